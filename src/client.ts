@@ -1,0 +1,276 @@
+import { type CredentialRecord, CredentialRecordSchema, type CredentialStore } from './core/credential-store';
+import { FlanksError, FlanksLinkDelayedError, FlanksValidationError } from './core/errors';
+import { defaultLogger, type Logger } from './core/logger';
+import type { RequestOptions } from './core/request-options';
+import { checkRequestOptions, optionalNumber, requireObject, requireString } from './internal/args';
+import { TokenManager } from './internal/token-manager';
+import { Transport } from './internal/transport';
+import { type ValidationMode, Validator } from './internal/validate';
+import { Aggregation } from './resources/aggregation';
+import { Credentials } from './resources/credentials';
+import { Entities } from './resources/entities';
+import { Links } from './resources/links';
+
+/**
+ * Options of {@link FlanksClient}. Every option is optional when its environment variable is set.
+ *
+ * @example
+ * ```ts
+ * const options: FlanksClientOptions = {
+ *   clientId: process.env.FLANKS_CLIENT_ID,
+ *   clientSecret: process.env.FLANKS_CLIENT_SECRET,
+ *   store: new MemoryCredentialStore(),
+ *   timeoutMs: 30_000,
+ * };
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export interface FlanksClientOptions {
+  /** Your application's CLIENT_ID. Default: `FLANKS_CLIENT_ID`. */
+  clientId?: string | undefined;
+  /** Your application's CLIENT_SECRET (server-side only). Default: `FLANKS_CLIENT_SECRET`. */
+  clientSecret?: string | undefined;
+  /** API base URL. Default: `FLANKS_BASE_URL`, else `https://api.flanks.io`. */
+  baseUrl?: string | undefined;
+  /** Where the Link UI lives. Default: `FLANKS_LINK_BASE_URL`, else `https://platform.flanks.io/link`. */
+  linkBaseUrl?: string | undefined;
+  /** Time limit of each HTTP attempt, in ms. Default 30 000. */
+  timeoutMs?: number | undefined;
+  /** Retries after a failed attempt, for calls that are safe to retry. Default 2. */
+  maxRetries?: number | undefined;
+  /** A fetch implementation (for proxies, tracing, tests). Default: the global `fetch`. */
+  fetch?: typeof fetch | undefined;
+  /** Where `completeLink` saves credentials. */
+  store?: CredentialStore | undefined;
+  /** Response validation: `warn` (default), `strict` or `off`. */
+  validation?: ValidationMode | undefined;
+  /** A console-like logger. Default: warnings and errors to the console, nothing else. */
+  logger?: Logger | undefined;
+}
+
+/**
+ * Argument of {@link FlanksClient.completeLink}.
+ *
+ * @example
+ * ```ts
+ * const params: CompleteLinkParams = { code: redirect.code, userId: req.user.id };
+ * ```
+ * @see https://docs.flanks.io/pages/integration-example
+ */
+export interface CompleteLinkParams {
+  /** The link code from the redirect (`?code=`). */
+  code: string;
+  /** Your id for the user who connected the bank. */
+  userId: string;
+  /** Overrides the client's `store` for this call. */
+  store?: CredentialStore | undefined;
+}
+
+const DEFAULTS = {
+  baseUrl: 'https://api.flanks.io',
+  linkBaseUrl: 'https://platform.flanks.io/link',
+  timeoutMs: 30_000,
+  maxRetries: 2,
+  validation: 'warn' as ValidationMode,
+};
+
+function env(name: string): string | undefined {
+  const value = typeof process !== 'undefined' ? process.env?.[name] : undefined;
+  return value === '' ? undefined : value;
+}
+
+function checkUrl(value: string, name: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
+    return url.href.replace(/\/+$/, '');
+  } catch {
+    throw new FlanksValidationError(`options.${name} must be an absolute http(s) URL.`, {
+      path: `options.${name}`,
+    });
+  }
+}
+
+function isStore(value: unknown): value is CredentialStore {
+  const s = value as CredentialStore | null;
+  return (
+    !!s &&
+    typeof s.save === 'function' &&
+    typeof s.get === 'function' &&
+    typeof s.listByUser === 'function' &&
+    typeof s.delete === 'function'
+  );
+}
+
+function isLogger(value: unknown): value is Logger {
+  const l = value as Logger | null;
+  return (
+    !!l &&
+    ['debug', 'info', 'warn', 'error'].every(
+      (m) => typeof (l as unknown as Record<string, unknown>)[m] === 'function',
+    )
+  );
+}
+
+/**
+ * The Flanks API client. One instance per application is enough: it caches the access token and
+ * shares it across concurrent calls.
+ *
+ * @example
+ * ```ts
+ * import { FlanksClient, MemoryCredentialStore } from 'flanks-sdk';
+ *
+ * const flanks = new FlanksClient({ store: new MemoryCredentialStore() }); // FLANKS_CLIENT_ID / _SECRET from env
+ * const url = flanks.links.buildUrl({ token: LINK_TOKEN, externalId: user.id });
+ * // … the user comes back to your redirect URI …
+ * const redirect = flanks.links.parseRedirect(req.url);
+ * if (redirect.ok) {
+ *   const record = await flanks.completeLink({ code: redirect.code, userId: user.id });
+ *   await flanks.credentials.waitUntilReady(record.credentialsToken, { timeoutMs: 120_000 });
+ *   const portfolios = await flanks.aggregation.portfolios(record.credentialsToken);
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/integration-example
+ */
+export class FlanksClient {
+  /** Link URLs, redirects, code exchange and the Links API. */
+  readonly links: Links;
+  /** Credential status, polling, listing, force and delete. */
+  readonly credentials: Credentials;
+  /** Banks available to connect. */
+  readonly entities: Entities;
+  /** The extracted data: portfolios, investments, accounts, transactions … */
+  readonly aggregation: Aggregation;
+  /** The store `completeLink` saves to, if one was given. */
+  readonly store: CredentialStore | undefined;
+  readonly #tokens: TokenManager;
+  readonly #baseUrl: string;
+
+  constructor(options: FlanksClientOptions = {}) {
+    const o = requireObject(options, 'options') as FlanksClientOptions;
+    const clientId = o.clientId ?? env('FLANKS_CLIENT_ID');
+    const clientSecret = o.clientSecret ?? env('FLANKS_CLIENT_SECRET');
+    if (clientId === undefined) {
+      throw new FlanksError(
+        'Missing options.clientId: pass clientId to new FlanksClient() or set FLANKS_CLIENT_ID (your application in https://platform.flanks.io).',
+      );
+    }
+    if (clientSecret === undefined) {
+      throw new FlanksError(
+        'Missing options.clientSecret: pass clientSecret to new FlanksClient() or set FLANKS_CLIENT_SECRET.',
+      );
+    }
+    requireString(clientId, 'options.clientId');
+    requireString(clientSecret, 'options.clientSecret');
+    this.#baseUrl = checkUrl(o.baseUrl ?? env('FLANKS_BASE_URL') ?? DEFAULTS.baseUrl, 'baseUrl');
+    const linkBaseUrl = checkUrl(
+      o.linkBaseUrl ?? env('FLANKS_LINK_BASE_URL') ?? DEFAULTS.linkBaseUrl,
+      'linkBaseUrl',
+    );
+    const timeoutMs = optionalNumber(o.timeoutMs, 'options.timeoutMs', { min: 1 }) ?? DEFAULTS.timeoutMs;
+    const maxRetries =
+      optionalNumber(o.maxRetries, 'options.maxRetries', { integer: true }) ?? DEFAULTS.maxRetries;
+    const validation = o.validation ?? DEFAULTS.validation;
+    if (!['strict', 'warn', 'off'].includes(validation)) {
+      throw new FlanksValidationError(`options.validation must be 'strict', 'warn' or 'off'.`, {
+        path: 'options.validation',
+      });
+    }
+    if (o.fetch !== undefined && typeof o.fetch !== 'function') {
+      throw new FlanksValidationError('options.fetch must be a fetch-compatible function.', {
+        path: 'options.fetch',
+      });
+    }
+    if (o.store !== undefined && !isStore(o.store)) {
+      throw new FlanksValidationError(
+        'options.store must implement CredentialStore (save, get, listByUser, delete).',
+        {
+          path: 'options.store',
+        },
+      );
+    }
+    if (o.logger !== undefined && !isLogger(o.logger)) {
+      throw new FlanksValidationError('options.logger must have debug, info, warn and error methods.', {
+        path: 'options.logger',
+      });
+    }
+    const logger = o.logger ?? defaultLogger;
+    const transport = new Transport({
+      baseUrl: this.#baseUrl,
+      fetch: o.fetch,
+      timeoutMs,
+      maxRetries,
+      logger,
+      validator: new Validator(validation, logger),
+      staticSecrets: [clientSecret],
+    });
+    this.#tokens = new TokenManager(transport, { clientId, clientSecret });
+    transport.setAuth(this.#tokens);
+    this.store = o.store;
+    this.links = new Links(transport, linkBaseUrl);
+    this.credentials = new Credentials(transport);
+    this.entities = new Entities(transport);
+    this.aggregation = new Aggregation(transport);
+  }
+
+  /**
+   * Finishes a Link: exchanges the code for a credentials token and saves a {@link CredentialRecord}
+   * for `userId` in the store, then returns it. The code is single-use, so the exchange is never
+   * retried once it may have reached Flanks.
+   *
+   * If Flanks answers 202 (token delayed by its security checks) nothing is saved and the call
+   * rejects with {@link FlanksLinkDelayedError}: tell the user their data will appear later, and pick
+   * the credential up from `credentials.list()` once it appears (match on the `external_id` you put
+   * in the Link URL).
+   *
+   * @example
+   * ```ts
+   * const redirect = flanks.links.parseRedirect(req.url);
+   * if (redirect.ok) {
+   *   const record = await flanks.completeLink({ code: redirect.code, userId: req.user.id });
+   * }
+   * ```
+   * @see https://docs.flanks.io/pages/integration-example
+   */
+  async completeLink(params: CompleteLinkParams, options?: RequestOptions): Promise<CredentialRecord> {
+    const p = requireObject(params, 'params');
+    const code = requireString(p.code, 'params.code');
+    const userId = requireString(p.userId, 'params.userId');
+    const store = p.store ?? this.store;
+    if (store === undefined || !isStore(store)) {
+      throw new FlanksValidationError(
+        'completeLink needs a CredentialStore: pass `store` to new FlanksClient() or to completeLink().',
+        { path: 'params.store' },
+      );
+    }
+    checkRequestOptions(options);
+    const result = await this.links.exchangeCode(code, options);
+    if (result.status === 'delayed') {
+      throw new FlanksLinkDelayedError(
+        'Flanks accepted the link code but is still running security checks; the credentials token will be available later (up to ~72 h). Nothing was saved. Tell the user their bank data will appear later, and look for the credential in credentials.list() (by external_id).',
+        { body: result },
+      );
+    }
+    const extra = result.extra;
+    const record = CredentialRecordSchema.parse({
+      userId,
+      credentialsToken: result.credentials_token,
+      createdAt: new Date().toISOString(),
+      extra,
+      linkToken: typeof result.link_token === 'string' ? result.link_token : null,
+      externalId: typeof extra.external_id === 'string' ? extra.external_id : null,
+    });
+    await store.save(record);
+    return record;
+  }
+
+  /** Keeps the client secret and tokens out of `util.inspect` output. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `FlanksClient { baseUrl: '${this.#baseUrl}' }`;
+  }
+
+  /** Keeps the client secret and tokens out of `JSON.stringify` output. */
+  toJSON(): Record<string, unknown> {
+    return { baseUrl: this.#baseUrl };
+  }
+}

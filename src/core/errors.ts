@@ -1,0 +1,329 @@
+/**
+ * Every error the SDK throws is a {@link FlanksError}. API errors carry the HTTP status, the Flanks
+ * error code and trace id; each message ends with what to do next. Messages, `toJSON()` and
+ * `util.inspect` output never contain the client secret, access tokens, credentials tokens or link
+ * codes.
+ */
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Base class of every error thrown by flanks-sdk. Catch it to handle anything the SDK raises.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await flanks.aggregation.portfolios(token);
+ * } catch (err) {
+ *   if (err instanceof FlanksError) logger.warn(err.message);
+ *   else throw err;
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+ */
+export class FlanksError extends Error {
+  override readonly name: string = 'FlanksError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+
+  /** A plain, secret-free view for structured loggers. */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const [key, value] of Object.entries(this)) {
+      if (value !== undefined) out[key] = value;
+    }
+    if (this.cause !== undefined) out.cause = this.cause;
+    return out;
+  }
+
+  [INSPECT](): string {
+    return `${this.stack ?? `${this.name}: ${this.message}`}\n${JSON.stringify(this.toJSON(), null, 2)}`;
+  }
+}
+
+/** Flanks' error code as found in a body: a string (`"ValidationError"`) or a legacy number (`20002`). */
+export type FlanksErrorCode = string | number;
+
+/**
+ * Constructor argument of {@link FlanksApiError}.
+ *
+ * @example
+ * ```ts
+ * new FlanksApiError({ status: 500, message: 'Flanks answered 500', body: { error: 'Internal Error' } });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export interface FlanksApiErrorInit {
+  status: number;
+  message: string;
+  code?: FlanksErrorCode | undefined;
+  traceId?: string | undefined;
+  body?: unknown;
+  method?: string | undefined;
+  path?: string | undefined;
+  retryable?: boolean | undefined;
+  cause?: unknown;
+}
+
+/**
+ * Flanks answered with an error status (or a 2xx body carrying a Flanks error code).
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksApiError) console.error(err.status, err.code, err.traceId);
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export class FlanksApiError extends FlanksError {
+  override readonly name: string = 'FlanksApiError';
+  /** HTTP status of the response. */
+  readonly status: number;
+  /** Flanks' error code from `code`, `error_code` or `error.code` in the body, if any. */
+  readonly code: FlanksErrorCode | undefined;
+  /** Flanks' `trace_id`; quote it to Flanks support. */
+  readonly traceId: string | undefined;
+  /** Whether the SDK considers the call safe and useful to retry. */
+  readonly retryable: boolean;
+  /** The response body with every secret replaced by `[REDACTED]`. */
+  readonly body: unknown;
+  /** HTTP method and path of the failed request (no query, no body). */
+  readonly method: string | undefined;
+  readonly path: string | undefined;
+
+  constructor(init: FlanksApiErrorInit) {
+    super(init.message, { cause: init.cause });
+    this.status = init.status;
+    this.code = init.code;
+    this.traceId = init.traceId;
+    this.retryable = init.retryable ?? false;
+    this.body = init.body;
+    this.method = init.method;
+    this.path = init.path;
+  }
+}
+
+/**
+ * Flanks rejected the client credentials (403 from `/v0/token`) or an access token (401), even after
+ * the SDK fetched a fresh token and replayed the request once.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksAuthError) alertOps('Check FLANKS_CLIENT_ID / FLANKS_CLIENT_SECRET');
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export class FlanksAuthError extends FlanksApiError {
+  override readonly name: string = 'FlanksAuthError';
+}
+
+/**
+ * Flanks answered 429 and the retries were used up. `retryAfterMs` is the wait Flanks asked for.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksRateLimitError) await sleep(err.retryAfterMs ?? 60_000);
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+ */
+export class FlanksRateLimitError extends FlanksApiError {
+  override readonly name: string = 'FlanksRateLimitError';
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: FlanksApiErrorInit & { retryAfterMs?: number | undefined }) {
+    super(init);
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/**
+ * The data type asked for is still being extracted (Flanks code 20002 PROCESSING). Poll the status
+ * with `credentials.waitUntilReady(token, { products: [...] })`, then fetch again.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksDataNotReadyError) await flanks.credentials.waitUntilReady(token);
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+ */
+export class FlanksDataNotReadyError extends FlanksApiError {
+  override readonly name: string = 'FlanksDataNotReadyError';
+}
+
+/**
+ * Flanks could not extract or trust this data type (Flanks code 20001 INCOMPLETE). Usually
+ * temporary; pass `ignoreDataError: true` to get the last stored data instead.
+ *
+ * @example
+ * ```ts
+ * const accounts = await flanks.aggregation.accounts(token, { ignoreDataError: true });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+ */
+export class FlanksDataError extends FlanksApiError {
+  override readonly name: string = 'FlanksDataError';
+}
+
+/**
+ * An argument failed validation before any request was sent, or (in `validation: 'strict'` mode) a
+ * response did not match its schema. `path` names the first bad field.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksValidationError) console.error(err.path, err.message);
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
+ */
+export class FlanksValidationError extends FlanksError {
+  override readonly name: string = 'FlanksValidationError';
+  /** Dotted path of the first bad field (`options.timeoutMs`, `response[3].balance`). */
+  readonly path: string | undefined;
+
+  constructor(message: string, options?: { path?: string | undefined; cause?: unknown }) {
+    super(message, { cause: options?.cause });
+    this.path = options?.path;
+  }
+}
+
+/**
+ * A request, or `waitUntilReady`, ran past its time limit.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksTimeoutError) scheduleRetryLater(err.timeoutMs);
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export class FlanksTimeoutError extends FlanksError {
+  override readonly name: string = 'FlanksTimeoutError';
+  readonly timeoutMs: number;
+
+  constructor(message: string, options: { timeoutMs: number; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.timeoutMs = options.timeoutMs;
+  }
+}
+
+/**
+ * The request never got a complete HTTP response: DNS, refused or reset connection, TLS, or a body
+ * cut off in transit. `reachedServer` is `false` only when the request provably never left (a
+ * refused connection, an unknown host).
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksConnectionError && !err.reachedServer) retrySafely();
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export class FlanksConnectionError extends FlanksError {
+  override readonly name: string = 'FlanksConnectionError';
+  readonly reachedServer: boolean;
+
+  constructor(message: string, options: { reachedServer: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.reachedServer = options.reachedServer;
+  }
+}
+
+/**
+ * The caller's `AbortSignal` fired. Its `name` is `FlanksAbortError`, so `err.name.includes('Abort')`
+ * checks written for `DOMException` aborts keep working.
+ *
+ * @example
+ * ```ts
+ * const ctl = new AbortController();
+ * setTimeout(() => ctl.abort(), 1000);
+ * await flanks.credentials.waitUntilReady(token, { signal: ctl.signal }).catch((err) => {
+ *   if (err instanceof FlanksAbortError) return; // the user navigated away
+ *   throw err;
+ * });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export class FlanksAbortError extends FlanksError {
+  override readonly name: string = 'FlanksAbortError';
+}
+
+/**
+ * The credential can no longer log in to the bank (`blocked`, or a `reset_token` was issued): send
+ * the user back through a Link to re-enter their credentials. `status` is the last status read,
+ * with its tokens redacted.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksCredentialsBlockedError) notifyUser('Please reconnect your bank');
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export class FlanksCredentialsBlockedError extends FlanksError {
+  override readonly name: string = 'FlanksCredentialsBlockedError';
+  readonly status: unknown;
+
+  constructor(message: string, options: { status: unknown }) {
+    super(message);
+    this.status = options.status;
+  }
+}
+
+/**
+ * The bank asks for strong customer authentication again (`sca_token` is set): the user must come
+ * back through a Link to pass the SCA challenge before fresh data can be fetched.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksScaRequiredError) notifyUser('Your bank needs you to confirm access');
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export class FlanksScaRequiredError extends FlanksError {
+  override readonly name: string = 'FlanksScaRequiredError';
+  readonly status: unknown;
+
+  constructor(message: string, options: { status: unknown }) {
+    super(message);
+    this.status = options.status;
+  }
+}
+
+/**
+ * The link code was exchanged, but Flanks answered 202: it is still running security checks and the
+ * credentials token will only be available later (Flanks documents up to ~72 h). Nothing was saved.
+ * Tell the user their bank data will appear later; the credential then shows up in
+ * `flanks.credentials.list()` (match it on the `external_id` you put in the Link URL).
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksLinkDelayedError) return res.render('bank-connected-pending');
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export class FlanksLinkDelayedError extends FlanksError {
+  override readonly name: string = 'FlanksLinkDelayedError';
+  readonly body: unknown;
+
+  constructor(message: string, options: { body: unknown }) {
+    super(message);
+    this.body = options.body;
+  }
+}

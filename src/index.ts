@@ -1,0 +1,39 @@
+/**
+ * flanks-sdk: a typed client for the Flanks wealth-data aggregation API.
+ *
+ * @packageDocumentation
+ */
+export { type CompleteLinkParams, FlanksClient, type FlanksClientOptions } from './client';
+export {
+  type CredentialRecord,
+  CredentialRecordSchema,
+  type CredentialStore,
+  MemoryCredentialStore,
+} from './core/credential-store';
+export {
+  FlanksAbortError,
+  FlanksApiError,
+  type FlanksApiErrorInit,
+  FlanksAuthError,
+  FlanksConnectionError,
+  FlanksCredentialsBlockedError,
+  FlanksDataError,
+  FlanksDataNotReadyError,
+  FlanksError,
+  type FlanksErrorCode,
+  FlanksLinkDelayedError,
+  FlanksRateLimitError,
+  FlanksScaRequiredError,
+  FlanksTimeoutError,
+  FlanksValidationError,
+} from './core/errors';
+export type { Logger } from './core/logger';
+export { type Page, Paginator } from './core/pagination';
+export type { PollOptions } from './core/polling';
+export type { RequestOptions } from './core/request-options';
+export type { ValidationMode } from './internal/validate';
+export * from './resources/aggregation';
+export * from './resources/credentials';
+export * from './resources/entities';
+export * from './resources/links';
+export { VERSION } from './version';

@@ -1,0 +1,79 @@
+import { FlanksValidationError } from '../core/errors';
+import type { RequestOptions } from '../core/request-options';
+
+/*
+ * Argument checks run at the public edge, before any I/O, so a bad call fails fast with the name of
+ * the argument at fault. Messages describe the value's type, never its content: an argument may be a
+ * secret.
+ */
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : 'a string';
+  return typeof value;
+}
+
+export function requireString(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    throw new FlanksValidationError(`${name} must be a non-empty string; got ${describe(value)}.`, {
+      path: name,
+    });
+  }
+  return value;
+}
+
+export function optionalString(value: unknown, name: string): string | undefined {
+  return value === undefined ? undefined : requireString(value, name);
+}
+
+export function requireObject(value: unknown, name: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new FlanksValidationError(`${name} must be an object; got ${describe(value)}.`, { path: name });
+  }
+  return value as Record<string, unknown>;
+}
+
+export function optionalObject(value: unknown, name: string): Record<string, unknown> | undefined {
+  return value === undefined ? undefined : requireObject(value, name);
+}
+
+export function optionalNumber(
+  value: unknown,
+  name: string,
+  { min = 0, integer = false }: { min?: number; integer?: boolean } = {},
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new FlanksValidationError(
+      `${name} must be a finite ${integer ? 'integer' : 'number'} >= ${min}; got ${
+        typeof value === 'number' ? String(value) : describe(value)
+      }.`,
+      { path: name },
+    );
+  }
+  return value;
+}
+
+export function optionalBoolean(value: unknown, name: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new FlanksValidationError(`${name} must be a boolean; got ${describe(value)}.`, { path: name });
+}
+
+export function optionalSignal(value: unknown, name: string): AbortSignal | undefined {
+  if (value === undefined || value instanceof AbortSignal) return value;
+  throw new FlanksValidationError(`${name} must be an AbortSignal; got ${describe(value)}.`, { path: name });
+}
+
+export function checkRequestOptions(options: unknown, name = 'options'): RequestOptions {
+  const o = optionalObject(options, name) ?? {};
+  optionalSignal(o.signal, `${name}.signal`);
+  optionalNumber(o.timeoutMs, `${name}.timeoutMs`, { min: 1 });
+  optionalNumber(o.maxRetries, `${name}.maxRetries`, { integer: true });
+  return o as RequestOptions;
+}

@@ -1,0 +1,131 @@
+import {
+  FlanksApiError,
+  type FlanksApiErrorInit,
+  FlanksAuthError,
+  FlanksDataError,
+  FlanksDataNotReadyError,
+  type FlanksErrorCode,
+  FlanksRateLimitError,
+} from '../core/errors';
+import { redactString, redactValue } from './redact';
+import { isRetryableStatus, parseRetryAfter } from './retry-policy';
+
+/*
+ * The one place that turns a Flanks error response into an error object. Flanks has several error
+ * envelopes (shared/flanks-api.md §6): `{"error": "text"}`, `{"error": {"code": …, "details": …},
+ * "trace_id": …}`, legacy numeric codes (20001, 20002, 40001 …) whose field name is undocumented, so
+ * the code is looked up in `code`, `error_code` and `error.code`, and numeric strings are read as
+ * numbers. The subclass follows the Flanks code first (a 20002 is "not ready" whatever the status),
+ * then the HTTP status.
+ */
+
+const DATA_NOT_READY = 20002;
+const DATA_ERROR = 20001;
+
+export interface ErrorContext {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  method: string;
+  path: string;
+  secrets: readonly string[];
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function normaliseCode(value: unknown): FlanksErrorCode | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value !== 'string' || value === '') return undefined;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+export function findFlanksCode(body: unknown): FlanksErrorCode | undefined {
+  const record = asRecord(body);
+  if (!record) return undefined;
+  return (
+    normaliseCode(record.code) ??
+    normaliseCode(record.error_code) ??
+    normaliseCode(asRecord(record.error)?.code)
+  );
+}
+
+function findTraceId(body: unknown, headers: Headers): string | undefined {
+  const fromBody = asRecord(body)?.trace_id;
+  if (typeof fromBody === 'string') return fromBody;
+  return headers.get('x-trace-id') ?? headers.get('x-request-id') ?? undefined;
+}
+
+function findText(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.trim().slice(0, 200) || undefined;
+  const record = asRecord(body);
+  if (!record) return undefined;
+  if (typeof record.error === 'string') return record.error;
+  if (typeof record.message === 'string') return record.message;
+  const details = asRecord(record.error)?.details;
+  if (Array.isArray(details) && details.length > 0) {
+    return details
+      .map((d) => {
+        const r = asRecord(d);
+        return r ? `${String(r.field ?? '?')}: ${String(r.error_type ?? 'invalid')}` : String(d);
+      })
+      .join('; ');
+  }
+  return undefined;
+}
+
+function hintFor(status: number, code: FlanksErrorCode | undefined, path: string): string {
+  if (code === DATA_NOT_READY) {
+    return 'Flanks is still extracting this data: wait with credentials.waitUntilReady(token, { products: [...] }) and fetch again.';
+  }
+  if (code === DATA_ERROR) {
+    return 'Flanks could not extract this data from the bank (usually temporary): try again later, or pass ignoreDataError: true to get the last stored data.';
+  }
+  if (status === 403 && path.endsWith('/v0/token')) {
+    return 'Check clientId and clientSecret (FLANKS_CLIENT_ID / FLANKS_CLIENT_SECRET) against your application in https://platform.flanks.io.';
+  }
+  if (status === 401 || status === 403) {
+    return 'The access token was refused even after a fresh one was fetched: check that your Flanks application is active and allowed to use this API.';
+  }
+  if (status === 429) return 'Flanks is rate limiting this client: slow down or lower concurrency.';
+  if (status >= 500)
+    return 'Flanks had a server error: try again later; quote the trace id to Flanks support if it persists.';
+  if (status === 404) return 'The resource or endpoint does not exist: check the token or id you passed.';
+  return 'Check the arguments of this call against the Flanks docs; the request was not retried.';
+}
+
+export function errorFromResponse(ctx: ErrorContext): FlanksApiError {
+  const code = findFlanksCode(ctx.body);
+  const traceId = findTraceId(ctx.body, ctx.headers);
+  const text = findText(ctx.body);
+  const summary = [
+    `Flanks ${ctx.method} ${ctx.path} failed with HTTP ${ctx.status}`,
+    code !== undefined ? ` (code ${code})` : '',
+    text ? `: ${redactString(text, ctx.secrets)}` : '',
+    '.',
+    traceId ? ` Trace id: ${traceId}.` : '',
+  ].join('');
+  const init: FlanksApiErrorInit = {
+    status: ctx.status,
+    message: `${summary} ${hintFor(ctx.status, code, ctx.path)}`,
+    code,
+    traceId,
+    body: redactValue(ctx.body, ctx.secrets),
+    method: ctx.method,
+    path: ctx.path,
+    retryable: isRetryableStatus(ctx.status) && code !== DATA_NOT_READY && code !== DATA_ERROR,
+  };
+  if (code === DATA_NOT_READY) return new FlanksDataNotReadyError(init);
+  if (code === DATA_ERROR) return new FlanksDataError(init);
+  if (ctx.status === 401 || ctx.status === 403) return new FlanksAuthError(init);
+  if (ctx.status === 429) {
+    return new FlanksRateLimitError({
+      ...init,
+      retryAfterMs: parseRetryAfter(ctx.headers.get('retry-after')),
+    });
+  }
+  return new FlanksApiError(init);
+}

@@ -1,0 +1,57 @@
+import {
+  FlanksAbortError,
+  FlanksApiError,
+  FlanksConnectionError,
+  FlanksRateLimitError,
+  FlanksTimeoutError,
+} from '../core/errors';
+
+/*
+ * Retry policy. One owner: p-retry runs the attempts (see transport.ts); this file decides.
+ * - Safe-to-repeat calls (status, aggregation, lists, entities, the token request — POSTs included,
+ *   Flanks uses POST for reads) retry on connection errors, timeouts, invalid JSON, 408, 429 and 5xx.
+ * - Calls with effects (code exchange, force, delete, create) retry only when the request provably
+ *   never reached Flanks: a refused connection or an unknown host, or a 429 (the server turned the
+ *   request away without acting on it). A reset or a timeout after sending might have been
+ *   processed, and a link code is single-use, so replaying would turn a success into an error.
+ * - Other 4xx are the caller's to fix and are never retried. An abort is never retried.
+ * - The wait is exponential with jitter (0.5 s, 1 s, 2 s … capped at 8 s, each scaled by a random
+ *   factor in [0.5, 1]) unless Flanks sent `Retry-After`, which wins, capped at 60 s so a
+ *   misbehaving header cannot park a caller for hours.
+ */
+
+export const RETRY_BASE_DELAY_MS = 500;
+export const RETRY_MAX_DELAY_MS = 8_000;
+export const RETRY_AFTER_CAP_MS = 60_000;
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+export function isRetryableStatus(status: number): boolean {
+  return RETRYABLE_STATUS.has(status) || status >= 500;
+}
+
+export function shouldRetry(error: unknown, idempotent: boolean): boolean {
+  if (error instanceof FlanksAbortError) return false;
+  if (error instanceof FlanksRateLimitError) return true;
+  if (error instanceof FlanksConnectionError) return idempotent || !error.reachedServer;
+  if (error instanceof FlanksTimeoutError) return idempotent;
+  if (error instanceof FlanksApiError) return idempotent && error.retryable;
+  return false;
+}
+
+export function retryDelayMs(attempt: number, error: unknown, random: () => number = Math.random): number {
+  if (error instanceof FlanksRateLimitError && error.retryAfterMs !== undefined) {
+    return Math.min(error.retryAfterMs, RETRY_AFTER_CAP_MS);
+  }
+  const exp = Math.min(RETRY_BASE_DELAY_MS * 2 ** (attempt - 1), RETRY_MAX_DELAY_MS);
+  return Math.round(exp * (0.5 + random() / 2));
+}
+
+/** Parses `Retry-After` (delta-seconds or an HTTP date) into ms; `undefined` when absent or invalid. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

@@ -1,0 +1,252 @@
+import ky, { type KyInstance } from 'ky';
+import pRetry from 'p-retry';
+import {
+  FlanksAbortError,
+  FlanksApiError,
+  FlanksConnectionError,
+  FlanksError,
+  FlanksTimeoutError,
+} from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { RequestOptions } from '../core/request-options';
+import { VERSION } from '../version';
+import { errorFromResponse, findFlanksCode } from './error-factory';
+import { redactCause } from './redact';
+import { retryDelayMs, shouldRetry } from './retry-policy';
+import { abortableSleep } from './sleep';
+import type { ResponseShape, Validator } from './validate';
+
+/*
+ * The one request path. A call goes: argument checks (in the resource) → p-retry loop (retry
+ * policy in retry-policy.ts) → one attempt: bearer token → ky → fetch, under a per-attempt timeout
+ * and the caller's signal → a 401 drops the token and replays the attempt once → status and JSON
+ * handling → schema check. ky is used as a plain fetch wrapper (no retries, no timeout, no throwing)
+ * so that p-retry alone owns retries and one timer owns the timeout.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** Supplies bearer tokens; implemented by the token manager. */
+export interface AuthProvider {
+  token(options: { signal?: AbortSignal | undefined }): Promise<string>;
+  /** Called with the token a 401 rejected; returns the secrets to redact. */
+  invalidate(token: string): void;
+  secrets(): string[];
+}
+
+export interface TransportConfig {
+  baseUrl: string;
+  fetch?: typeof fetch | undefined;
+  timeoutMs: number;
+  maxRetries: number;
+  logger: Logger;
+  validator: Validator;
+  staticSecrets: string[];
+}
+
+export interface RequestSpec<T> {
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  /** Safe to repeat after it may have reached Flanks (see retry-policy.ts). */
+  idempotent: boolean;
+  /** Send a bearer token (every endpoint but `/v0/token`). */
+  auth?: boolean;
+  /** Secret values of this call (credentials token, link code) to keep out of errors. */
+  secrets?: Array<string | undefined>;
+  response: ResponseShape<T>;
+  /** Turns the parsed body into what `response` describes (e.g. unwrap `{ data }`). */
+  unwrap?: (body: unknown, status: number) => unknown;
+  options?: RequestOptions | undefined;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  data: T;
+}
+
+interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+const TIMEOUT = Symbol('timeout');
+const ABORTED = Symbol('aborted');
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL']);
+
+function causeCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export class Transport {
+  readonly #ky: KyInstance;
+  #auth: AuthProvider | undefined;
+
+  constructor(private readonly config: TransportConfig) {
+    this.#ky = ky.create({
+      prefixUrl: config.baseUrl,
+      retry: 0,
+      timeout: false,
+      throwHttpErrors: false,
+      ...(config.fetch ? { fetch: config.fetch } : {}),
+      headers: { accept: 'application/json', 'user-agent': `flanks-sdk/${VERSION}` },
+    });
+  }
+
+  setAuth(auth: AuthProvider): void {
+    this.#auth = auth;
+  }
+
+  get validator(): Validator {
+    return this.config.validator;
+  }
+
+  async request<T>(spec: RequestSpec<T>): Promise<ApiResponse<T>> {
+    const options = spec.options ?? {};
+    const maxRetries = options.maxRetries ?? this.config.maxRetries;
+    const signal = options.signal;
+    if (signal?.aborted) throw new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted.`);
+    return pRetry((attempt) => this.#attempt(spec, attempt), {
+      retries: maxRetries,
+      // p-retry's own wait is disabled: the policy computes the wait (Retry-After aware) below.
+      minTimeout: 0,
+      maxTimeout: 0,
+      shouldRetry: async ({ error, attemptNumber }) => {
+        if (!shouldRetry(error, spec.idempotent)) return false;
+        const delay = retryDelayMs(attemptNumber, error);
+        this.config.logger.info(
+          `[flanks-sdk] retrying ${spec.method} ${spec.path} in ${delay} ms (attempt ${attemptNumber + 1} of ${maxRetries + 1}) after ${error.name}`,
+        );
+        await abortableSleep(
+          delay,
+          signal,
+          () => new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted.`),
+        );
+        return true;
+      },
+    });
+  }
+
+  #secrets(spec: RequestSpec<unknown>): string[] {
+    const own = (spec.secrets ?? []).filter((s): s is string => typeof s === 'string');
+    return [...this.config.staticSecrets, ...(this.#auth?.secrets() ?? []), ...own];
+  }
+
+  async #attempt<T>(spec: RequestSpec<T>, attempt: number): Promise<ApiResponse<T>> {
+    const useAuth = spec.auth !== false;
+    let raw: RawResponse;
+    for (let replayed = false; ; replayed = true) {
+      const token = useAuth ? await this.#requireAuth().token({ signal: spec.options?.signal }) : undefined;
+      raw = await this.#send(spec, token, attempt);
+      if (raw.status === 401 && token !== undefined && !replayed) {
+        this.#requireAuth().invalidate(token);
+        this.config.logger.debug(
+          `[flanks-sdk] 401 on ${spec.method} ${spec.path}; replaying with a fresh token`,
+        );
+        continue;
+      }
+      break;
+    }
+    return this.#handle(spec, raw);
+  }
+
+  #requireAuth(): AuthProvider {
+    if (!this.#auth) throw new FlanksError('flanks-sdk internal error: no token manager configured.');
+    return this.#auth;
+  }
+
+  async #send(spec: RequestSpec<unknown>, token: string | undefined, attempt: number): Promise<RawResponse> {
+    const timeoutMs = spec.options?.timeoutMs ?? this.config.timeoutMs;
+    const userSignal = spec.options?.signal;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
+    const onAbort = () => controller.abort(ABORTED);
+    userSignal?.addEventListener('abort', onAbort, { once: true });
+    if (userSignal?.aborted) controller.abort(ABORTED);
+    const started = Date.now();
+    const what = `${spec.method} ${spec.path}`;
+    try {
+      const searchParams: Record<string, string> = {};
+      for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) searchParams[k] = v;
+      const response = await this.#ky(spec.path.replace(/^\//, ''), {
+        method: spec.method,
+        signal: controller.signal,
+        ...(spec.body !== undefined ? { json: spec.body } : {}),
+        ...(Object.keys(searchParams).length ? { searchParams } : {}),
+        ...(token !== undefined ? { headers: { authorization: `Bearer ${token}` } } : {}),
+      });
+      const text = await response.text();
+      this.config.logger.debug(
+        `[flanks-sdk] ${what} → ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`,
+      );
+      return { status: response.status, headers: response.headers, text };
+    } catch (error) {
+      const cause = redactCause(error, this.#secrets(spec));
+      if (controller.signal.reason === TIMEOUT) {
+        throw new FlanksTimeoutError(
+          `Flanks ${what} timed out after ${timeoutMs} ms. Raise timeoutMs if Flanks is slow for this call.`,
+          { timeoutMs, cause },
+        );
+      }
+      if (controller.signal.reason === ABORTED) {
+        throw new FlanksAbortError(`Flanks ${what} was aborted by the caller's signal.`, { cause });
+      }
+      const code = causeCode(error);
+      const reachedServer = !(code && NEVER_SENT_CODES.has(code));
+      throw new FlanksConnectionError(
+        `Flanks ${what} failed before a complete response arrived${code ? ` (${code})` : ''}. Check network access to ${this.config.baseUrl}.`,
+        { reachedServer, cause },
+      );
+    } finally {
+      clearTimeout(timer);
+      userSignal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #handle<T>(spec: RequestSpec<T>, raw: RawResponse): ApiResponse<T> {
+    const what = `${spec.method} ${spec.path}`;
+    const ok = raw.status >= 200 && raw.status < 300;
+    let body: unknown;
+    if (raw.text.trim() !== '') {
+      try {
+        body = JSON.parse(raw.text);
+      } catch (error) {
+        if (ok) {
+          throw new FlanksApiError({
+            status: raw.status,
+            message: `Flanks ${what} answered HTTP ${raw.status} with a body that is not valid JSON (${raw.text.length} bytes; truncated or not JSON). This is usually transient; it was retried if the call is safe to repeat.`,
+            code: 'invalid_json',
+            method: spec.method,
+            path: spec.path,
+            retryable: true,
+            cause: redactCause(error, []),
+          });
+        }
+        body = raw.text;
+      }
+    }
+    // Flanks' legacy API reports "not ready" / "data error" as a code inside the body; whether it
+    // does so with a 2xx status is undocumented, so a 2xx object carrying such a code is an error too.
+    const wrappedError =
+      ok && !Array.isArray(body) && findFlanksCode(body) !== undefined && spec.response.many;
+    if (!ok || wrappedError) {
+      throw errorFromResponse({
+        status: raw.status,
+        headers: raw.headers,
+        body,
+        method: spec.method,
+        path: spec.path,
+        secrets: this.#secrets(spec),
+      });
+    }
+    const data = spec.unwrap ? spec.unwrap(body, raw.status) : body;
+    return { status: raw.status, data: this.config.validator.check(spec.response, data) };
+  }
+}

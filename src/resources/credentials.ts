@@ -1,0 +1,464 @@
+import * as z from 'zod/mini';
+import { FlanksCredentialsBlockedError, FlanksScaRequiredError, FlanksValidationError } from '../core/errors';
+import { Paginator } from '../core/pagination';
+import { type PollOptions, poll } from '../core/polling';
+import type { RequestOptions } from '../core/request-options';
+import { checkRequestOptions, optionalNumber, optionalObject, requireString } from '../internal/args';
+import { redactValue } from '../internal/redact';
+import type { Transport } from '../internal/transport';
+import { one } from '../internal/validate';
+
+// ---------------------------------------------------------------------------------------------
+// Schemas and types
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Product kinds tracked by the status' `created` / `errored` flags. Each maps to an Aggregation
+ * fetcher: `auth` → identity, `holders` → holders, the rest by name.
+ *
+ * @example
+ * ```ts
+ * await flanks.credentials.waitUntilReady(token, { products: ['portfolio', 'investment'] });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export const PRODUCT_KINDS = [
+  'auth',
+  'account',
+  'card',
+  'portfolio',
+  'investment',
+  'liability',
+  'holders',
+] as const;
+/** @see https://docs.flanks.io/pages/flanks-apis/credentials-api */
+export type ProductKind = (typeof PRODUCT_KINDS)[number];
+
+/**
+ * Transaction kinds tracked by the status' `created.transactions` / `errored.transactions` flags.
+ *
+ * @example
+ * ```ts
+ * await flanks.credentials.waitUntilReady(token, { transactions: ['account'] });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export const TRANSACTION_KINDS = ['account', 'card', 'investment', 'liability'] as const;
+/** @see https://docs.flanks.io/pages/flanks-apis/credentials-api */
+export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
+
+// Flags are optional and unknown kinds pass through: Flanks adds product kinds over time.
+const flags = <K extends string>(keys: readonly K[]) =>
+  z.looseObject(
+    Object.fromEntries(keys.map((k) => [k, z.optional(z.nullable(z.boolean()))])) as Record<
+      K,
+      z.ZodMiniOptional<z.ZodMiniNullable<z.ZodMiniBoolean>>
+    >,
+  );
+
+/*
+ * Archived versions of the Credentials API page disagree on the sub-key: some say `transaction`,
+ * others `transactions`. Both are accepted; read them with `credentialState()` or the SDK's wait
+ * helpers, which look at either.
+ */
+const StatusFlagsSchema = z.looseObject({
+  product: z.optional(flags(PRODUCT_KINDS)),
+  transactions: z.optional(flags(TRANSACTION_KINDS)),
+  transaction: z.optional(flags(TRANSACTION_KINDS)),
+});
+
+/**
+ * The Credential Status object from `POST /v0/bank/credentials/status`.
+ *
+ * @example
+ * ```ts
+ * const status: CredentialStatus = await flanks.credentials.getStatus(token);
+ * if (!status.pending && status.created?.product?.portfolio) fetchPortfolios();
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export const CredentialStatusSchema = z.looseObject({
+  /** `true` while the first extraction after the credential was created is running. */
+  pending: z.boolean(),
+  /** `true` when Flanks can no longer log in with the stored details. */
+  blocked: z.optional(z.nullable(z.boolean())),
+  /** Set when the user must re-enter their bank credentials (or after `force('reset')`). Secret. */
+  reset_token: z.optional(z.nullable(z.string())),
+  /** Set when the bank asks for SCA again (or after `force('sca')`). Secret. */
+  sca_token: z.optional(z.nullable(z.string())),
+  /** Set after `force('transaction')`. Secret. */
+  transaction_token: z.optional(z.nullable(z.string())),
+  /** Date of the latest transaction retrieved, `YYYY-MM-DD`. */
+  last_transaction_date: z.optional(z.nullable(z.string())),
+  /** Bank identifier of the credential. */
+  name: z.optional(z.nullable(z.string())),
+  /** End of the last extraction: date (`YYYY-MM-DD`) and time (`HH:MM`, UTC). */
+  last_update: z.optional(z.nullable(z.string())),
+  time: z.optional(z.nullable(z.string())),
+  last_update_timestamp: z.optional(z.nullable(z.number())),
+  created_at_timestamp: z.optional(z.nullable(z.number())),
+  /** Per data type: `true` once its extraction finished (with or without error). */
+  created: z.optional(StatusFlagsSchema),
+  /** Per data type: `true` if its extraction failed. */
+  errored: z.optional(StatusFlagsSchema),
+});
+/** @see https://docs.flanks.io/pages/flanks-apis/credentials-api */
+export type CredentialStatus = z.infer<typeof CredentialStatusSchema>;
+
+/**
+ * One item of `credentials.list()`. Known from a third-party client only; extra fields pass through.
+ *
+ * @example
+ * ```ts
+ * for await (const c of flanks.credentials.list()) console.log(c.bank, c.external_id, c.status);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export const CredentialListItemSchema = z.looseObject({
+  credentials_token: z.string(),
+  external_id: z.optional(z.nullable(z.string())),
+  bank: z.optional(z.nullable(z.string())),
+  status: z.optional(z.nullable(z.string())),
+});
+/** @see https://docs.flanks.io/pages/flanks-apis/credentials-api */
+export type CredentialListItem = z.infer<typeof CredentialListItemSchema>;
+
+/**
+ * One page of `credentials.listPage(page)`; pages are numbered from 1.
+ *
+ * @example
+ * ```ts
+ * const { items, page, pages } = await flanks.credentials.listPage(1);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export const CredentialListPageSchema = z.looseObject({
+  items: z.array(CredentialListItemSchema),
+  page: z.optional(z.number()),
+  pages: z.optional(z.number()),
+});
+/** @see https://docs.flanks.io/pages/flanks-apis/credentials-api */
+export type CredentialListPage = z.infer<typeof CredentialListPageSchema>;
+
+/**
+ * What `credentials.force` asks Flanks for: a new SCA, a credential reset (re-enter the password), or
+ * a deeper transaction fetch.
+ *
+ * @example
+ * ```ts
+ * const { reset_token } = await flanks.credentials.force(token, 'reset');
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export type ForceKind = 'sca' | 'reset' | 'transaction';
+const FORCE_KINDS: readonly ForceKind[] = ['sca', 'reset', 'transaction'];
+
+/**
+ * Response of `credentials.force`: the token matching the kind forced. The exact shape is known
+ * only from a third-party client; other fields pass through.
+ *
+ * @example
+ * ```ts
+ * const result: ForceResult = await flanks.credentials.force(token, 'sca');
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export const ForceResultSchema = z.looseObject({
+  sca_token: z.optional(z.nullable(z.string())),
+  reset_token: z.optional(z.nullable(z.string())),
+  transaction_token: z.optional(z.nullable(z.string())),
+});
+/** @see https://docs.flanks.io/pages/flanks-apis/credentials-api */
+export type ForceResult = z.infer<typeof ForceResultSchema>;
+
+/**
+ * The overall state of a credential derived from its status flags (Flanks has no state enum).
+ *
+ * @example
+ * ```ts
+ * const { state, errored } = credentialState(await flanks.credentials.getStatus(token));
+ * if (state === 'needs_reset') askUserToReconnect();
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export interface CredentialStateSummary {
+  state: 'pending' | 'needs_reset' | 'needs_sca' | 'partial_error' | 'ready';
+  /** Data types whose extraction finished, e.g. `portfolio`, `transactions.account`. */
+  created: string[];
+  /** Data types whose extraction failed. */
+  errored: string[];
+}
+
+function trueKeys(flagsObj: unknown, prefix = ''): string[] {
+  if (!flagsObj || typeof flagsObj !== 'object') return [];
+  return Object.entries(flagsObj)
+    .filter(([, v]) => v === true)
+    .map(([k]) => prefix + k);
+}
+
+function transactionFlags(f: CredentialStatus['created']): Record<string, unknown> | undefined {
+  return f?.transactions ?? f?.transaction;
+}
+
+/**
+ * Summarises a {@link CredentialStatus}: `needs_reset` (blocked or a reset token), `needs_sca`,
+ * `pending` (first extraction running), `partial_error` (done, some data type failed) or `ready`.
+ *
+ * @example
+ * ```ts
+ * const summary = credentialState(status); // { state: 'ready', created: [...], errored: [] }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export function credentialState(status: CredentialStatus): CredentialStateSummary {
+  const created = [
+    ...trueKeys(status.created?.product),
+    ...trueKeys(transactionFlags(status.created), 'transactions.'),
+  ];
+  const errored = [
+    ...trueKeys(status.errored?.product),
+    ...trueKeys(transactionFlags(status.errored), 'transactions.'),
+  ];
+  let state: CredentialStateSummary['state'];
+  if (status.blocked === true || status.reset_token) state = 'needs_reset';
+  else if (status.sca_token) state = 'needs_sca';
+  else if (status.pending) state = 'pending';
+  else state = errored.length > 0 ? 'partial_error' : 'ready';
+  return { state, created, errored };
+}
+
+/**
+ * Options of `credentials.waitUntilReady`.
+ *
+ * @example
+ * ```ts
+ * await flanks.credentials.waitUntilReady(token, {
+ *   products: ['portfolio'],
+ *   timeoutMs: 120_000,
+ *   onStatus: (s, n) => console.log(`poll ${n}: pending=${s.pending}`),
+ * });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export interface WaitUntilReadyOptions extends PollOptions {
+  /** Resolve as soon as these product kinds are extracted, even if others are still pending. */
+  products?: readonly ProductKind[] | undefined;
+  /** Resolve as soon as these transaction kinds are extracted. */
+  transactions?: readonly TransactionKind[] | undefined;
+  /** Called with every status read (e.g. for a progress line). */
+  onStatus?: ((status: CredentialStatus, attempt: number) => void) | undefined;
+  /** Per-request time limit of each status call; the overall limit is `timeoutMs`. */
+  requestTimeoutMs?: number | undefined;
+}
+
+function checkKinds<K extends string>(
+  value: unknown,
+  allowed: readonly K[],
+  name: string,
+): readonly K[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((k) => !allowed.includes(k as K))) {
+    throw new FlanksValidationError(
+      `${name} must be an array of ${allowed.map((k) => `'${k}'`).join(', ')}.`,
+      {
+        path: name,
+      },
+    );
+  }
+  return value as K[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resource
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The Credentials API: status, polling, listing, forcing SCA/reset, deleting.
+ *
+ * @example
+ * ```ts
+ * const status = await flanks.credentials.waitUntilReady(token, { timeoutMs: 120_000 });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export class Credentials {
+  constructor(private readonly transport: Transport) {}
+
+  /**
+   * Reads a credential's status.
+   *
+   * @example
+   * ```ts
+   * const status = await flanks.credentials.getStatus(token);
+   * console.log(credentialState(status).state);
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+   */
+  async getStatus(credentialsToken: string, options?: RequestOptions): Promise<CredentialStatus> {
+    const token = requireString(credentialsToken, 'credentialsToken');
+    const { data } = await this.transport.request({
+      method: 'POST',
+      path: '/v0/bank/credentials/status',
+      body: { credentials_token: token },
+      idempotent: true,
+      secrets: [token],
+      response: one('CredentialStatus', CredentialStatusSchema),
+      options: checkRequestOptions(options),
+    });
+    return data;
+  }
+
+  /**
+   * Polls the status with growing intervals until the data asked for is extracted: the given
+   * `products` / `transactions`, or else the whole first extraction (`pending: false`). Rejects with
+   * `FlanksCredentialsBlockedError` or `FlanksScaRequiredError` as soon as the status says the user
+   * must come back, and with `FlanksTimeoutError` after `timeoutMs` (default 5 minutes).
+   * A data type that finished with an error counts as extracted: check `errored` (or
+   * `credentialState(status).errored`) on the status it resolves with.
+   *
+   * @example
+   * ```ts
+   * const status = await flanks.credentials.waitUntilReady(token, { products: ['portfolio', 'investment'] });
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+   */
+  waitUntilReady(credentialsToken: string, options: WaitUntilReadyOptions = {}): Promise<CredentialStatus> {
+    const token = requireString(credentialsToken, 'credentialsToken');
+    const o = optionalObject(options, 'options') ?? {};
+    const products = checkKinds(o.products, PRODUCT_KINDS, 'options.products');
+    const transactions = checkKinds(o.transactions, TRANSACTION_KINDS, 'options.transactions');
+    optionalNumber(o.timeoutMs, 'options.timeoutMs', { min: 0 });
+    optionalNumber(o.pollIntervalMs, 'options.pollIntervalMs', { min: 0 });
+    optionalNumber(o.maxPollIntervalMs, 'options.maxPollIntervalMs', { min: 0 });
+    checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
+    if (o.onStatus !== undefined && typeof o.onStatus !== 'function') {
+      throw new FlanksValidationError('options.onStatus must be a function.', { path: 'options.onStatus' });
+    }
+    const { onStatus, requestTimeoutMs } = options;
+    return poll({
+      ...options,
+      what: 'the credentials to be ready',
+      check: (signal) => this.getStatus(token, { signal, timeoutMs: requestTimeoutMs }),
+      onValue: onStatus,
+      isDone: (status) => {
+        const { state } = credentialState(status);
+        if (state === 'needs_reset') {
+          throw new FlanksCredentialsBlockedError(
+            'The bank login of these credentials no longer works (blocked or reset requested): send the user through a Link again to re-enter their credentials.',
+            { status: redactValue(status, [token]) },
+          );
+        }
+        if (state === 'needs_sca') {
+          throw new FlanksScaRequiredError(
+            'The bank asks for strong customer authentication again: send the user through a Link to pass the SCA challenge.',
+            { status: redactValue(status, [token]) },
+          );
+        }
+        if (!products && !transactions) return !status.pending;
+        const createdTx = transactionFlags(status.created);
+        return (
+          (products ?? []).every((k) => status.created?.product?.[k] === true) &&
+          (transactions ?? []).every((k) => createdTx?.[k] === true)
+        );
+      },
+    });
+  }
+
+  /**
+   * Iterates over every credential of your company, page by page as needed.
+   *
+   * @example
+   * ```ts
+   * for await (const credential of flanks.credentials.list()) {
+   *   if (!(await store.get(credential.credentials_token))) console.warn('orphan credential');
+   * }
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+   */
+  list(options?: RequestOptions): Paginator<CredentialListItem> {
+    checkRequestOptions(options);
+    return new Paginator<CredentialListItem>(async (cursor) => {
+      const page = cursor ?? 1;
+      const result = await this.listPage(page, options);
+      const current = result.page ?? page;
+      const hasMore = result.pages !== undefined ? current < result.pages : result.items.length > 0;
+      return { items: result.items, next: hasMore ? current + 1 : undefined };
+    });
+  }
+
+  /**
+   * Reads one page of the credentials list (pages start at 1).
+   *
+   * @example
+   * ```ts
+   * const { items, pages } = await flanks.credentials.listPage(1);
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+   */
+  async listPage(page = 1, options?: RequestOptions): Promise<CredentialListPage> {
+    optionalNumber(page, 'page', { min: 1, integer: true });
+    const { data } = await this.transport.request({
+      method: 'POST',
+      path: '/v0/bank/credentials/list',
+      body: { page },
+      idempotent: true,
+      response: one('CredentialListPage', CredentialListPageSchema),
+      unwrap: (body) => (Array.isArray(body) ? { items: body } : body),
+      options: checkRequestOptions(options),
+    });
+    return data;
+  }
+
+  /**
+   * Asks Flanks for an SCA, reset or transaction token for a credential (`PUT
+   * /v0/bank/credentials/status`). Not retried once the request may have reached Flanks.
+   *
+   * @example
+   * ```ts
+   * const { sca_token } = await flanks.credentials.force(token, 'sca');
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+   */
+  async force(credentialsToken: string, kind: ForceKind, options?: RequestOptions): Promise<ForceResult> {
+    const token = requireString(credentialsToken, 'credentialsToken');
+    if (!FORCE_KINDS.includes(kind)) {
+      throw new FlanksValidationError(`kind must be one of 'sca', 'reset', 'transaction'.`, { path: 'kind' });
+    }
+    const { data } = await this.transport.request({
+      method: 'PUT',
+      path: '/v0/bank/credentials/status',
+      body: { credentials_token: token, force: kind },
+      idempotent: false,
+      secrets: [token],
+      response: one('ForceResult', ForceResultSchema),
+      options: checkRequestOptions(options),
+    });
+    return data;
+  }
+
+  /**
+   * Deletes a credential at Flanks: its data stops being refreshed and its token stops working.
+   * Also remove it from your `CredentialStore`. Not retried once the request may have reached Flanks.
+   *
+   * @example
+   * ```ts
+   * await flanks.credentials.delete(token);
+   * await store.delete(token);
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+   */
+  async delete(credentialsToken: string, options?: RequestOptions): Promise<Record<string, unknown>> {
+    const token = requireString(credentialsToken, 'credentialsToken');
+    const { data } = await this.transport.request({
+      method: 'DELETE',
+      path: '/v0/bank/credentials',
+      body: { credentials_token: token },
+      idempotent: false,
+      secrets: [token],
+      response: one('DeleteCredentialsResult', z.looseObject({})),
+      unwrap: (body) => body ?? {},
+      options: checkRequestOptions(options),
+    });
+    return data;
+  }
+}

@@ -1,0 +1,59 @@
+import * as z from 'zod/mini';
+import type { RequestOptions } from '../core/request-options';
+import { checkRequestOptions } from '../internal/args';
+import type { Transport } from '../internal/transport';
+import { many } from '../internal/validate';
+import { unwrapList } from './shared';
+
+/**
+ * A bank or custodian Flanks can connect to. Its `id` is the Link URL's `bank` parameter.
+ *
+ * @example
+ * ```ts
+ * const banks: Entity[] = await flanks.entities.list();
+ * const url = flanks.links.buildUrl({ token, bank: banks[0].id });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
+ */
+export const EntitySchema = z.looseObject({
+  id: z.string(),
+  name: z.optional(z.nullable(z.string())),
+  country: z.optional(z.nullable(z.string())),
+  logo_url: z.optional(z.nullable(z.string())),
+});
+/** @see https://docs.flanks.io/pages/flanks-apis/entities-api/ */
+export type Entity = z.infer<typeof EntitySchema>;
+
+/**
+ * The Entities API: which banks your users can connect.
+ *
+ * @example
+ * ```ts
+ * const entities = await flanks.entities.list();
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
+ */
+export class Entities {
+  constructor(private readonly transport: Transport) {}
+
+  /**
+   * Lists the available entities (`GET /v0/bank/available`).
+   *
+   * @example
+   * ```ts
+   * const spanish = (await flanks.entities.list()).filter((e) => e.country === 'ES');
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
+   */
+  async list(options?: RequestOptions): Promise<Entity[]> {
+    const { data } = await this.transport.request({
+      method: 'GET',
+      path: '/v0/bank/available',
+      idempotent: true,
+      response: many('Entity', EntitySchema),
+      unwrap: unwrapList,
+      options: checkRequestOptions(options),
+    });
+    return data;
+  }
+}

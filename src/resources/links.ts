@@ -1,0 +1,465 @@
+import * as z from 'zod/mini';
+import { FlanksValidationError } from '../core/errors';
+import type { RequestOptions } from '../core/request-options';
+import {
+  checkRequestOptions,
+  optionalObject,
+  optionalString,
+  requireObject,
+  requireString,
+} from '../internal/args';
+import type { Transport } from '../internal/transport';
+import { many, one } from '../internal/validate';
+import { unwrapData, unwrapList } from './shared';
+
+// ---------------------------------------------------------------------------------------------
+// Schemas and types
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A Flanks Link: a reusable URL your users open to connect a bank.
+ *
+ * @example
+ * ```ts
+ * const link: Link = await flanks.links.create({ redirect_uri: 'https://app.example.com/flanks/callback' });
+ * console.log(link.token, link.active, link.pending_code_count);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export const LinkSchema = z.looseObject({
+  /** The link token: the `token` parameter of the Link URL. */
+  token: z.string(),
+  name: z.optional(z.nullable(z.string())),
+  /** Where Flanks sends the user back, with `?code=…`. */
+  redirect_uri: z.optional(z.nullable(z.string())),
+  company_name: z.optional(z.nullable(z.string())),
+  terms_and_conditions_url: z.optional(z.nullable(z.string())),
+  privacy_policy_url: z.optional(z.nullable(z.string())),
+  /** `false` while paused. */
+  active: z.optional(z.boolean()),
+  /** Link codes issued but not exchanged yet. */
+  pending_code_count: z.optional(z.number()),
+});
+/** @see https://docs.flanks.io/pages/flanks-apis/links-api */
+export type Link = z.infer<typeof LinkSchema>;
+
+/**
+ * Body of `links.create` (Flanks' wire names).
+ *
+ * @example
+ * ```ts
+ * const params: LinkCreateParams = { redirect_uri: 'https://app.example.com/cb', name: 'web' };
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export const LinkCreateParamsSchema = z.looseObject({
+  redirect_uri: z.string().check(z.minLength(1)),
+  name: z.optional(z.nullable(z.string())),
+  company_name: z.optional(z.nullable(z.string())),
+  terms_and_conditions_url: z.optional(z.nullable(z.string())),
+  privacy_policy_url: z.optional(z.nullable(z.string())),
+});
+/** @see https://docs.flanks.io/pages/flanks-apis/links-api */
+export type LinkCreateParams = z.infer<typeof LinkCreateParamsSchema>;
+
+/**
+ * Body of `links.edit`: the link `token` plus the fields to change; `null` removes a field.
+ *
+ * @example
+ * ```ts
+ * await flanks.links.edit({ token, redirect_uri: 'https://app.example.com/new-callback' });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export type LinkEditParams = Partial<LinkCreateParams> & { token: string };
+
+/**
+ * A link code that was issued but never exchanged (e.g. the user's redirect was lost).
+ *
+ * @example
+ * ```ts
+ * for (const { code, extra } of await flanks.links.unusedCodes({ linkToken })) await flanks.completeLink({ code, userId: extra.user });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export const UnusedCodeSchema = z.looseObject({
+  code: z.string(),
+  extra: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
+  link_token: z.optional(z.nullable(z.string())),
+});
+/** @see https://docs.flanks.io/pages/flanks-apis/links-api */
+export type UnusedCode = z.infer<typeof UnusedCodeSchema>;
+
+/**
+ * Result of `links.exchangeCode`: `ready` with the `credentials_token`, or `delayed` when Flanks
+ * answered 202 (security checks still running; the token comes later). `status` is added by the
+ * SDK; the other fields are Flanks' response as sent.
+ *
+ * @example
+ * ```ts
+ * const result = await flanks.links.exchangeCode(code);
+ * if (result.status === 'ready') save(result.credentials_token, result.extra);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export const LinkExchangeResultSchema = z.discriminatedUnion('status', [
+  z.looseObject({
+    status: z.literal('ready'),
+    credentials_token: z.string().check(z.minLength(1)),
+    message: z.optional(z.string()),
+    /** The custom parameters the Link URL carried (everything but `token`, `bank`, `rollback`). */
+    extra: z.record(z.string(), z.unknown()),
+    link_token: z.optional(z.nullable(z.string())),
+  }),
+  z.looseObject({
+    status: z.literal('delayed'),
+    message: z.optional(z.string()),
+  }),
+]);
+/** @see https://docs.flanks.io/pages/flanks-apis/links-api */
+export type LinkExchangeResult = z.infer<typeof LinkExchangeResultSchema>;
+
+/**
+ * Error codes the Link sends back as `?error=` (only when the Link URL carried `rollback`). Other
+ * values may appear; treat unknown ones as a generic failure.
+ *
+ * @example
+ * ```ts
+ * if (redirect.ok === false && redirect.error === 'INVALID_CREDENTIALS') showRetry();
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-link
+ */
+export const LINK_ERROR_CODES = [
+  'INVALID_CREDENTIALS',
+  'INVALID_SCA',
+  'CREDENTIALS_ALREADY_EXIST',
+  'INTERNAL_ERROR',
+  'ABORTED_BY_USER',
+] as const;
+
+/**
+ * What the user brought back to your Redirect URI: a link `code` to exchange, or a Link `error`.
+ * `params` holds every query parameter of the redirect.
+ *
+ * @example
+ * ```ts
+ * const redirect = flanks.links.parseRedirect(req.url);
+ * if (!redirect.ok) return res.status(400).send(`Bank connection failed: ${redirect.error}`);
+ * await flanks.completeLink({ code: redirect.code, userId });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-link
+ */
+export type LinkRedirect =
+  | { ok: true; code: string; error?: undefined; params: Record<string, string> }
+  | { ok: false; error: string; code?: undefined; params: Record<string, string> };
+
+/**
+ * Parameters of `links.buildUrl`.
+ *
+ * @example
+ * ```ts
+ * const params: BuildLinkUrlParams = { token: LINK_TOKEN, bank: 'testbank', externalId: user.id, rollback: true };
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-link
+ */
+export interface BuildLinkUrlParams {
+  /** The link token (from `links.create` or the Platform). */
+  token: string;
+  /** An entity id (see `entities.list()`); skips the bank picker. */
+  bank?: string | undefined;
+  /** Your id for the user; Flanks stores it as the credential's and products' `external_id`. */
+  externalId?: string | undefined;
+  /** Redirect back with `?error=CODE` on failure: `true` for every error, or a list of codes. */
+  rollback?: boolean | readonly string[] | undefined;
+  /** Custom parameters; Flanks returns them under `extra` when the code is exchanged. */
+  params?: Record<string, string | number | boolean> | undefined;
+}
+
+const RESERVED_LINK_PARAMS = new Set(['token', 'bank', 'external_id', 'rollback', 'code', 'error']);
+
+type RedirectInput = string | URL | Request | { url: string };
+
+/*
+ * 200 → ready. 202 → delayed: the legacy docs say Flanks accepted the code but holds the token back
+ * while security checks run (~72 h); the 202 body is undocumented, so whatever it holds passes through.
+ * A missing `extra` is read as "no custom params".
+ */
+function shapeExchange(body: unknown, status: number): unknown {
+  const fields: Record<string, unknown> =
+    body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body } : {};
+  return status === 202
+    ? { ...fields, status: 'delayed' }
+    : { ...fields, extra: fields.extra ?? {}, status: 'ready' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resource
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Flanks Link: build the URL users open, read what they bring back, exchange the code, and manage
+ * links with the Links API.
+ *
+ * @example
+ * ```ts
+ * const url = flanks.links.buildUrl({ token: LINK_TOKEN, bank: 'testbank', externalId: user.id });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export class Links {
+  constructor(
+    private readonly transport: Transport,
+    private readonly linkBaseUrl: string,
+  ) {}
+
+  /**
+   * Builds the Link URL to send a user to. Pure: no request is made.
+   *
+   * @example
+   * ```ts
+   * res.redirect(flanks.links.buildUrl({ token: LINK_TOKEN, externalId: user.id, params: { plan: 'pro' } }));
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-link
+   */
+  buildUrl(params: BuildLinkUrlParams): string {
+    const p = requireObject(params, 'params');
+    const url = new URL(this.linkBaseUrl);
+    url.searchParams.set('token', requireString(p.token, 'params.token'));
+    const bank = optionalString(p.bank, 'params.bank');
+    if (bank !== undefined) url.searchParams.set('bank', bank);
+    const externalId = optionalString(p.externalId, 'params.externalId');
+    if (externalId !== undefined) url.searchParams.set('external_id', externalId);
+    const rollback = p.rollback;
+    if (rollback === true) url.searchParams.set('rollback', 'true');
+    else if (Array.isArray(rollback) && rollback.length > 0) {
+      for (const [i, c] of rollback.entries()) requireString(c, `params.rollback[${i}]`);
+      url.searchParams.set('rollback', rollback.join(','));
+    } else if (rollback !== undefined && rollback !== false && !Array.isArray(rollback)) {
+      throw new FlanksValidationError('params.rollback must be a boolean or an array of Link error codes.', {
+        path: 'params.rollback',
+      });
+    }
+    for (const [key, value] of Object.entries(optionalObject(p.params, 'params.params') ?? {})) {
+      if (RESERVED_LINK_PARAMS.has(key)) {
+        throw new FlanksValidationError(
+          `params.params.${key} is reserved by the Flanks Link; use the dedicated option or another name.`,
+          { path: `params.params.${key}` },
+        );
+      }
+      if (!['string', 'number', 'boolean'].includes(typeof value)) {
+        throw new FlanksValidationError(`params.params.${key} must be a string, number or boolean.`, {
+          path: `params.params.${key}`,
+        });
+      }
+      url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+
+  /**
+   * Reads the redirect that brings the user back from the Link: a string URL (absolute, or a path
+   * such as Node's `req.url`), a `URL`, a `Request`, or anything with a `url` string.
+   *
+   * @throws FlanksValidationError when the URL carries neither `code` nor `error`.
+   * @example
+   * ```ts
+   * app.get('/flanks/callback', async (req, res) => {
+   *   const redirect = flanks.links.parseRedirect(req.url);
+   *   if (!redirect.ok) return res.redirect(`/connect?failed=${redirect.error}`);
+   *   await flanks.completeLink({ code: redirect.code, userId: req.user.id });
+   * });
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-link
+   */
+  parseRedirect(input: RedirectInput): LinkRedirect {
+    let raw: unknown = input;
+    if (input instanceof URL) raw = input.href;
+    else if (input !== null && typeof input === 'object') raw = (input as { url?: unknown }).url;
+    const text = requireString(raw, 'input (redirect URL)');
+    let url: URL;
+    try {
+      url = new URL(text, 'http://redirect.invalid');
+    } catch {
+      throw new FlanksValidationError('input is not a valid URL.', { path: 'input' });
+    }
+    const params = Object.fromEntries(url.searchParams);
+    const error = url.searchParams.get('error');
+    if (error) return { ok: false, error, params };
+    const code = url.searchParams.get('code');
+    if (code) return { ok: true, code, params };
+    throw new FlanksValidationError(
+      'The redirect URL has neither a `code` nor an `error` query parameter: is this the Flanks Link redirect? Check the Redirect URI configured on the link.',
+      { path: 'input' },
+    );
+  }
+
+  /**
+   * Exchanges a link code (single-use) for a `credentials_token`. Never retried once the request may
+   * have reached Flanks: a replay of a used code would fail. Prefer `flanks.completeLink`, which also
+   * stores the token.
+   *
+   * @example
+   * ```ts
+   * const result = await flanks.links.exchangeCode(code);
+   * if (result.status === 'delayed') return showLater();
+   * await db.save(userId, result.credentials_token);
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   */
+  async exchangeCode(code: string, options?: RequestOptions): Promise<LinkExchangeResult> {
+    requireString(code, 'code');
+    const { data } = await this.transport.request({
+      method: 'POST',
+      path: '/v0/platform/link',
+      body: { code },
+      idempotent: false,
+      secrets: [code],
+      response: one('LinkExchangeResult', LinkExchangeResultSchema),
+      unwrap: shapeExchange,
+      options: checkRequestOptions(options),
+    });
+    return data;
+  }
+
+  /**
+   * Lists the links of your company.
+   *
+   * @example
+   * ```ts
+   * const links = await flanks.links.list();
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   */
+  async list(options?: RequestOptions): Promise<Link[]> {
+    const { data } = await this.transport.request({
+      method: 'POST',
+      path: '/v0/links/list-links',
+      body: {},
+      idempotent: true,
+      response: many('Link', LinkSchema),
+      unwrap: unwrapList,
+      options: checkRequestOptions(options),
+    });
+    return data;
+  }
+
+  /**
+   * Creates a link. `name` must be unique in your company.
+   *
+   * @example
+   * ```ts
+   * const link = await flanks.links.create({ redirect_uri: 'https://app.example.com/flanks/callback', name: 'web' });
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   */
+  create(params: LinkCreateParams, options?: RequestOptions): Promise<Link> {
+    const body = requireObject(params, 'params');
+    requireString(body.redirect_uri, 'params.redirect_uri');
+    return this.#linkCall('/v0/links/create-link', body, false, options);
+  }
+
+  /**
+   * Edits a link; `null` removes an optional field.
+   *
+   * @example
+   * ```ts
+   * await flanks.links.edit({ token: link.token, name: 'web-2026' });
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   */
+  edit(params: LinkEditParams, options?: RequestOptions): Promise<Link> {
+    const body = requireObject(params, 'params');
+    requireString(body.token, 'params.token');
+    return this.#linkCall('/v0/links/edit-link', body, true, options);
+  }
+
+  /**
+   * Pauses a link: its URL stops accepting new users until resumed.
+   *
+   * @example
+   * ```ts
+   * const link = await flanks.links.pause(token); // link.active === false
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   */
+  pause(token: string, options?: RequestOptions): Promise<Link> {
+    return this.#linkCall('/v0/links/pause-link', { token: requireString(token, 'token') }, true, options);
+  }
+
+  /**
+   * Resumes a paused link.
+   *
+   * @example
+   * ```ts
+   * const link = await flanks.links.resume(token); // link.active === true
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   */
+  resume(token: string, options?: RequestOptions): Promise<Link> {
+    return this.#linkCall('/v0/links/resume-link', { token: requireString(token, 'token') }, true, options);
+  }
+
+  /**
+   * Deletes a link for good. Flanks refuses while the link has unexchanged codes.
+   *
+   * @example
+   * ```ts
+   * await flanks.links.delete(token);
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   */
+  async delete(token: string, options?: RequestOptions): Promise<Record<string, unknown>> {
+    const { data } = await this.transport.request({
+      method: 'POST',
+      path: '/v0/links/delete-link',
+      body: { token: requireString(token, 'token') },
+      idempotent: false,
+      response: one('DeleteLinkResult', z.looseObject({})),
+      unwrap: (body) => body ?? {},
+      options: checkRequestOptions(options),
+    });
+    return data;
+  }
+
+  /**
+   * Lists link codes that were issued but never exchanged, optionally for one link: a way to
+   * recover users whose redirect never reached you.
+   *
+   * @example
+   * ```ts
+   * const codes = await flanks.links.unusedCodes({ linkToken: link.token });
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   */
+  async unusedCodes(params: { linkToken?: string } = {}, options?: RequestOptions): Promise<UnusedCode[]> {
+    const p = requireObject(params, 'params');
+    const { data } = await this.transport.request({
+      method: 'GET',
+      path: '/v0/platform/link',
+      query: { link_token: optionalString(p.linkToken, 'params.linkToken') },
+      idempotent: true,
+      response: many('UnusedCode', UnusedCodeSchema),
+      unwrap: unwrapList,
+      options: checkRequestOptions(options),
+    });
+    return data;
+  }
+
+  async #linkCall(
+    path: string,
+    body: Record<string, unknown>,
+    idempotent: boolean,
+    options: RequestOptions | undefined,
+  ): Promise<Link> {
+    const { data } = await this.transport.request({
+      method: 'POST',
+      path,
+      body,
+      idempotent,
+      response: one('Link', LinkSchema),
+      unwrap: unwrapData,
+      options: checkRequestOptions(options),
+    });
+    return data;
+  }
+}

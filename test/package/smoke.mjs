@@ -1,0 +1,68 @@
+// Packaging smoke test: loads the BUILT package the way users do — `import` (ESM) and `require`
+// (CommonJS) through the package's own `exports` map — and runs a small flow over real HTTP against
+// a loopback server. publint and are-the-types-wrong cannot see a CJS build that breaks at run time
+// (shared/toolchain.md), this can. Run after `npm run build`.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+const server = createServer(async (req, res) => {
+  let raw = '';
+  for await (const chunk of req) raw += chunk;
+  const body = raw ? JSON.parse(raw) : {};
+  const send = (status, json) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(json));
+  };
+  if (req.url === '/v0/token') return send(200, { access_token: 'at_smoke', expires_in: 3600 });
+  if (req.headers.authorization !== 'Bearer at_smoke') return send(401, { error: 'Invalid credentials' });
+  if (req.url === '/v0/platform/link') {
+    return body.code === 'good'
+      ? send(200, { credentials_token: 'ct_smoke', extra: { a: '1' } })
+      : send(400, { error: 'Invalid code' });
+  }
+  if (req.url === '/v0/bank/credentials/status') return send(200, { pending: false, blocked: false });
+  if (req.url === '/v0/bank/credentials/portfolio')
+    return send(200, [{ _id: 'p1', name: 'Cartera', balance: 10 }]);
+  send(404, { error: 'not found' });
+});
+server.listen(0, '127.0.0.1');
+await once(server, 'listening');
+const baseUrl = `http://127.0.0.1:${server.address().port}`;
+
+async function flow(sdk, label) {
+  const { FlanksClient, MemoryCredentialStore, FlanksApiError, FlanksError } = sdk;
+  const flanks = new FlanksClient({
+    clientId: 'id',
+    clientSecret: 'secret',
+    baseUrl,
+    store: new MemoryCredentialStore(),
+  });
+  const url = flanks.links.buildUrl({ token: 'lt', bank: 'testbank' });
+  assert.match(url, /token=lt&bank=testbank/);
+  const record = await flanks.completeLink({ code: 'good', userId: 'u1' });
+  assert.equal(record.credentialsToken, 'ct_smoke');
+  const status = await flanks.credentials.waitUntilReady(record.credentialsToken, { timeoutMs: 5000 });
+  assert.equal(status.pending, false);
+  const portfolios = await flanks.aggregation.portfolios(record.credentialsToken);
+  assert.equal(portfolios[0].name, 'Cartera');
+  const err = await flanks.links.exchangeCode('bad').catch((e) => e);
+  assert.ok(err instanceof FlanksApiError && err instanceof FlanksError, `${label}: typed error`);
+  assert.equal(err.status, 400);
+  console.log(`ok - ${label}: flow over real HTTP, typed errors`);
+}
+
+try {
+  await flow(await import('flanks-sdk'), 'ESM import');
+  await flow(require('flanks-sdk'), 'CommonJS require');
+  const testingEsm = await import('flanks-sdk/testing');
+  const testingCjs = require('flanks-sdk/testing');
+  assert.equal(typeof testingEsm.runCredentialStoreContract, 'function');
+  assert.equal(typeof testingCjs.runCredentialStoreContract, 'function');
+  console.log('ok - flanks-sdk/testing loads from ESM and CommonJS');
+} finally {
+  server.close();
+}

@@ -1,0 +1,29 @@
+import { defineConfig } from 'tsup';
+
+const entry = {
+  index: 'src/index.ts',
+  'testing/index': 'src/testing/index.ts',
+};
+
+export default defineConfig([
+  {
+    entry,
+    format: ['esm'],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    target: 'node20',
+    splitting: true,
+  },
+  {
+    entry,
+    format: ['cjs'],
+    dts: true,
+    sourcemap: true,
+    target: 'node20',
+    // tsup's CJS interop wraps `require('ky')` in `__toESM(..., 1)`, which breaks ky's and
+    // p-retry's default exports at run time (see shared/toolchain.md). Bundling them into the
+    // CJS build only avoids the wrapper; the ESM build keeps them as real dependencies.
+    noExternal: ['ky', 'p-retry', 'is-network-error'],
+  },
+]);

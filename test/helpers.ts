@@ -53,7 +53,7 @@ export function route(method: Method, path: string, ...replies: Reply[]): Record
       if (reply.text !== undefined) {
         return new HttpResponse(reply.text, { status: reply.status ?? 200, headers: reply.headers });
       }
-      return HttpResponse.json(reply.body ?? {}, { status: reply.status ?? 200, headers: reply.headers });
+      return HttpResponse.json((reply.body ?? {}) as JsonBodyType, { status: reply.status ?? 200, headers: reply.headers });
     }),
   );
   return calls;
@@ -82,8 +82,15 @@ export function tokenRoute(expiresIn = 3600): RecordedRequest[] {
   return calls;
 }
 
-export function spyLogger(): Logger & { lines: () => string[] } {
-  const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+type LogFn = Logger['warn'] & ReturnType<typeof vi.fn<Logger['warn']>>;
+
+export function spyLogger(): { debug: LogFn; info: LogFn; warn: LogFn; error: LogFn; lines: () => string[] } {
+  const logger = {
+    debug: vi.fn<Logger['debug']>(),
+    info: vi.fn<Logger['info']>(),
+    warn: vi.fn<Logger['warn']>(),
+    error: vi.fn<Logger['error']>(),
+  };
   return {
     ...logger,
     lines: () =>

@@ -53,7 +53,10 @@ export function route(method: Method, path: string, ...replies: Reply[]): Record
       if (reply.text !== undefined) {
         return new HttpResponse(reply.text, { status: reply.status ?? 200, headers: reply.headers });
       }
-      return HttpResponse.json((reply.body ?? {}) as JsonBodyType, { status: reply.status ?? 200, headers: reply.headers });
+      return HttpResponse.json((reply.body ?? {}) as JsonBodyType, {
+        status: reply.status ?? 200,
+        headers: reply.headers,
+      });
     }),
   );
   return calls;

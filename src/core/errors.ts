@@ -43,7 +43,15 @@ export class FlanksError extends Error {
   }
 }
 
-/** Flanks' error code as found in a body: a string (`"ValidationError"`) or a legacy number (`20002`). */
+/**
+ * Flanks' error code as found in a body: a string (`"ValidationError"`) or a legacy number (`20002`).
+ *
+ * @example
+ * ```ts
+ * if (err instanceof FlanksApiError && err.code === 'ValidationError') showFormErrors(err.body);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
 export type FlanksErrorCode = string | number;
 
 /**

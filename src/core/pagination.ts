@@ -7,7 +7,16 @@ import { FlanksError, FlanksValidationError } from './errors';
  * loads an unbounded list by accident.
  */
 
-/** One page as returned by a page fetcher. */
+/**
+ * One page as returned by a page fetcher: its items and the cursor of the next page.
+ *
+ * @example
+ * ```ts
+ * const fetchPage = async (page = 1): Promise<Page<string, number>> => ({ items: ['a'], next: page < 3 ? page + 1 : undefined });
+ * const all = await new Paginator(fetchPage).toArray({ limit: 10 });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
 export interface Page<T, C> {
   items: T[];
   next: C | undefined;
@@ -55,7 +64,8 @@ export class Paginator<T, C = number> implements AsyncIterable<T> {
   }
 
   /** Collects at most `limit` items. The limit is required so a huge list is never loaded by accident. */
-  async toArray({ limit }: { limit: number }): Promise<T[]> {
+  async toArray(options: { limit: number }): Promise<T[]> {
+    const limit = (options as { limit?: unknown } | undefined)?.limit;
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
       throw new FlanksValidationError(`toArray({ limit }) needs a whole number >= 0; got ${String(limit)}.`, {
         path: 'limit',

@@ -59,8 +59,9 @@ function findTraceId(body: unknown, headers: Headers): string | undefined {
   return headers.get('x-trace-id') ?? headers.get('x-request-id') ?? undefined;
 }
 
-function findText(body: unknown): string | undefined {
-  if (typeof body === 'string') return body.trim().slice(0, 200) || undefined;
+function findText(body: unknown, secrets: readonly string[]): string | undefined {
+  // Redact before truncating, so a secret cut in half by the limit cannot leak its first characters.
+  if (typeof body === 'string') return redactString(body.trim(), secrets).slice(0, 200) || undefined;
   const record = asRecord(body);
   if (!record) return undefined;
   if (typeof record.error === 'string') return record.error;
@@ -98,9 +99,12 @@ function hintFor(status: number, code: FlanksErrorCode | undefined, path: string
 }
 
 export function errorFromResponse(ctx: ErrorContext): FlanksApiError {
-  const code = findFlanksCode(ctx.body);
+  const found = findFlanksCode(ctx.body);
+  // An endpoint that echoes its request would hand back the link code under `code`: a value holding
+  // a secret is not a Flanks error code.
+  const code = typeof found === 'string' && redactString(found, ctx.secrets) !== found ? undefined : found;
   const traceId = findTraceId(ctx.body, ctx.headers);
-  const text = findText(ctx.body);
+  const text = findText(ctx.body, ctx.secrets);
   const summary = [
     `Flanks ${ctx.method} ${ctx.path} failed with HTTP ${ctx.status}`,
     code !== undefined ? ` (code ${code})` : '',

@@ -1,7 +1,8 @@
 /*
  * Redaction rules. Secrets leave the SDK only in the request that needs them:
- * - Body keys named like a secret (`client_secret`, `access_token`, `credentials_token`, `code`, the
- *   force tokens, passwords) are replaced wherever they occur in an object graph.
+ * - Body keys named like a secret (`client_secret`, `access_token`, `credentials_token`, the force
+ *   tokens, passwords) are replaced wherever they occur in an object graph. `code` is not such a key:
+ *   Flanks uses it for error codes; a link code is caught by value instead (it is a secret of the call).
  * - Secret *values* the SDK knows (the client secret, live access tokens, the credentials token or
  *   link code of the current call) are replaced inside any string, so an API that echoes a token
  *   inside a message ("Invalid token ct_123") cannot leak it either.
@@ -18,7 +19,6 @@ const SECRET_KEYS = new Set([
   'refresh_token',
   'credentials_token',
   'credentialstoken',
-  'code',
   'reset_token',
   'sca_token',
   'transaction_token',

@@ -6,6 +6,7 @@ import {
   FlanksConnectionError,
   FlanksError,
   FlanksTimeoutError,
+  FlanksValidationError,
 } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { RequestOptions } from '../core/request-options';
@@ -226,7 +227,7 @@ export class Transport {
             method: spec.method,
             path: spec.path,
             retryable: true,
-            cause: redactCause(error, []),
+            cause: redactCause(error, this.#secrets(spec)),
           });
         }
         body = raw.text;
@@ -247,6 +248,13 @@ export class Transport {
       });
     }
     const data = spec.unwrap ? spec.unwrap(body, raw.status) : body;
+    if (spec.response.many && !Array.isArray(data)) {
+      // Returning a non-list where callers iterate would be a silent wrong answer in any mode.
+      throw new FlanksValidationError(
+        `Flanks ${what} answered with ${data === null ? 'null' : typeof data} where a list of ${spec.response.name} was expected. Flanks may have changed this API; please report it.`,
+        { path: 'response' },
+      );
+    }
     return { status: raw.status, data: this.config.validator.check(spec.response, data) };
   }
 }

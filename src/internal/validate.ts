@@ -10,6 +10,12 @@ import type { Logger } from '../core/logger';
  * - `off`: no checks.
  *
  * In every mode unknown fields pass through and the data returned is Flanks' own JSON.
+ *
+ * @example
+ * ```ts
+ * const flanks = new FlanksClient({ validation: process.env.NODE_ENV === 'test' ? 'strict' : 'warn' });
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
  */
 export type ValidationMode = 'strict' | 'warn' | 'off';
 

@@ -100,7 +100,15 @@ export const PortfolioSchema = z.looseObject({
   /** Last refresh, epoch (the docs do not state seconds or ms). */
   updated_at_timestamp: num,
 });
-/** @see https://docs.flanks.io/pages/data-model */
+/**
+ * A portfolio (securities account).
+ *
+ * @example
+ * ```ts
+ * const total = (await flanks.aggregation.portfolios(token)).reduce((s: number, p: Portfolio) => s + (p.balance ?? 0), 0);
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
+ */
 export type Portfolio = z.infer<typeof PortfolioSchema>;
 
 /**
@@ -128,7 +136,15 @@ export const InvestmentSchema = z.looseObject({
   external_id: str,
   updated_at_timestamp: num,
 });
-/** @see https://docs.flanks.io/pages/data-model */
+/**
+ * A position held in a portfolio.
+ *
+ * @example
+ * ```ts
+ * const funds = (await flanks.aggregation.investments(token)).filter((i: Investment) => i.type === 'F');
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
+ */
 export type Investment = z.infer<typeof InvestmentSchema>;
 
 /**
@@ -157,7 +173,15 @@ export const TransactionSchema = z.looseObject({
   valueDate: str,
   entity: str,
 });
-/** @see https://docs.flanks.io/pages/data-model */
+/**
+ * An account, card, investment or liability transaction.
+ *
+ * @example
+ * ```ts
+ * const last: Transaction | undefined = (await flanks.aggregation.accountTransactions(token)).at(-1);
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
+ */
 export type Transaction = z.infer<typeof TransactionSchema>;
 
 /**
@@ -184,7 +208,15 @@ export const AccountSchema = z.looseObject({
   numOwners: num,
   owners: strings,
 });
-/** @see https://docs.flanks.io/pages/data-model */
+/**
+ * A cash account.
+ *
+ * @example
+ * ```ts
+ * const ibans = (await flanks.aggregation.accounts(token)).map((a: Account) => a.iban);
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
+ */
 export type Account = z.infer<typeof AccountSchema>;
 
 /**
@@ -206,7 +238,15 @@ export const LiabilitySchema = z.looseObject({
   description: str,
   entity: str,
 });
-/** @see https://docs.flanks.io/pages/data-model */
+/**
+ * A liability such as a loan.
+ *
+ * @example
+ * ```ts
+ * const loans = (await flanks.aggregation.liabilities(token)).filter((l: Liability) => l.type === 'Loan');
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
+ */
 export type Liability = z.infer<typeof LiabilitySchema>;
 
 /**
@@ -226,7 +266,15 @@ export const CardSchema = z.looseObject({
   currency: str,
   entity: str,
 });
-/** @see https://docs.flanks.io/pages/data-model */
+/**
+ * A payment card.
+ *
+ * @example
+ * ```ts
+ * const pans = (await flanks.aggregation.cards(token)).map((c: Card) => c.pan);
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
+ */
 export type Card = z.infer<typeof CardSchema>;
 
 /**
@@ -243,7 +291,15 @@ export const HolderSchema = z.looseObject({
   rel: str,
   name: str,
 });
-/** @see https://docs.flanks.io/pages/data-model */
+/**
+ * A product holder.
+ *
+ * @example
+ * ```ts
+ * const names = (await flanks.aggregation.holders(token)).map((h: Holder) => h.name);
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
+ */
 export type Holder = z.infer<typeof HolderSchema>;
 
 /**
@@ -261,7 +317,15 @@ export const IdentitySchema = z.looseObject({
   contactInfo: z.optional(z.nullable(z.unknown())),
   address: z.optional(z.nullable(z.unknown())),
 });
-/** @see https://docs.flanks.io/pages/data-model */
+/**
+ * The identity behind a bank login.
+ *
+ * @example
+ * ```ts
+ * const identity: Identity = await flanks.aggregation.identity(token);
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
+ */
 export type Identity = z.infer<typeof IdentitySchema>;
 
 /**

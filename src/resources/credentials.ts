@@ -31,7 +31,16 @@ export const PRODUCT_KINDS = [
   'liability',
   'holders',
 ] as const;
-/** @see https://docs.flanks.io/pages/flanks-apis/credentials-api */
+/**
+ * A product kind tracked by the status flags.
+ *
+ * @example
+ * ```ts
+ * const wanted: ProductKind[] = ['portfolio', 'investment'];
+ * await flanks.credentials.waitUntilReady(token, { products: wanted });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
 export type ProductKind = (typeof PRODUCT_KINDS)[number];
 
 /**
@@ -44,7 +53,16 @@ export type ProductKind = (typeof PRODUCT_KINDS)[number];
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
 export const TRANSACTION_KINDS = ['account', 'card', 'investment', 'liability'] as const;
-/** @see https://docs.flanks.io/pages/flanks-apis/credentials-api */
+/**
+ * A transaction kind tracked by the status flags.
+ *
+ * @example
+ * ```ts
+ * const wanted: TransactionKind[] = ['account'];
+ * await flanks.credentials.waitUntilReady(token, { transactions: wanted });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 
 // Flags are optional and unknown kinds pass through: Flanks adds product kinds over time.
@@ -102,7 +120,16 @@ export const CredentialStatusSchema = z.looseObject({
   /** Per data type: `true` if its extraction failed. */
   errored: z.optional(StatusFlagsSchema),
 });
-/** @see https://docs.flanks.io/pages/flanks-apis/credentials-api */
+/**
+ * The Credential Status object.
+ *
+ * @example
+ * ```ts
+ * const status: CredentialStatus = await flanks.credentials.getStatus(token);
+ * if (status.blocked) askUserToReconnect();
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
 export type CredentialStatus = z.infer<typeof CredentialStatusSchema>;
 
 /**
@@ -120,7 +147,15 @@ export const CredentialListItemSchema = z.looseObject({
   bank: z.optional(z.nullable(z.string())),
   status: z.optional(z.nullable(z.string())),
 });
-/** @see https://docs.flanks.io/pages/flanks-apis/credentials-api */
+/**
+ * One credential of `credentials.list()`.
+ *
+ * @example
+ * ```ts
+ * for await (const item of flanks.credentials.list()) console.log(item.credentials_token === token);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
 export type CredentialListItem = z.infer<typeof CredentialListItemSchema>;
 
 /**
@@ -137,7 +172,15 @@ export const CredentialListPageSchema = z.looseObject({
   page: z.optional(z.number()),
   pages: z.optional(z.number()),
 });
-/** @see https://docs.flanks.io/pages/flanks-apis/credentials-api */
+/**
+ * One page of the credentials list.
+ *
+ * @example
+ * ```ts
+ * const page: CredentialListPage = await flanks.credentials.listPage(2);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
 export type CredentialListPage = z.infer<typeof CredentialListPageSchema>;
 
 /**
@@ -168,7 +211,15 @@ export const ForceResultSchema = z.looseObject({
   reset_token: z.optional(z.nullable(z.string())),
   transaction_token: z.optional(z.nullable(z.string())),
 });
-/** @see https://docs.flanks.io/pages/flanks-apis/credentials-api */
+/**
+ * Response of `credentials.force`.
+ *
+ * @example
+ * ```ts
+ * const { reset_token }: ForceResult = await flanks.credentials.force(token, 'reset');
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
 export type ForceResult = z.infer<typeof ForceResultSchema>;
 
 /**
@@ -322,7 +373,10 @@ export class Credentials {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  waitUntilReady(credentialsToken: string, options: WaitUntilReadyOptions = {}): Promise<CredentialStatus> {
+  async waitUntilReady(
+    credentialsToken: string,
+    options: WaitUntilReadyOptions = {},
+  ): Promise<CredentialStatus> {
     const token = requireString(credentialsToken, 'credentialsToken');
     const o = optionalObject(options, 'options') ?? {};
     const products = checkKinds(o.products, PRODUCT_KINDS, 'options.products');

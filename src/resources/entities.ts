@@ -21,7 +21,15 @@ export const EntitySchema = z.looseObject({
   country: z.optional(z.nullable(z.string())),
   logo_url: z.optional(z.nullable(z.string())),
 });
-/** @see https://docs.flanks.io/pages/flanks-apis/entities-api/ */
+/**
+ * A bank or custodian Flanks can connect to.
+ *
+ * @example
+ * ```ts
+ * const testbank: Entity | undefined = (await flanks.entities.list()).find((e) => e.id === 'testbank');
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
+ */
 export type Entity = z.infer<typeof EntitySchema>;
 
 /**

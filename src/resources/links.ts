@@ -40,7 +40,15 @@ export const LinkSchema = z.looseObject({
   /** Link codes issued but not exchanged yet. */
   pending_code_count: z.optional(z.number()),
 });
-/** @see https://docs.flanks.io/pages/flanks-apis/links-api */
+/**
+ * A Flanks Link, as returned by the Links API.
+ *
+ * @example
+ * ```ts
+ * const active: Link[] = (await flanks.links.list()).filter((l) => l.active);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
 export type Link = z.infer<typeof LinkSchema>;
 
 /**
@@ -59,7 +67,15 @@ export const LinkCreateParamsSchema = z.looseObject({
   terms_and_conditions_url: z.optional(z.nullable(z.string())),
   privacy_policy_url: z.optional(z.nullable(z.string())),
 });
-/** @see https://docs.flanks.io/pages/flanks-apis/links-api */
+/**
+ * Body of `links.create`, in Flanks' wire names.
+ *
+ * @example
+ * ```ts
+ * const params: LinkCreateParams = { redirect_uri: 'https://app.example.com/flanks/callback', name: 'web' };
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
 export type LinkCreateParams = z.infer<typeof LinkCreateParamsSchema>;
 
 /**
@@ -87,7 +103,15 @@ export const UnusedCodeSchema = z.looseObject({
   extra: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
   link_token: z.optional(z.nullable(z.string())),
 });
-/** @see https://docs.flanks.io/pages/flanks-apis/links-api */
+/**
+ * A link code issued but never exchanged.
+ *
+ * @example
+ * ```ts
+ * const codes: UnusedCode[] = await flanks.links.unusedCodes();
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
 export type UnusedCode = z.infer<typeof UnusedCodeSchema>;
 
 /**
@@ -116,7 +140,16 @@ export const LinkExchangeResultSchema = z.discriminatedUnion('status', [
     message: z.optional(z.string()),
   }),
 ]);
-/** @see https://docs.flanks.io/pages/flanks-apis/links-api */
+/**
+ * Result of `links.exchangeCode`: `ready` with the token, or `delayed` (202).
+ *
+ * @example
+ * ```ts
+ * const r: LinkExchangeResult = await flanks.links.exchangeCode(code);
+ * if (r.status === 'ready') console.log(Object.keys(r.extra));
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
 export type LinkExchangeResult = z.infer<typeof LinkExchangeResultSchema>;
 
 /**
@@ -352,7 +385,7 @@ export class Links {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  create(params: LinkCreateParams, options?: RequestOptions): Promise<Link> {
+  async create(params: LinkCreateParams, options?: RequestOptions): Promise<Link> {
     const body = requireObject(params, 'params');
     requireString(body.redirect_uri, 'params.redirect_uri');
     return this.#linkCall('/v0/links/create-link', body, false, options);
@@ -367,7 +400,7 @@ export class Links {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  edit(params: LinkEditParams, options?: RequestOptions): Promise<Link> {
+  async edit(params: LinkEditParams, options?: RequestOptions): Promise<Link> {
     const body = requireObject(params, 'params');
     requireString(body.token, 'params.token');
     return this.#linkCall('/v0/links/edit-link', body, true, options);
@@ -382,7 +415,7 @@ export class Links {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  pause(token: string, options?: RequestOptions): Promise<Link> {
+  async pause(token: string, options?: RequestOptions): Promise<Link> {
     return this.#linkCall('/v0/links/pause-link', { token: requireString(token, 'token') }, true, options);
   }
 
@@ -395,7 +428,7 @@ export class Links {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  resume(token: string, options?: RequestOptions): Promise<Link> {
+  async resume(token: string, options?: RequestOptions): Promise<Link> {
     return this.#linkCall('/v0/links/resume-link', { token: requireString(token, 'token') }, true, options);
   }
 

@@ -25,6 +25,7 @@ export {
   FlanksRateLimitError,
   FlanksScaRequiredError,
   FlanksTimeoutError,
+  FlanksUserActionRequiredError,
   FlanksValidationError,
 } from './core/errors';
 export type { Logger } from './core/logger';

@@ -268,6 +268,29 @@ export class FlanksAbortError extends FlanksError {
 }
 
 /**
+ * The credential needs its user back in a Link before fresh data can be fetched: the base of
+ * {@link FlanksCredentialsBlockedError} and {@link FlanksScaRequiredError}. `status` is the last
+ * status read, with its tokens redacted.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksUserActionRequiredError) await emailUser(userId, 'Please reconnect your bank');
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export class FlanksUserActionRequiredError extends FlanksError {
+  override readonly name: string = 'FlanksUserActionRequiredError';
+  readonly status: unknown;
+
+  constructor(message: string, options: { status: unknown }) {
+    super(message);
+    this.status = options.status;
+  }
+}
+
+/**
  * The credential can no longer log in to the bank (`blocked`, or a `reset_token` was issued): send
  * the user back through a Link to re-enter their credentials. `status` is the last status read,
  * with its tokens redacted.
@@ -280,14 +303,8 @@ export class FlanksAbortError extends FlanksError {
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
-export class FlanksCredentialsBlockedError extends FlanksError {
+export class FlanksCredentialsBlockedError extends FlanksUserActionRequiredError {
   override readonly name: string = 'FlanksCredentialsBlockedError';
-  readonly status: unknown;
-
-  constructor(message: string, options: { status: unknown }) {
-    super(message);
-    this.status = options.status;
-  }
 }
 
 /**
@@ -302,14 +319,8 @@ export class FlanksCredentialsBlockedError extends FlanksError {
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
-export class FlanksScaRequiredError extends FlanksError {
+export class FlanksScaRequiredError extends FlanksUserActionRequiredError {
   override readonly name: string = 'FlanksScaRequiredError';
-  readonly status: unknown;
-
-  constructor(message: string, options: { status: unknown }) {
-    super(message);
-    this.status = options.status;
-  }
 }
 
 /**

@@ -100,3 +100,18 @@ describe('errorFromResponse', () => {
     expect(JSON.parse(JSON.stringify(err))).toMatchObject({ name: 'FlanksApiError', status: 500 });
   });
 });
+
+describe('user-action errors', () => {
+  it('blocked and SCA errors share a catchable base carrying the status', async () => {
+    const { FlanksCredentialsBlockedError, FlanksScaRequiredError, FlanksUserActionRequiredError } =
+      await import('../../src');
+    const blocked = new FlanksCredentialsBlockedError('blocked', { status: { blocked: true } });
+    const sca = new FlanksScaRequiredError('sca', { status: { sca_token: '[REDACTED]' } });
+    for (const err of [blocked, sca]) {
+      expect(err).toBeInstanceOf(FlanksUserActionRequiredError);
+      expect(err).toBeInstanceOf(FlanksError);
+    }
+    expect(blocked.status).toEqual({ blocked: true });
+    expect(sca.name).toBe('FlanksScaRequiredError');
+  });
+});

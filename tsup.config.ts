@@ -26,4 +26,10 @@ export default defineConfig([
     // CJS build only avoids the wrapper; the ESM build keeps them as real dependencies.
     noExternal: ['ky', 'p-retry', 'is-network-error'],
   },
+  {
+    entry: { 'bin/flanks-sandbox': 'src/testing/bin.ts' },
+    format: ['esm'],
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
 ]);

@@ -1,6 +1,26 @@
 /**
- * Test helpers for flanks-sdk users: the CredentialStore conformance suite.
+ * Test helpers for flanks-sdk users: a stateful fake of the Flanks API and Link (the sandbox)
+ * with msw and HTTP-server adapters, and the CredentialStore conformance suite.
  *
  * @packageDocumentation
  */
+
+export { createFlanksHandlers, type FlanksHandlers } from './msw';
+export {
+  FlanksSandbox,
+  SANDBOX_CLIENT_ID,
+  SANDBOX_CLIENT_SECRET,
+  type SandboxClient,
+  type SandboxConnectOptions,
+  type SandboxConnectResult,
+  type SandboxCredentialOptions,
+  type SandboxFault,
+  type SandboxFaultSpec,
+  type SandboxLink,
+  type SandboxLinkError,
+  type SandboxOptions,
+  type SandboxRequestRecord,
+  type SandboxStats,
+} from './sandbox';
+export { type RunningSandbox, type StartSandboxOptions, startSandbox } from './server';
 export * from './store-contract';

@@ -66,3 +66,35 @@ try {
 } finally {
   server.close();
 }
+
+// The `flanks-sandbox` bin: starts, prints its URL, serves the token endpoint, stops on SIGTERM.
+{
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['dist/bin/flanks-sandbox.js', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /https?:\/\/127\.0\.0\.1:\d+/.exec(out);
+      if (match) resolve(match[0]);
+    });
+    child.on('exit', (code) => reject(new Error(`flanks-sandbox exited early (${code}): ${out}`)));
+  });
+  const { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } = await import('flanks-sdk/testing');
+  const response = await fetch(`${url}/v0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      client_id: SANDBOX_CLIENT_ID,
+      client_secret: SANDBOX_CLIENT_SECRET,
+      grant_type: 'client_credentials',
+    }),
+  });
+  assert.equal(response.status, 200);
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+  console.log('ok - flanks-sandbox bin serves the API and stops on SIGTERM');
+}

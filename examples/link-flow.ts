@@ -1,0 +1,155 @@
+/*
+ * The whole Flanks Link flow, end to end (`npm start`).
+ *
+ * Without Flanks credentials it starts the embedded sandbox and plays the end user itself: it opens
+ * the Link page over real HTTP, logs in to TestBank, follows the redirect to a small local "your
+ * application" server, which exchanges the code and stores the token; then it polls the status and
+ * prints the user's wealth report.
+ *
+ * With FLANKS_CLIENT_ID and FLANKS_CLIENT_SECRET set it talks to the real Flanks API instead: it
+ * prints the Link URL for you to open in a browser and waits for the redirect on
+ * http://localhost:$APP_PORT/flanks/callback (APP_PORT defaults to 3000). Set FLANKS_LINK_TOKEN to use
+ * an existing link; otherwise one is created with that redirect URI.
+ */
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { type CredentialRecord, FlanksClient, FlanksError, MemoryCredentialStore } from '../src';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startSandbox } from '../src/testing';
+import { open, submit, textOf } from './lib/browser';
+import { formatReport } from './lib/report';
+
+const USER_ID = 'user-42';
+const live = Boolean(process.env.FLANKS_CLIENT_ID && process.env.FLANKS_CLIENT_SECRET);
+const step = (text: string) => console.log(`\n▸ ${text}`);
+
+/** "Your application": receives the user back from the Link and completes it. */
+async function startApp(flanks: FlanksClient, port: number) {
+  let settle!: { resolve: (r: CredentialRecord) => void; reject: (e: unknown) => void };
+  const linked = new Promise<CredentialRecord>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  const server: Server = createServer(async (req, res) => {
+    if (!req.url?.startsWith('/flanks/callback')) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const redirect = flanks.links.parseRedirect(req.url);
+      if (!redirect.ok) throw new FlanksError(`The Link reported an error: ${redirect.error}`);
+      const record = await flanks.completeLink({ code: redirect.code, userId: USER_ID });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<h1>Bank connected</h1>');
+      settle.resolve(record);
+    } catch (error) {
+      res
+        .writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
+        .end('<h1>Bank connection failed</h1>');
+      settle.reject(error);
+    }
+  });
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const url = `http://${live ? 'localhost' : '127.0.0.1'}:${typeof address === 'object' && address ? address.port : port}`;
+  return { url, linked, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+async function main() {
+  const sandbox = live ? undefined : await startSandbox();
+  const store = new MemoryCredentialStore();
+  const flanks = sandbox
+    ? new FlanksClient({
+        clientId: SANDBOX_CLIENT_ID,
+        clientSecret: SANDBOX_CLIENT_SECRET,
+        baseUrl: sandbox.url,
+        linkBaseUrl: sandbox.linkBaseUrl,
+        store,
+      })
+    : new FlanksClient({ store });
+  const app = await startApp(flanks, live ? Number(process.env.APP_PORT ?? 3000) : 0);
+  try {
+    console.log(
+      sandbox
+        ? `Flanks sandbox running at ${sandbox.url} (no real bank is contacted)`
+        : 'Using the real Flanks API',
+    );
+
+    step('1. Create a link whose redirect URI is our application');
+    const linkToken =
+      process.env.FLANKS_LINK_TOKEN ??
+      (
+        await flanks.links.create({
+          redirect_uri: `${app.url}/flanks/callback`,
+          name: `flanks-sdk demo ${Date.now()}`,
+        })
+      ).token;
+    console.log(`  link token: ${linkToken.slice(0, 6)}…`);
+
+    step('2. Build the Link URL for our user');
+    const url = flanks.links.buildUrl({
+      token: linkToken,
+      bank: sandbox ? 'testbank' : undefined,
+      externalId: USER_ID,
+      params: { campaign: 'npm-start' },
+    });
+    console.log(`  ${url}`);
+
+    if (sandbox) {
+      step(
+        '3. The user logs in to TestBank on the Link page (real HTTP: GET page, POST form, follow redirect)',
+      );
+      const page = await open(url);
+      const after = await submit(page, { username: 'demo-user', password: 'correct-horse' });
+      if (!after.url.startsWith(app.url)) {
+        throw new Error(
+          `The Link did not redirect back: ${textOf(after, 'error') ?? `HTTP ${after.status}`}`,
+        );
+      }
+      console.log(`  redirected to ${after.url.replace(/code=[^&]+/, 'code=…')}`);
+    } else {
+      step(`3. Open this URL in a browser and log in to your bank; waiting for ${app.url}/flanks/callback …`);
+    }
+
+    step('4. Our callback exchanged the code and stored the credentials token');
+    const record = await app.linked;
+    const stored = await store.listByUser(USER_ID);
+    console.log(
+      `  ${stored.length} credential(s) stored for ${USER_ID}; extra = ${JSON.stringify(record.extra)}`,
+    );
+
+    step('5. Poll the credentials status until the first extraction is done');
+    const started = Date.now();
+    const status = await flanks.credentials.waitUntilReady(record.credentialsToken, {
+      timeoutMs: live ? 600_000 : 60_000,
+      pollIntervalMs: live ? 2_000 : 200,
+      onStatus: (s, n) =>
+        console.log(
+          `  poll ${n}: pending=${s.pending} created=[${Object.keys(s.created?.product ?? {})
+            .filter((k) => s.created?.product?.[k as 'auth'])
+            .join(', ')}]`,
+        ),
+    });
+    console.log(
+      `  ready after ${((Date.now() - started) / 1000).toFixed(1)} s (last update ${status.last_update ?? 'n/a'})`,
+    );
+
+    step('6. Fetch the data with the Aggregation API');
+    const token = record.credentialsToken;
+    const [portfolios, investments, accounts, transactions] = await Promise.all([
+      flanks.aggregation.portfolios(token),
+      flanks.aggregation.investments(token),
+      flanks.aggregation.accounts(token),
+      flanks.aggregation.accountTransactions(token),
+    ]);
+    console.log(
+      `\n${formatReport(`Wealth report for ${USER_ID}`, { portfolios, investments, accounts, transactions })}`,
+    );
+  } finally {
+    await app.close();
+    await sandbox?.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`\n✗ ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  process.exitCode = 1;
+});

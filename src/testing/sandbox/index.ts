@@ -1,0 +1,2 @@
+export { FlanksSandbox } from './sandbox';
+export * from './types';

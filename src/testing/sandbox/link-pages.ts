@@ -1,0 +1,273 @@
+// The sandbox Link: the pages a user sees between your app and your redirect URI. Element names
+// are stable so browser tests can drive them: `button[name=bank]`, `input[name=username]`,
+// `input[name=password]`, `input[name=sca]`, `button[type=submit]`, `#error`.
+
+import { ENTITIES, type Entity, TESTBANK_ID } from './catalog';
+import { escapeHtml, html, seeOther } from './http';
+import { entityById, type LinkRecord, type SandboxState } from './state';
+import { answerChallenge, type LoginOutcome, submitLogin } from './testbank';
+import type { SandboxLinkError } from './types';
+
+export interface LinkCall {
+  method: string;
+  /** Path below the Link base: `''`, `/submit`, `/sca`, `/logos/<id>.svg`. */
+  subpath: string;
+  query: URLSearchParams;
+  form: Record<string, string>;
+}
+
+/** Link URL params the Link consumes; every other param is custom and comes back as `extra`. */
+const RESERVED = new Set(['token', 'bank', 'rollback']);
+
+interface LinkParams {
+  rollback: string | null;
+  extra: Record<string, string>;
+}
+
+function splitParams(search: URLSearchParams): LinkParams {
+  const extra: Record<string, string> = {};
+  for (const [key, value] of search) if (!RESERVED.has(key)) extra[key] = value;
+  return { rollback: search.get('rollback'), extra };
+}
+
+/** The params travel through the forms as one query string, so no custom name can clash with ours. */
+function encodeParams({ rollback, extra }: LinkParams): string {
+  const search = new URLSearchParams(extra);
+  if (rollback !== null) search.set('rollback', rollback);
+  return search.toString();
+}
+
+class Markup {
+  constructor(readonly html: string) {}
+}
+
+function fragment(value: unknown): string {
+  if (value instanceof Markup) return value.html;
+  if (Array.isArray(value)) return value.map(fragment).join('');
+  if (value === null || value === undefined || value === false) return '';
+  return escapeHtml(String(value));
+}
+
+/** Template tag that escapes every interpolation unless it is already markup. */
+function h(strings: TemplateStringsArray, ...values: unknown[]): Markup {
+  return new Markup(strings.reduce((out, chunk, i) => out + fragment(values[i - 1]) + chunk));
+}
+
+const ERROR_MESSAGES: Record<SandboxLinkError, string> = {
+  INVALID_CREDENTIALS: 'The username or password is not correct.',
+  INVALID_SCA: 'The verification code is not correct.',
+  CREDENTIALS_ALREADY_EXIST: 'These credentials are already connected.',
+  INTERNAL_ERROR: 'We could not reach your bank. Please try again later.',
+  SCA_TYPE_NOT_ALLOWED: 'Your bank asked for a verification method that is not supported yet.',
+  USER_INTERACTION_NEEDED: 'Your bank needs you to complete a step in its own app or website first.',
+  INVALID_LINK: 'This link is not valid.',
+  UNKNOWN_BANK: 'That bank is not available. Please choose one from the list.',
+};
+
+const CHALLENGE_PROMPTS: Record<string, string> = {
+  SCA_SMS: 'Enter the code we sent you by SMS.',
+  SCA_EMAIL: 'Enter the code we sent to your email address.',
+  SCA_CALL: 'Enter the code you heard on the phone call.',
+  SCA_APP: 'Approve the access in your bank app, then enter any code to continue.',
+  SCA_GOOGLE_AUTHENTICATOR: 'Enter the code shown in your authenticator app.',
+  SCA_COORDINATE: 'Enter coordinate B4 from your coordinates card.',
+  SCA_COORDINATE_CARD: 'Enter coordinate B4 from your coordinates card.',
+};
+
+const STYLE = `
+*{box-sizing:border-box}
+body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:#f3f4f8;
+font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2333}
+main{width:100%;max-width:420px;margin:24px;background:#fff;border-radius:16px;padding:32px;
+box-shadow:0 10px 30px rgba(31,35,51,.08)}
+.eyebrow{margin:0;font-size:12px;letter-spacing:.08em;text-transform:uppercase;color:#6b7085}
+h1{margin:4px 0 8px;font-size:22px}
+.lead{margin:0 0 24px;color:#4b5064}
+label{display:block;margin-bottom:16px;font-size:14px;font-weight:600}
+input[type=text],input[type=password]{display:block;width:100%;margin-top:6px;padding:10px 12px;font:inherit;
+border:1px solid #c9ccd8;border-radius:8px}
+input:focus{outline:2px solid #4338ca;outline-offset:1px}
+button[type=submit]{width:100%;padding:12px;font:inherit;font-weight:600;color:#fff;background:#4338ca;border:0;
+border-radius:8px;cursor:pointer}
+.banks{display:grid;grid-template-columns:1fr 1fr;gap:10px}
+.banks button[type=submit]{display:flex;align-items:center;gap:10px;padding:10px;color:#1f2333;background:#f7f7fb;
+border:1px solid #e3e5ee;text-align:left;font-weight:500}
+.banks button[type=submit]:hover{border-color:#4338ca}
+.bank{display:flex;align-items:center;gap:10px;margin-bottom:20px;font-weight:600}
+.error{margin:0 0 20px;padding:10px 12px;border-radius:8px;background:#fdecec;color:#9b1c1c}
+.hint{margin:16px 0 0;font-size:13px;color:#6b7085}
+.hint code{font-size:12px}
+footer{margin-top:24px;font-size:12px;color:#6b7085}
+footer a{color:inherit}
+`;
+
+function logoSvg(entity: Entity): string {
+  const initials = entity.name
+    .split(/\s+/)
+    .filter((word) => /^[A-Z0-9]/.test(word))
+    .map((word) => word[0])
+    .join('')
+    .slice(0, 2);
+  return h`<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 32 32" aria-hidden="true"><rect width="32" height="32" rx="8" fill="${entity.color}"/><text x="16" y="21" text-anchor="middle" font-family="system-ui,sans-serif" font-size="13" font-weight="700" fill="#fff">${initials}</text></svg>`
+    .html;
+}
+
+function page(title: string, link: LinkRecord | null, content: Markup, status = 200): Response {
+  const company = link?.companyName ?? 'This service';
+  const legal = [
+    link?.termsUrl ? h`<a href="${link.termsUrl}">Terms and conditions</a>` : null,
+    link?.privacyUrl ? h`<a href="${link.privacyUrl}">Privacy policy</a>` : null,
+  ].filter((item) => item !== null);
+  return html(
+    h`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${new Markup(STYLE)}</style>
+</head>
+<body>
+<main>
+<p class="eyebrow">Flanks Link · sandbox</p>
+<h1>${title}</h1>
+${link ? h`<p class="lead">${company} uses Flanks to read your bank and investment data.</p>` : ''}
+${content}
+<footer>Secured by Flanks. This is a sandbox: no real bank is contacted.${legal.length > 0 ? h` ${legal.map((item, i) => (i === 0 ? item : h` · ${item}`))}` : ''}</footer>
+</main>
+</body>
+</html>
+`.html,
+    status,
+  );
+}
+
+function errorBox(message: string | null): Markup | string {
+  return message === null ? '' : h`<p id="error" class="error" role="alert">${message}</p>`;
+}
+
+function hiddenFields(fields: Record<string, string>): Markup[] {
+  return Object.entries(fields).map(
+    ([name, value]) => h`<input type="hidden" name="${name}" value="${value}">`,
+  );
+}
+
+class LinkPages {
+  constructor(private readonly state: SandboxState) {}
+
+  private get base(): string {
+    return this.state.config.linkBaseUrl;
+  }
+
+  notFound(message: string): Response {
+    return page('Link unavailable', null, h`<p id="error" class="error" role="alert">${message}</p>`, 404);
+  }
+
+  bankPicker(link: LinkRecord, params: LinkParams, error: string | null): Response {
+    const carried = new URLSearchParams(encodeParams(params));
+    carried.set('token', link.token);
+    return page(
+      'Choose your bank',
+      link,
+      h`${errorBox(error)}<form method="get" action="${this.base}">${hiddenFields(Object.fromEntries(carried))}
+<div class="banks">${ENTITIES.map(
+        (e) =>
+          h`<button type="submit" name="bank" value="${e.id}">${new Markup(logoSvg(e))}<span>${e.name}</span></button>`,
+      )}</div></form>`,
+    );
+  }
+
+  login(link: LinkRecord, bank: Entity, params: LinkParams, error: string | null): Response {
+    const back = new URLSearchParams(encodeParams(params));
+    back.set('token', link.token);
+    return page(
+      `Sign in to ${bank.name}`,
+      link,
+      h`${errorBox(error)}<div class="bank">${new Markup(logoSvg(bank))}<span>${bank.name}</span></div>
+<form method="post" action="${this.base}/submit">${hiddenFields({ token: link.token, bank: bank.id, link_params: encodeParams(params) })}
+<label>Username<input type="text" name="username" autocomplete="username" required></label>
+<label>Password<input type="password" name="password" autocomplete="current-password" required></label>
+<button type="submit">Connect</button>
+</form>
+${bank.id === TESTBANK_ID ? h`<p class="hint">TestBank accepts any username and password. Special passwords such as <code>INVALID_CREDENTIALS</code>, <code>SCA_SMS</code> or <code>DATA_ERROR_PRODUCT_ACCOUNT</code> simulate bank behaviour.</p>` : ''}
+<p class="hint"><a href="${this.base}?${back.toString()}">Choose another bank</a></p>`,
+    );
+  }
+
+  challenge(link: LinkRecord, bank: Entity, params: LinkParams, challengeId: string, type: string): Response {
+    const prompt =
+      CHALLENGE_PROMPTS[type] ?? `Your bank asks for an extra verification (${type}). Enter the code.`;
+    return page(
+      'Verify it is you',
+      link,
+      h`<div class="bank">${new Markup(logoSvg(bank))}<span>${bank.name}</span></div>
+<form method="post" action="${this.base}/sca">${hiddenFields({ challenge: challengeId, token: link.token, bank: bank.id, link_params: encodeParams(params) })}
+<label>${prompt}<input type="text" name="sca" inputmode="numeric" autocomplete="one-time-code" required></label>
+<button type="submit">Verify</button>
+</form>`,
+    );
+  }
+
+  /** Success redirects with the code; failures redirect only when `rollback` asks for it. */
+  outcome(link: LinkRecord, bank: Entity, params: LinkParams, outcome: LoginOutcome): Response {
+    if (outcome.kind === 'challenge')
+      return this.challenge(link, bank, params, outcome.challengeId, outcome.challenge);
+    const target = new URL(link.redirectUri);
+    if (outcome.kind === 'code') {
+      target.searchParams.set('code', outcome.code);
+      return seeOther(target.href);
+    }
+    const rollback = params.rollback?.split(',').map((code) => code.trim()) ?? [];
+    if (rollback.includes('true') || rollback.includes(outcome.error)) {
+      target.searchParams.set('error', outcome.error);
+      for (const [key, value] of Object.entries(params.extra)) target.searchParams.set(key, value);
+      return seeOther(target.href);
+    }
+    return this.login(link, bank, params, ERROR_MESSAGES[outcome.error]);
+  }
+}
+
+export function handleLink(state: SandboxState, call: LinkCall): Response {
+  const pages = new LinkPages(state);
+  const logo = /^\/logos\/([a-z0-9-]+)\.svg$/.exec(call.subpath);
+  if (logo && call.method === 'GET') {
+    const entity = entityById(logo[1] ?? '');
+    if (!entity) return pages.notFound('Unknown logo.');
+    return new Response(logoSvg(entity), { headers: { 'content-type': 'image/svg+xml' } });
+  }
+  const fields = call.method === 'GET' ? Object.fromEntries(call.query) : call.form;
+  const link = state.links.get(fields.token ?? '');
+  if (!link) return pages.notFound(ERROR_MESSAGES.INVALID_LINK);
+  if (!link.active) return pages.notFound('This link is paused. Please ask the service that sent you here.');
+  const params =
+    call.method === 'GET' ? splitParams(call.query) : splitParams(new URLSearchParams(fields.link_params));
+  const bank = fields.bank ? entityById(fields.bank) : undefined;
+
+  switch (`${call.method} ${call.subpath}`) {
+    case 'GET ': {
+      if (!bank) return pages.bankPicker(link, params, fields.bank ? ERROR_MESSAGES.UNKNOWN_BANK : null);
+      return pages.login(link, bank, params, null);
+    }
+    case 'POST /submit': {
+      if (!bank) return pages.bankPicker(link, params, ERROR_MESSAGES.UNKNOWN_BANK);
+      const outcome = submitLogin(state, {
+        clientId: link.clientId,
+        linkToken: link.token,
+        bank: bank.id,
+        username: fields.username?.trim() ?? '',
+        password: fields.password ?? '',
+        extra: params.extra,
+      });
+      return pages.outcome(link, bank, params, outcome);
+    }
+    case 'POST /sca': {
+      if (!bank) return pages.bankPicker(link, params, ERROR_MESSAGES.UNKNOWN_BANK);
+      const outcome = answerChallenge(state, fields.challenge ?? '', fields.sca?.trim() ?? '');
+      if (!outcome)
+        return pages.login(link, bank, params, 'This verification step has expired. Please sign in again.');
+      return pages.outcome(link, bank, params, outcome);
+    }
+    default:
+      return pages.notFound('This page does not exist.');
+  }
+}

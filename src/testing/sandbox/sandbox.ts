@@ -1,0 +1,386 @@
+import { handleApi } from './api';
+import { TESTBANK_ID } from './catalog';
+import { delay, FaultQueue, statusFault } from './faults';
+import { errorJson, isRecord, parseBody } from './http';
+import { handleLink } from './link-pages';
+import { type CredentialRecord, entityById, resolveConfig, type SandboxConfig, SandboxState } from './state';
+import {
+  answerChallenge,
+  credentialBehaviour,
+  isScaTrigger,
+  type LoginOutcome,
+  loginFailure,
+  submitLogin,
+} from './testbank';
+import type {
+  SandboxConnectOptions,
+  SandboxConnectResult,
+  SandboxCredentialOptions,
+  SandboxFault,
+  SandboxFaultSpec,
+  SandboxLink,
+  SandboxOptions,
+  SandboxRequestRecord,
+  SandboxStats,
+} from './types';
+
+/** TestBank accepts any SCA answer that is not one of its failure triggers. */
+const PASSING_SCA_ANSWER = '123456';
+
+type Route = { kind: 'api'; path: string } | { kind: 'link'; subpath: string };
+
+function trimSlashes(path: string): string {
+  return path.replace(/\/+$/, '');
+}
+
+/**
+ * A stateful, in-memory fake of the Flanks API and the Flanks Link, built on Web-standard
+ * `Request`/`Response` only, so the same object runs under msw, a Node HTTP server, or an edge
+ * runtime. It issues tokens, keeps Links, codes and credentials, walks each credential through
+ * its first extraction, and serves believable, seeded Spanish bank data. TestBank's special
+ * passwords behave as documented; `SANDBOX_DELAYED` and `SANDBOX_BLOCKED` are sandbox-only extras.
+ *
+ * @example
+ * ```ts
+ * const sandbox = new FlanksSandbox({ pendingPolls: 1 });
+ * const result = sandbox.connect({ params: { external_id: 'user-42' } });
+ * const response = await sandbox.handle(
+ *   new Request('https://api.flanks.io/v0/token', {
+ *     method: 'POST',
+ *     headers: { 'content-type': 'application/json' },
+ *     body: JSON.stringify({ client_id: SANDBOX_CLIENT_ID, client_secret: SANDBOX_CLIENT_SECRET, grant_type: 'client_credentials' }),
+ *   }),
+ * );
+ * ```
+ * @see https://docs.flanks.io/pages/testbank
+ */
+export class FlanksSandbox {
+  /** Base of the API routes, without a trailing slash. */
+  readonly apiBaseUrl: string;
+  /** Where the Link page is served, without a trailing slash. */
+  readonly linkBaseUrl: string;
+  private readonly config: SandboxConfig;
+  private readonly api: URL;
+  private readonly link: URL;
+  private readonly defaultLinkTokens: readonly string[];
+  private state: SandboxState;
+  private readonly faults = new FaultQueue();
+  private counters: SandboxStats = { requests: {}, tokenRequests: 0 };
+  private log: SandboxRequestRecord[] = [];
+
+  constructor(options: SandboxOptions = {}) {
+    this.config = resolveConfig(options);
+    this.apiBaseUrl = this.config.apiBaseUrl;
+    this.linkBaseUrl = this.config.linkBaseUrl;
+    this.api = new URL(this.apiBaseUrl);
+    this.link = new URL(this.linkBaseUrl);
+    this.state = new SandboxState(this.config);
+    this.defaultLinkTokens = [...this.state.links.keys()];
+  }
+
+  /**
+   * The first client's default Link (redirect URI `defaultRedirectUri`), as the Links API shows it.
+   *
+   * @example
+   * ```ts
+   * const page = await fetch(`${sandbox.linkBaseUrl}?token=${sandbox.defaultLink.token}&bank=testbank`);
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   */
+  get defaultLink(): SandboxLink {
+    const link = this.state.links.get(this.defaultLinkTokens[0] ?? '');
+    if (!link) throw new Error('The default Link was deleted; create one with POST /v0/links/create-link');
+    return this.state.linkView(link);
+  }
+
+  /**
+   * Request counters since construction or the last {@link FlanksSandbox.reset}; a snapshot.
+   *
+   * @example
+   * ```ts
+   * expect(sandbox.stats.tokenRequests).toBe(1);
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/authentication
+   */
+  get stats(): SandboxStats {
+    return { requests: { ...this.counters.requests }, tokenRequests: this.counters.tokenRequests };
+  }
+
+  /**
+   * Every request received, oldest first, with bodies and Authorization headers as sent.
+   *
+   * @example
+   * ```ts
+   * expect(sandbox.requests.map((r) => r.path)).toEqual(['/v0/token', '/v0/bank/credentials/status']);
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+   */
+  get requests(): readonly SandboxRequestRecord[] {
+    return [...this.log];
+  }
+
+  /**
+   * The Link URL a user would open, with the given custom params (`bank`, `external_id`,
+   * `rollback`, anything else).
+   *
+   * @example
+   * ```ts
+   * const url = sandbox.linkUrl({ bank: 'testbank', external_id: 'user-42', rollback: 'true' });
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-link
+   */
+  linkUrl(params: Record<string, string> = {}, linkToken = this.defaultLink.token): string {
+    return `${this.linkBaseUrl}?${new URLSearchParams({ token: linkToken, ...params })}`;
+  }
+
+  /**
+   * Answers one request to the API or the Link, or returns a transport fault for the adapter
+   * to enact. Unexpected failures answer 500 `{"error":"Internal Error"}` like Flanks does.
+   *
+   * @example
+   * ```ts
+   * const result = await sandbox.handle(new Request('https://api.flanks.io/v0/bank/available'));
+   * if (result instanceof Response) console.info(result.status); // 401: no token
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+   */
+  async handle(request: Request): Promise<Response | SandboxFault> {
+    try {
+      return await this.dispatch(request);
+    } catch {
+      return errorJson(500, 'Internal Error');
+    }
+  }
+
+  private route(url: URL): Route | undefined {
+    const path = trimSlashes(url.pathname);
+    const linkPath = trimSlashes(this.link.pathname);
+    if (url.origin === this.link.origin && (path === linkPath || path.startsWith(`${linkPath}/`))) {
+      return { kind: 'link', subpath: path.slice(linkPath.length) };
+    }
+    const apiPath = trimSlashes(this.api.pathname);
+    if (url.origin === this.api.origin && (path === apiPath || path.startsWith(`${apiPath}/`))) {
+      return { kind: 'api', path: path.slice(apiPath.length) || '/' };
+    }
+    return undefined;
+  }
+
+  private async dispatch(request: Request): Promise<Response | SandboxFault> {
+    const url = new URL(request.url);
+    const method = request.method.toUpperCase();
+    const text = method === 'GET' || method === 'HEAD' ? '' : await request.text();
+    const body = parseBody(text, request.headers.get('content-type'));
+    const route = this.route(url);
+    const key = route?.kind === 'api' ? route.path : url.pathname;
+    this.counters.requests[key] = (this.counters.requests[key] ?? 0) + 1;
+    if (key === '/v0/token') this.counters.tokenRequests += 1;
+    this.log.push({
+      method,
+      path: key,
+      query: Object.fromEntries(url.searchParams),
+      authorization: request.headers.get('authorization'),
+      body: body.ok ? body.value : body.text,
+    });
+
+    if (!route) return errorJson(404, 'Not found');
+    if (route.kind === 'link') {
+      const form: Record<string, string> = {};
+      if (body.ok && isRecord(body.value)) {
+        for (const [name, value] of Object.entries(body.value))
+          if (typeof value === 'string') form[name] = value;
+      }
+      return handleLink(this.state, { method, subpath: route.subpath, query: url.searchParams, form });
+    }
+
+    const fault = this.faults.take(route.path);
+    if (fault && 'status' in fault) return statusFault(fault);
+    if (fault && 'reset' in fault) return { fault: 'reset' };
+    if (fault && 'delayMs' in fault) await delay(fault.delayMs, request.signal);
+    const response = handleApi(this.state, {
+      method,
+      path: route.path,
+      query: url.searchParams,
+      authorization: request.headers.get('authorization'),
+      body,
+    });
+    return fault && 'truncate' in fault ? { fault: 'truncate', response } : response;
+  }
+
+  /**
+   * Does what a user completing the Link would do, without HTML: log in (TestBank passwords
+   * apply), answer SCA challenges, and issue a single-use link code.
+   *
+   * @example
+   * ```ts
+   * const result = sandbox.connect({ password: 'SCA_SMS', scaAnswer: '123456', params: { campaign: 'spring' } });
+   * if ('code' in result) {
+   *   // POST /v0/platform/link { code: result.code } → { credentials_token, extra: { campaign: 'spring' } }
+   * }
+   * ```
+   * @see https://docs.flanks.io/pages/testbank
+   */
+  connect(options: SandboxConnectOptions = {}): SandboxConnectResult {
+    const state = this.state;
+    const link = state.links.get(options.linkToken ?? this.defaultLinkTokens[0] ?? '');
+    if (!link?.active) return { error: 'INVALID_LINK' };
+    let outcome: LoginOutcome = submitLogin(state, {
+      clientId: link.clientId,
+      linkToken: link.token,
+      bank: options.bank ?? TESTBANK_ID,
+      username: options.username ?? state.freshUsername(),
+      password: options.password ?? 'sandbox',
+      extra: { ...options.params },
+    });
+    const answers = [options.scaAnswer ?? []].flat();
+    while (outcome.kind === 'challenge') {
+      outcome = answerChallenge(state, outcome.challengeId, answers.shift() ?? PASSING_SCA_ANSWER) ?? {
+        kind: 'error',
+        error: 'INVALID_SCA',
+      };
+    }
+    return outcome.kind === 'code' ? { code: outcome.code } : { error: outcome.error };
+  }
+
+  /**
+   * Creates a credential directly and returns its `credentials_token`, skipping the Link and the
+   * code exchange. Passwords that would fail the Link or ask for SCA throw; use
+   * {@link FlanksSandbox.connect} for those.
+   *
+   * @example
+   * ```ts
+   * const token = sandbox.createCredential({ pendingPolls: 0, password: 'DATA_ERROR_PRODUCT_ACCOUNT' });
+   * ```
+   * @see https://docs.flanks.io/pages/concepts/credentials
+   */
+  createCredential(options: SandboxCredentialOptions = {}): string {
+    const state = this.state;
+    const clientId = options.clientId ?? this.config.clients[0]?.clientId ?? '';
+    if (!this.config.clients.some((c) => c.clientId === clientId))
+      throw new Error('createCredential(): unknown clientId');
+    const bank = options.bank ?? TESTBANK_ID;
+    if (!entityById(bank)) throw new Error(`createCredential(): unknown bank "${bank}"`);
+    const password = options.password ?? 'sandbox';
+    if (loginFailure(password) !== undefined || isScaTrigger(password)) {
+      throw new Error(
+        'createCredential() only takes passwords that log in directly; use connect() to simulate failures or SCA',
+      );
+    }
+    if (
+      options.pendingPolls !== undefined &&
+      (!Number.isInteger(options.pendingPolls) || options.pendingPolls < 0)
+    ) {
+      throw new RangeError('createCredential(): pendingPolls must be an integer ≥ 0');
+    }
+    const username = options.username ?? state.freshUsername();
+    if (state.hasCredential(clientId, bank, username)) {
+      throw new Error('createCredential(): CREDENTIALS_ALREADY_EXIST for this username and bank');
+    }
+    return state.addCredential({
+      clientId,
+      bank,
+      username,
+      externalId: options.externalId ?? null,
+      linkToken: null,
+      pendingPolls: options.pendingPolls,
+      ...credentialBehaviour(password),
+    }).token;
+  }
+
+  /**
+   * Makes the next `times` API requests to `match` (a path relative to the API base, such as
+   * `/v0/bank/credentials/status`, or `'*'` for any) fail with `fault`. Rules apply in the order
+   * they were added. Link pages are never faulted.
+   *
+   * @example
+   * ```ts
+   * sandbox.failNext('/v0/token', 1, { status: 503, retryAfter: 0 });
+   * sandbox.failNext('*', 1, { delayMs: 50 });
+   * sandbox.failNext('/v0/bank/credentials/portfolio', 1, { truncate: true });
+   * ```
+   * @see https://docs.flanks.io/troubleshooting-the-api
+   */
+  failNext(match: string, times: number, fault: SandboxFaultSpec): void {
+    this.faults.add(match === '*' ? match : trimSlashes(match) || '/', times, fault);
+  }
+
+  private credential(token: string): CredentialRecord {
+    const credential = this.state.credentials.get(token);
+    if (!credential) throw new Error('Unknown credentials token');
+    return credential;
+  }
+
+  /**
+   * Puts a credential back into its first extraction: `pending: true` for the next `polls`
+   * status polls, with `created.*` flags filling in again as it progresses.
+   *
+   * @example
+   * ```ts
+   * sandbox.stayPending(token, 10); // exercise a poller's give-up path
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+   */
+  stayPending(credentialsToken: string, polls: number): void {
+    if (!Number.isInteger(polls) || polls < 0)
+      throw new RangeError('stayPending(): polls must be an integer ≥ 0');
+    this.state.restartExtraction(this.credential(credentialsToken), polls);
+  }
+
+  /**
+   * Marks a credential `blocked: true` with a `reset_token`, as when the user changed their
+   * bank password.
+   *
+   * @example
+   * ```ts
+   * sandbox.block(token);
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+   */
+  block(credentialsToken: string): void {
+    this.state.block(this.credential(credentialsToken));
+  }
+
+  /**
+   * Gives a credential an `sca_token`, as when the bank asks for strong authentication again.
+   *
+   * @example
+   * ```ts
+   * sandbox.requireSca(token);
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+   */
+  requireSca(credentialsToken: string): void {
+    const credential = this.credential(credentialsToken);
+    credential.scaToken ??= this.state.newToken();
+  }
+
+  /**
+   * Invalidates every access token, so the next API call answers 401 and a client must fetch a
+   * new token.
+   *
+   * @example
+   * ```ts
+   * sandbox.expireTokens();
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/authentication
+   */
+  expireTokens(): void {
+    this.state.expireAccessTokens();
+  }
+
+  /**
+   * Back to a fresh sandbox: no tokens, credentials, codes, faults or counters. Default Links
+   * keep their tokens, so URLs built before the reset still open.
+   *
+   * @example
+   * ```ts
+   * afterEach(() => sandbox.reset());
+   * ```
+   * @see https://docs.flanks.io/pages/testbank
+   */
+  reset(): void {
+    this.state = new SandboxState(this.config, this.defaultLinkTokens);
+    this.faults.clear();
+    this.counters = { requests: {}, tokenRequests: 0 };
+    this.log = [];
+  }
+}

@@ -38,6 +38,8 @@ export interface FlanksClientOptions {
   timeoutMs?: number | undefined;
   /** Retries after a failed attempt, for calls that are safe to retry. Default 2. */
   maxRetries?: number | undefined;
+  /** Most requests in flight to Flanks at once; more calls queue. Default 8. */
+  maxConcurrency?: number | undefined;
   /** A fetch implementation (for proxies, tracing, tests). Default: the global `fetch`. */
   fetch?: typeof fetch | undefined;
   /** Where `completeLink` saves credentials. */
@@ -71,6 +73,7 @@ const DEFAULTS = {
   linkBaseUrl: 'https://platform.flanks.io/link',
   timeoutMs: 30_000,
   maxRetries: 2,
+  maxConcurrency: 8,
   validation: 'warn' as ValidationMode,
 };
 
@@ -170,6 +173,11 @@ export class FlanksClient {
     const timeoutMs = optionalNumber(o.timeoutMs, 'options.timeoutMs', { min: 1 }) ?? DEFAULTS.timeoutMs;
     const maxRetries =
       optionalNumber(o.maxRetries, 'options.maxRetries', { integer: true }) ?? DEFAULTS.maxRetries;
+    const maxConcurrency =
+      o.maxConcurrency === Number.POSITIVE_INFINITY
+        ? o.maxConcurrency
+        : (optionalNumber(o.maxConcurrency, 'options.maxConcurrency', { min: 1, integer: true }) ??
+          DEFAULTS.maxConcurrency);
     const validation = o.validation ?? DEFAULTS.validation;
     if (!['strict', 'warn', 'off'].includes(validation)) {
       throw new FlanksValidationError(`options.validation must be 'strict', 'warn' or 'off'.`, {
@@ -200,6 +208,7 @@ export class FlanksClient {
       fetch: o.fetch,
       timeoutMs,
       maxRetries,
+      maxConcurrency,
       logger,
       validator: new Validator(validation, logger),
       staticSecrets: [clientSecret],

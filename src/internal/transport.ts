@@ -12,6 +12,7 @@ import type { Logger } from '../core/logger';
 import type { RequestOptions } from '../core/request-options';
 import { VERSION } from '../version';
 import { errorFromResponse, findFlanksCode } from './error-factory';
+import { Limiter } from './limiter';
 import { redactCause } from './redact';
 import { retryDelayMs, shouldRetry } from './retry-policy';
 import { abortableSleep } from './sleep';
@@ -21,7 +22,7 @@ import type { ResponseShape, Validator } from './validate';
  * The one request path. A call goes: argument checks (in the resource) → p-retry loop (retry
  * policy in retry-policy.ts) → one attempt: bearer token → ky → fetch, under a per-attempt timeout
  * and the caller's signal → a 401 drops the token and replays the attempt once → status and JSON
- * handling → schema check. ky is used as a plain fetch wrapper (no retries, no timeout, no throwing)
+ * handling → schema check. Each attempt holds one of `maxConcurrency` slots while on the wire. ky is used as a plain fetch wrapper (no retries, no timeout, no throwing)
  * so that p-retry alone owns retries and one timer owns the timeout.
  */
 
@@ -40,6 +41,7 @@ export interface TransportConfig {
   fetch?: typeof fetch | undefined;
   timeoutMs: number;
   maxRetries: number;
+  maxConcurrency: number;
   logger: Logger;
   validator: Validator;
   staticSecrets: string[];
@@ -88,9 +90,11 @@ function causeCode(error: unknown): string | undefined {
 
 export class Transport {
   readonly #ky: KyInstance;
+  readonly #limiter: Limiter;
   #auth: AuthProvider | undefined;
 
   constructor(private readonly config: TransportConfig) {
+    this.#limiter = new Limiter(config.maxConcurrency);
     this.#ky = ky.create({
       prefixUrl: config.baseUrl,
       retry: 0,
@@ -145,7 +149,11 @@ export class Transport {
     let raw: RawResponse;
     for (let replayed = false; ; replayed = true) {
       const token = useAuth ? await this.#requireAuth().token({ signal: spec.options?.signal }) : undefined;
-      raw = await this.#send(spec, token, attempt);
+      raw = await this.#limiter.run(
+        () => this.#send(spec, token, attempt),
+        spec.options?.signal,
+        () => new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted while queued.`),
+      );
       if (raw.status === 401 && token !== undefined && !replayed) {
         this.#requireAuth().invalidate(token);
         this.config.logger.debug(

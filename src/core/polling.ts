@@ -3,9 +3,12 @@ import { FlanksAbortError, FlanksTimeoutError } from './errors';
 
 /*
  * Polling policy, shared by every "wait until …" helper:
- * - The first check runs at once; then the wait starts at `intervalMs` and grows by `factor` after
- *   each check, up to `maxIntervalMs`. Flanks documents no polling interval; growing waits keep a
- *   long first extraction (minutes) cheap while a quick one is still seen within about a second.
+ * - The first check runs at once. Each wait is a fifth of the time waited so far, at least
+ *   `pollIntervalMs` (1 s) and at most `maxPollIntervalMs` (30 s). Flanks documents no interval; this
+ *   bounds the detection lag by max(1 s, 0.2 × T) for data ready after any T, while a long first
+ *   extraction (minutes) costs a poll every 30 s. The price is poll count: about 24 checks for
+ *   T = 120 s. Fewer checks (a faster-growing wait) would break the lag bound for some T; see
+ *   docs/benchmarks.md.
  * - `timeoutMs` bounds the whole wait, requests included: no sleep runs past the deadline, and a
  *   request still in flight at the deadline is aborted, so the call rejects with
  *   `FlanksTimeoutError` close to `timeoutMs`.
@@ -28,17 +31,17 @@ export interface PollOptions {
   timeoutMs?: number | undefined;
   /** Aborts the wait with `FlanksAbortError`. */
   signal?: AbortSignal | undefined;
-  /** First wait between checks, in ms. Default 1 000. */
+  /** Shortest wait between checks, in ms. Default 1 000. */
   pollIntervalMs?: number | undefined;
-  /** Longest wait between checks, in ms. Default 10 000. */
+  /** Longest wait between checks, in ms. Default 30 000. */
   maxPollIntervalMs?: number | undefined;
 }
 
 export const DEFAULT_POLL = {
   timeoutMs: 300_000,
   pollIntervalMs: 1_000,
-  maxPollIntervalMs: 10_000,
-  factor: 1.5,
+  maxPollIntervalMs: 30_000,
+  lagRatio: 0.2,
 };
 
 export interface PollSpec<T> extends PollOptions {
@@ -54,7 +57,7 @@ const DEADLINE = Symbol('deadline');
 export async function poll<T>(spec: PollSpec<T>): Promise<T> {
   const timeoutMs = spec.timeoutMs ?? DEFAULT_POLL.timeoutMs;
   const maxInterval = spec.maxPollIntervalMs ?? DEFAULT_POLL.maxPollIntervalMs;
-  let interval = Math.min(spec.pollIntervalMs ?? DEFAULT_POLL.pollIntervalMs, maxInterval);
+  const minInterval = Math.min(spec.pollIntervalMs ?? DEFAULT_POLL.pollIntervalMs, maxInterval);
   const controller = new AbortController();
   const deadline = setTimeout(() => controller.abort(DEADLINE), timeoutMs);
   const onAbort = () => controller.abort(spec.signal?.reason);
@@ -79,9 +82,9 @@ export async function poll<T>(spec: PollSpec<T>): Promise<T> {
       }
       spec.onValue?.(value, attempt);
       if (spec.isDone(value)) return value;
-      const remaining = timeoutMs - (Date.now() - started);
-      await abortableSleep(Math.max(0, Math.min(interval, remaining)), controller.signal, stopped);
-      interval = Math.min(interval * DEFAULT_POLL.factor, maxInterval);
+      const elapsed = Date.now() - started;
+      const wait = Math.min(maxInterval, Math.max(minInterval, Math.round(elapsed * DEFAULT_POLL.lagRatio)));
+      await abortableSleep(Math.max(0, Math.min(wait, timeoutMs - elapsed)), controller.signal, stopped);
     }
   } finally {
     clearTimeout(deadline);

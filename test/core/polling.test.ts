@@ -8,7 +8,7 @@ afterEach(() => {
 });
 
 describe('poll', () => {
-  it('checks at once, then with growing waits capped at maxPollIntervalMs', async () => {
+  it('checks at once, then waits a fifth of the time elapsed, within [pollIntervalMs, maxPollIntervalMs]', async () => {
     vi.useFakeTimers();
     const times: number[] = [];
     const start = Date.now();
@@ -16,16 +16,16 @@ describe('poll', () => {
       poll({
         what: 'x',
         pollIntervalMs: 1000,
-        maxPollIntervalMs: 3000,
+        maxPollIntervalMs: 2000,
         check: async () => {
           times.push(Date.now() - start);
           return times.length;
         },
-        isDone: (n) => n === 6,
+        isDone: (n) => n === 12,
       }),
     );
-    expect(result).toBe(6);
-    expect(times).toEqual([0, 1000, 2500, 4750, 7750, 10750]);
+    expect(result).toBe(12);
+    expect(times).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7200, 8640, 10368, 12368, 14368]);
     expect(vi.getTimerCount()).toBe(0);
   });
 

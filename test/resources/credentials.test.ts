@@ -136,7 +136,7 @@ describe('credentials', () => {
   });
 
   describe('waitUntilReady', () => {
-    it('polls until pending is false, with growing intervals, and leaves no timer behind', async () => {
+    it('polls until pending is false, 1 s apart at first, and leaves no timer behind', async () => {
       vi.useFakeTimers();
       tokenRoute();
       const calls = route(
@@ -158,17 +158,15 @@ describe('credentials', () => {
       );
       const gaps = stamps.slice(1).map((t, i) => t - stamps[i]!);
       expect(gaps).toHaveLength(4);
-      expect(gaps[0]).toBeGreaterThan(0);
-      for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeGreaterThan(gaps[i - 1]!);
-      // The documented defaults: first wait 1 s, then × 1.5.
-      expect(gaps).toEqual([1000, 1500, 2250, 3375]);
+      // The documented defaults: a fifth of the time elapsed, at least 1 s.
+      expect(gaps).toEqual([1000, 1000, 1000, 1000]);
       expect(vi.getTimerCount()).toBe(0);
     });
 
     it('the wait between polls is capped by maxPollIntervalMs', async () => {
       vi.useFakeTimers();
       tokenRoute();
-      const calls = route('post', STATUS_PATH, ...Array.from({ length: 8 }, () => ({ body: status() })), {
+      const calls = route('post', STATUS_PATH, ...Array.from({ length: 14 }, () => ({ body: status() })), {
         body: READY,
       });
       const stamps: number[] = [];
@@ -177,9 +175,12 @@ describe('credentials', () => {
         makeClient().credentials.waitUntilReady(TOKEN, { pollIntervalMs: 1000, maxPollIntervalMs: 3000 }),
       );
       const gaps = stamps.slice(1).map((t, i) => t - stamps[i]!);
-      expect(calls).toHaveLength(9);
-      expect(Math.max(...gaps)).toBe(3000);
+      expect(calls).toHaveLength(15);
+      // Waits grow with the time elapsed (0.2 ×) once that passes 1 s, then stop at the cap.
+      for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeGreaterThanOrEqual(gaps[i - 1]!);
       expect(gaps[0]).toBe(1000);
+      expect(gaps.at(-1)).toBe(3000);
+      expect(Math.max(...gaps)).toBe(3000);
     });
 
     it('resolves at once when the first status is already done', async () => {

@@ -114,13 +114,27 @@ export function makeClient(options: FlanksClientOptions = {}): FlanksClient {
   });
 }
 
-/** Runs a promise to completion while advancing fake timers. */
+/** Captured before any test fakes timers: lets real I/O (module loads, sockets) progress. */
+const realSetImmediate = setImmediate;
+
+/**
+ * Runs a promise to completion while advancing fake timers. Timers are run repeatedly, with real
+ * event-loop turns in between, because a promise may schedule its next timer only after real I/O
+ * (the SDK loads ky on its first request).
+ */
 export async function settle<T>(promise: Promise<T>): Promise<T> {
+  let done = false;
   const guarded = promise.then(
     (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error }),
   );
-  await vi.runAllTimersAsync();
+  void guarded.finally(() => {
+    done = true;
+  });
+  while (!done) {
+    await vi.runAllTimersAsync();
+    await new Promise((resolve) => realSetImmediate(resolve));
+  }
   const result = await guarded;
   if (result.ok) return result.value;
   throw result.error;

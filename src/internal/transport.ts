@@ -1,5 +1,4 @@
-import ky, { type KyInstance } from 'ky';
-import pRetry from 'p-retry';
+import type { KyInstance } from 'ky';
 import {
   FlanksAbortError,
   FlanksApiError,
@@ -88,21 +87,30 @@ function causeCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/*
+ * ky and p-retry are loaded on the first request, not at import: ky's module probes the fetch
+ * globals (Request, ReadableStream), which makes Node load its fetch implementation, about 25 ms that
+ * an `import 'flanks-sdk'` should not pay. The first request needs fetch anyway.
+ */
+let runtime:
+  | Promise<{ ky: typeof import('ky').default; pRetry: typeof import('p-retry').default }>
+  | undefined;
+function loadRuntime() {
+  runtime ??= Promise.all([import('ky'), import('p-retry')]).then(([k, p]) => ({
+    ky: k.default,
+    pRetry: p.default,
+  }));
+  return runtime;
+}
+
 export class Transport {
-  readonly #ky: KyInstance;
+  /** Created on the first request, with ky (see loadRuntime). */
+  #ky: KyInstance | undefined;
   readonly #limiter: Limiter;
   #auth: AuthProvider | undefined;
 
   constructor(private readonly config: TransportConfig) {
     this.#limiter = new Limiter(config.maxConcurrency);
-    this.#ky = ky.create({
-      prefixUrl: config.baseUrl,
-      retry: 0,
-      timeout: false,
-      throwHttpErrors: false,
-      ...(config.fetch ? { fetch: config.fetch } : {}),
-      headers: { accept: 'application/json', 'user-agent': `flanks-sdk/${VERSION}` },
-    });
   }
 
   setAuth(auth: AuthProvider): void {
@@ -118,7 +126,17 @@ export class Transport {
     const maxRetries = options.maxRetries ?? this.config.maxRetries;
     const signal = options.signal;
     if (signal?.aborted) throw new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted.`);
-    return pRetry((attempt) => this.#attempt(spec, attempt), {
+    const { ky, pRetry } = await loadRuntime();
+    this.#ky ??= ky.create({
+      prefixUrl: this.config.baseUrl,
+      retry: 0,
+      timeout: false,
+      throwHttpErrors: false,
+      ...(this.config.fetch ? { fetch: this.config.fetch } : {}),
+      headers: { accept: 'application/json', 'user-agent': `flanks-sdk/${VERSION}` },
+    });
+    const http = this.#ky;
+    return pRetry((attempt) => this.#attempt(spec, attempt, http), {
       retries: maxRetries,
       // p-retry's own wait is disabled: the policy computes the wait (Retry-After aware) below.
       minTimeout: 0,
@@ -144,13 +162,13 @@ export class Transport {
     return [...this.config.staticSecrets, ...(this.#auth?.secrets() ?? []), ...own];
   }
 
-  async #attempt<T>(spec: RequestSpec<T>, attempt: number): Promise<ApiResponse<T>> {
+  async #attempt<T>(spec: RequestSpec<T>, attempt: number, http: KyInstance): Promise<ApiResponse<T>> {
     const useAuth = spec.auth !== false;
     let raw: RawResponse;
     for (let replayed = false; ; replayed = true) {
       const token = useAuth ? await this.#requireAuth().token({ signal: spec.options?.signal }) : undefined;
       raw = await this.#limiter.run(
-        () => this.#send(spec, token, attempt),
+        () => this.#send(http, spec, token, attempt),
         spec.options?.signal,
         () => new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted while queued.`),
       );
@@ -171,7 +189,12 @@ export class Transport {
     return this.#auth;
   }
 
-  async #send(spec: RequestSpec<unknown>, token: string | undefined, attempt: number): Promise<RawResponse> {
+  async #send(
+    http: KyInstance,
+    spec: RequestSpec<unknown>,
+    token: string | undefined,
+    attempt: number,
+  ): Promise<RawResponse> {
     const timeoutMs = spec.options?.timeoutMs ?? this.config.timeoutMs;
     const userSignal = spec.options?.signal;
     const controller = new AbortController();
@@ -184,7 +207,7 @@ export class Transport {
     try {
       const searchParams: Record<string, string> = {};
       for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) searchParams[k] = v;
-      const response = await this.#ky(spec.path.replace(/^\//, ''), {
+      const response = await http(spec.path.replace(/^\//, ''), {
         method: spec.method,
         signal: controller.signal,
         ...(spec.body !== undefined ? { json: spec.body } : {}),

@@ -75,7 +75,7 @@ async function main() {
 
     step('1. Create a link whose redirect URI is our application');
     const linkToken =
-      process.env.FLANKS_LINK_TOKEN ??
+      (live && process.env.FLANKS_LINK_TOKEN) ||
       (
         await flanks.links.create({
           redirect_uri: `${app.url}/flanks/callback`,

@@ -1,15 +1,30 @@
 import { type CredentialRecord, CredentialRecordSchema, type CredentialStore } from './core/credential-store';
-import { FlanksError, FlanksLinkDelayedError, FlanksValidationError } from './core/errors';
+import {
+  FlanksError,
+  FlanksLinkDelayedError,
+  FlanksLinkStateError,
+  FlanksValidationError,
+} from './core/errors';
 import { defaultLogger, type Logger } from './core/logger';
 import type { RequestOptions } from './core/request-options';
-import { checkRequestOptions, optionalNumber, requireObject, requireString } from './internal/args';
+import {
+  checkRequestOptions,
+  optionalBoolean,
+  optionalNumber,
+  requireObject,
+  requireString,
+} from './internal/args';
+import { checkLinkState } from './internal/link-state';
 import { TokenManager } from './internal/token-manager';
 import { Transport } from './internal/transport';
 import { type ValidationMode, Validator } from './internal/validate';
 import { Aggregation } from './resources/aggregation';
+import { AggregationV2 } from './resources/aggregation-v2';
+import { Connect } from './resources/connect';
 import { Credentials } from './resources/credentials';
 import { Entities } from './resources/entities';
 import { Links } from './resources/links';
+import { Reports } from './resources/reports';
 
 /**
  * Options of {@link FlanksClient}. Every option is optional when its environment variable is set.
@@ -42,12 +57,24 @@ export interface FlanksClientOptions {
   maxConcurrency?: number | undefined;
   /** A fetch implementation (for proxies, tracing, tests). Default: the global `fetch`. */
   fetch?: typeof fetch | undefined;
-  /** Where `completeLink` saves credentials. */
+  /** Where `completeLink` and `connect.completeSession` save credentials. */
   store?: CredentialStore | undefined;
   /** Response validation: `warn` (default), `strict` or `off`. */
   validation?: ValidationMode | undefined;
   /** A console-like logger. Default: warnings and errors to the console, nothing else. */
   logger?: Logger | undefined;
+  /**
+   * A server-side secret (at least 32 characters) that turns on signed link state: `buildUrl` then
+   * needs a `userId` and adds a signed, expiring `state`, and `completeLink` rejects codes started by
+   * another user. Default: `FLANKS_STATE_SECRET`, else off. See README "Security".
+   */
+  stateSecret?: string | undefined;
+  /**
+   * The client refuses to start in a browser-like environment, where the client secret would be
+   * exposed to every visitor. Set `true` only for trusted, non-public contexts (e.g. an Electron
+   * main process or a test runner with a DOM).
+   */
+  dangerouslyAllowBrowser?: boolean | undefined;
 }
 
 /**
@@ -144,13 +171,30 @@ export class FlanksClient {
   readonly entities: Entities;
   /** The extracted data: portfolios, investments, accounts, transactions … */
   readonly aggregation: Aggregation;
+  /** Connect API v2 sessions (beta): the Connect widget, the successor of the Link. */
+  readonly connect: Connect;
+  /** Aggregation API v2 (beta): products and transactions with cursor pages and labels. */
+  readonly aggregationV2: AggregationV2;
+  /** Report API v1 (beta): documents built from templates. */
+  readonly reports: Reports;
   /** The store `completeLink` saves to, if one was given. */
   readonly store: CredentialStore | undefined;
   readonly #tokens: TokenManager;
+  readonly #stateSecret: Uint8Array | undefined;
   readonly #baseUrl: string;
 
   constructor(options: FlanksClientOptions = {}) {
     const o = requireObject(options, 'options') as FlanksClientOptions;
+    const g = globalThis as { window?: unknown; document?: unknown };
+    if (
+      typeof g.window !== 'undefined' &&
+      typeof g.document !== 'undefined' &&
+      !optionalBoolean(o.dangerouslyAllowBrowser, 'options.dangerouslyAllowBrowser')
+    ) {
+      throw new FlanksError(
+        'FlanksClient is running in a browser-like environment, where its client secret would be readable by anyone. Call Flanks from your server instead; if this context is trusted and not public, pass dangerouslyAllowBrowser: true.',
+      );
+    }
     const clientId = o.clientId ?? env('FLANKS_CLIENT_ID');
     const clientSecret = o.clientSecret ?? env('FLANKS_CLIENT_SECRET');
     if (clientId === undefined) {
@@ -202,6 +246,13 @@ export class FlanksClient {
         path: 'options.logger',
       });
     }
+    const stateSecret = o.stateSecret ?? env('FLANKS_STATE_SECRET');
+    if (stateSecret !== undefined && (typeof stateSecret !== 'string' || stateSecret.length < 32)) {
+      throw new FlanksValidationError('options.stateSecret must be a string of at least 32 characters.', {
+        path: 'options.stateSecret',
+      });
+    }
+    this.#stateSecret = stateSecret === undefined ? undefined : new TextEncoder().encode(stateSecret);
     const logger = o.logger ?? defaultLogger;
     const transport = new Transport({
       baseUrl: this.#baseUrl,
@@ -211,15 +262,18 @@ export class FlanksClient {
       maxConcurrency,
       logger,
       validator: new Validator(validation, logger),
-      staticSecrets: [clientSecret],
+      staticSecrets: stateSecret === undefined ? [clientSecret] : [clientSecret, stateSecret],
     });
     this.#tokens = new TokenManager(transport, { clientId, clientSecret });
     transport.setAuth(this.#tokens);
     this.store = o.store;
-    this.links = new Links(transport, linkBaseUrl);
+    this.links = new Links(transport, linkBaseUrl, this.#stateSecret);
     this.credentials = new Credentials(transport);
     this.entities = new Entities(transport);
     this.aggregation = new Aggregation(transport);
+    this.connect = new Connect(transport, this.store);
+    this.aggregationV2 = new AggregationV2(transport);
+    this.reports = new Reports(transport);
   }
 
   /**
@@ -260,7 +314,25 @@ export class FlanksClient {
         { body: result },
       );
     }
-    const extra = result.extra;
+    const { state, ...extra } = result.extra;
+    if (this.#stateSecret) {
+      const problem = checkLinkState(this.#stateSecret, state, userId, Date.now());
+      if (problem) {
+        throw new FlanksLinkStateError(
+          {
+            missing:
+              'This link code carries no signed state: it was not started through links.buildUrl({ userId }) of this app. Nothing was stored; ask the user to connect again.',
+            malformed:
+              'This link code carries a malformed state. Nothing was stored; ask the user to connect again.',
+            invalid:
+              'This link code was started by another user (or its state was tampered with): refusing it protects the user from login CSRF. Nothing was stored; ask the user to connect again.',
+            expired:
+              'This link code was started too long ago (its signed state expired). Nothing was stored; ask the user to connect again.',
+          }[problem],
+          { reason: problem },
+        );
+      }
+    }
     const record = CredentialRecordSchema.parse({
       userId,
       credentialsToken: result.credentials_token,

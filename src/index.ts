@@ -11,6 +11,10 @@ export {
   MemoryCredentialStore,
 } from './core/credential-store';
 export {
+  EncryptedCredentialStore,
+  type EncryptedCredentialStoreOptions,
+} from './core/encrypted-credential-store';
+export {
   FlanksAbortError,
   FlanksApiError,
   type FlanksApiErrorInit,
@@ -22,8 +26,11 @@ export {
   FlanksError,
   type FlanksErrorCode,
   FlanksLinkDelayedError,
+  FlanksLinkStateError,
   FlanksRateLimitError,
+  FlanksReportError,
   FlanksScaRequiredError,
+  FlanksSessionError,
   FlanksTimeoutError,
   FlanksUserActionRequiredError,
   FlanksValidationError,
@@ -34,7 +41,11 @@ export type { PollOptions } from './core/polling';
 export type { RequestOptions } from './core/request-options';
 export type { ValidationMode } from './internal/validate';
 export * from './resources/aggregation';
+export * from './resources/aggregation-v2';
+export * from './resources/connect';
 export * from './resources/credentials';
+export type { CursorListParams } from './resources/cursor';
 export * from './resources/entities';
 export * from './resources/links';
+export * from './resources/reports';
 export { VERSION } from './version';

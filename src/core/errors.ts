@@ -346,3 +346,92 @@ export class FlanksLinkDelayedError extends FlanksError {
     this.body = options.body;
   }
 }
+
+/**
+ * A Connect v2 session (beta) ended without a connection (`Finished:Error`, or another finished
+ * status than `Finished:OK`). `errorCode` is Flanks' session error code (`InvalidCredentials`,
+ * `InvalidChallengeResponse`, `UnsupportedChallengeMethod`, `UserInteractionNeeded`,
+ * `InternalError`, or a code the SDK does not know yet). A session cannot be reused: create a new one
+ * and send the user back to its URL.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await flanks.connect.completeSession({ sessionId, userId });
+ * } catch (err) {
+ *   if (err instanceof FlanksSessionError && err.errorCode === 'InvalidCredentials') return offerRetry();
+ *   throw err;
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/concepts/connect-sessions
+ */
+export class FlanksSessionError extends FlanksError {
+  override readonly name: string = 'FlanksSessionError';
+  /** The session that ended in error (not a secret: it travels in the redirect URL). */
+  readonly sessionId: string;
+  /** Flanks' `error_code` of the session, when it gave one. */
+  readonly errorCode: string | undefined;
+  /** The session's last `status`, e.g. `Finished:Error`. */
+  readonly sessionStatus: string;
+
+  constructor(
+    message: string,
+    options: { sessionId: string; errorCode?: string | undefined; sessionStatus: string },
+  ) {
+    super(message);
+    this.sessionId = options.sessionId;
+    this.errorCode = options.errorCode;
+    this.sessionStatus = options.sessionStatus;
+  }
+}
+
+/**
+ * A report (Report API v1, beta) ended in status `fail` while `reports.waitUntilReady` waited for
+ * it. Build it again, or ask Flanks support about `reportId`.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksReportError) logger.warn(`report ${err.reportId} failed`);
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/report-api/
+ */
+export class FlanksReportError extends FlanksError {
+  override readonly name: string = 'FlanksReportError';
+  readonly reportId: number | string;
+  /** The report's last `status` (`fail`). */
+  readonly reportStatus: string;
+
+  constructor(message: string, options: { reportId: number | string; reportStatus: string }) {
+    super(message);
+    this.reportId = options.reportId;
+    this.reportStatus = options.reportStatus;
+  }
+}
+
+/**
+ * `completeLink` refused a link code whose signed `state` (see the client's `stateSecret`) is
+ * missing, malformed, expired, or was issued to another user: the code was not started by the user
+ * completing it (login CSRF / code injection), or the Link took longer than its state allows.
+ * Nothing was stored. The exchange had already consumed the code, so the credential exists at Flanks
+ * unattached; ask the user to connect again.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksLinkStateError) return res.redirect('/connect?retry=1');
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-link
+ */
+export class FlanksLinkStateError extends FlanksError {
+  override readonly name: string = 'FlanksLinkStateError';
+  /** `missing`, `malformed`, `expired`, or `invalid` (tampered or issued to another user). */
+  readonly reason: 'missing' | 'malformed' | 'expired' | 'invalid';
+
+  constructor(message: string, options: { reason: 'missing' | 'malformed' | 'expired' | 'invalid' }) {
+    super(message);
+    this.reason = options.reason;
+  }
+}

@@ -19,6 +19,8 @@ const SECRET_KEYS = new Set([
   'refresh_token',
   'credentials_token',
   'credentialstoken',
+  // Connect v2 calls a credential a connection; its id is assumed to be the credentials token.
+  'connection_id',
   'reset_token',
   'sca_token',
   'transaction_token',

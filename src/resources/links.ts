@@ -3,14 +3,16 @@ import { FlanksValidationError } from '../core/errors';
 import type { RequestOptions } from '../core/request-options';
 import {
   checkRequestOptions,
+  optionalNumber,
   optionalObject,
   optionalString,
   requireObject,
   requireString,
 } from '../internal/args';
+import { DEFAULT_STATE_TTL_MS, signLinkState } from '../internal/link-state';
 import type { Transport } from '../internal/transport';
 import { many, one } from '../internal/validate';
-import { unwrapData, unwrapList } from './shared';
+import { type RedirectInput, redirectUrl, unwrapData, unwrapList } from './shared';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas and types
@@ -206,11 +208,16 @@ export interface BuildLinkUrlParams {
   rollback?: boolean | readonly string[] | undefined;
   /** Custom parameters; Flanks returns them under `extra` when the code is exchanged. */
   params?: Record<string, string | number | boolean> | undefined;
+  /**
+   * Your id for the user starting the Link. Required when the client has a `stateSecret`: it adds a
+   * signed, expiring `state` that `completeLink` checks against the user completing the link.
+   */
+  userId?: string | undefined;
+  /** How long the signed state stays valid, in ms. Default 1 hour. */
+  stateTtlMs?: number | undefined;
 }
 
-const RESERVED_LINK_PARAMS = new Set(['token', 'bank', 'external_id', 'rollback', 'code', 'error']);
-
-type RedirectInput = string | URL | Request | { url: string };
+const RESERVED_LINK_PARAMS = new Set(['token', 'bank', 'external_id', 'rollback', 'code', 'error', 'state']);
 
 /*
  * 200 → ready. 202 → delayed: the legacy docs say Flanks accepted the code but holds the token back
@@ -243,6 +250,8 @@ export class Links {
   constructor(
     private readonly transport: Transport,
     private readonly linkBaseUrl: string,
+    /** The client's `stateSecret`, as bytes, when set. */
+    private readonly stateSecret?: Uint8Array,
   ) {}
 
   /**
@@ -286,6 +295,22 @@ export class Links {
       }
       url.searchParams.set(key, String(value));
     }
+    const userId = optionalString(p.userId, 'params.userId');
+    const ttl = optionalNumber(p.stateTtlMs, 'params.stateTtlMs', { min: 1 }) ?? DEFAULT_STATE_TTL_MS;
+    if (this.stateSecret) {
+      if (userId === undefined) {
+        throw new FlanksValidationError(
+          'params.userId is required when the client has a stateSecret: it binds the Link to the user starting it.',
+          { path: 'params.userId' },
+        );
+      }
+      url.searchParams.set('state', signLinkState(this.stateSecret, userId, ttl, Date.now()));
+    } else if (userId !== undefined) {
+      throw new FlanksValidationError(
+        'params.userId only has an effect with the client option stateSecret (signed link state); set it, or drop userId.',
+        { path: 'params.userId' },
+      );
+    }
     return url.toString();
   }
 
@@ -305,16 +330,7 @@ export class Links {
    * @see https://docs.flanks.io/pages/flanks-link
    */
   parseRedirect(input: RedirectInput): LinkRedirect {
-    let raw: unknown = input;
-    if (input instanceof URL) raw = input.href;
-    else if (input !== null && typeof input === 'object') raw = (input as { url?: unknown }).url;
-    const text = requireString(raw, 'input (redirect URL)');
-    let url: URL;
-    try {
-      url = new URL(text, 'http://redirect.invalid');
-    } catch {
-      throw new FlanksValidationError('input is not a valid URL.', { path: 'input' });
-    }
+    const url = redirectUrl(input);
     const params = Object.fromEntries(url.searchParams);
     const error = url.searchParams.get('error');
     if (error) return { ok: false, error, params };

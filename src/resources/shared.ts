@@ -1,4 +1,5 @@
 import { FlanksValidationError } from '../core/errors';
+import { requireString } from '../internal/args';
 
 /*
  * Envelope handling shared by the resources. Flanks wraps some answers (`{success, data}`,
@@ -28,4 +29,20 @@ export function unwrapData(body: unknown): unknown {
     'Flanks answered with an unexpected body (expected an object, or { data: {...} }). Flanks may have changed this API; please report it.',
     { path: 'response' },
   );
+}
+
+/** What a redirect back to your app can be given as: a URL string (absolute, or a path such as Node's `req.url`), a `URL`, a `Request`, or anything with a `url` string. */
+export type RedirectInput = string | URL | Request | { url: string };
+
+/** Reads the URL of a redirect back to the app (the Link's or the Connect widget's). */
+export function redirectUrl(input: RedirectInput): URL {
+  let raw: unknown = input;
+  if (input instanceof URL) raw = input.href;
+  else if (input !== null && typeof input === 'object') raw = (input as { url?: unknown }).url;
+  const text = requireString(raw, 'input (redirect URL)');
+  try {
+    return new URL(text, 'http://redirect.invalid');
+  } catch {
+    throw new FlanksValidationError('input is not a valid URL.', { path: 'input' });
+  }
 }

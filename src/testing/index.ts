@@ -20,6 +20,8 @@ export {
   type SandboxLinkError,
   type SandboxOptions,
   type SandboxRequestRecord,
+  type SandboxSessionOptions,
+  type SandboxSessionResult,
   type SandboxStats,
 } from './sandbox';
 export { type RunningSandbox, type StartSandboxOptions, startSandbox } from './server';

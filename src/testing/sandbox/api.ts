@@ -3,9 +3,12 @@
 // missing field is 400 `{"error":"Missing fields: <field>"}`, and data errors are 409 with the
 // legacy numeric code.
 
+import { AGGREGATION_V2_ROUTES } from './aggregation-v2';
 import { ENTITIES } from './catalog';
+import { CONNECT_ROUTES } from './connect';
 import type { BankData } from './data';
 import { ApiProblem, envelopeError, errorJson, isRecord, json, type ParsedBody, traceId } from './http';
+import { REPORT_ROUTES } from './reports';
 import type { CredentialRecord, ExtractionStep, LinkRecord, SandboxState } from './state';
 
 export interface ApiCall {
@@ -17,14 +20,14 @@ export interface ApiCall {
   body: ParsedBody;
 }
 
-interface RouteContext {
+export interface RouteContext {
   state: SandboxState;
   clientId: string;
   body: Record<string, unknown>;
   query: URLSearchParams;
 }
 
-type Route = (context: RouteContext) => Response;
+export type Route = (context: RouteContext) => Response;
 
 const SCOPE = 'aggregation credentials links';
 
@@ -343,6 +346,10 @@ const ROUTES: Record<string, Record<string, Route>> = {
       { POST: aggregationRoute(aggregation) },
     ]),
   ),
+  // The newer APIs (Connect v2, Aggregation v2, Report v1) live in their own modules.
+  ...CONNECT_ROUTES,
+  ...AGGREGATION_V2_ROUTES,
+  ...REPORT_ROUTES,
 };
 
 function issueToken(state: SandboxState, body: Record<string, unknown>): Response {

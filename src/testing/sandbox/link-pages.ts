@@ -37,7 +37,7 @@ function encodeParams({ rollback, extra }: LinkParams): string {
   return search.toString();
 }
 
-class Markup {
+export class Markup {
   constructor(readonly html: string) {}
 }
 
@@ -49,11 +49,11 @@ function fragment(value: unknown): string {
 }
 
 /** Template tag that escapes every interpolation unless it is already markup. */
-function h(strings: TemplateStringsArray, ...values: unknown[]): Markup {
+export function h(strings: TemplateStringsArray, ...values: unknown[]): Markup {
   return new Markup(strings.reduce((out, chunk, i) => out + fragment(values[i - 1]) + chunk));
 }
 
-const ERROR_MESSAGES: Record<SandboxLinkError, string> = {
+export const ERROR_MESSAGES: Record<SandboxLinkError, string> = {
   INVALID_CREDENTIALS: 'The username or password is not correct.',
   INVALID_SCA: 'The verification code is not correct.',
   CREDENTIALS_ALREADY_EXIST: 'These credentials are already connected.',
@@ -64,7 +64,7 @@ const ERROR_MESSAGES: Record<SandboxLinkError, string> = {
   UNKNOWN_BANK: 'That bank is not available. Please choose one from the list.',
 };
 
-const CHALLENGE_PROMPTS: Record<string, string> = {
+export const CHALLENGE_PROMPTS: Record<string, string> = {
   SCA_SMS: 'Enter the code we sent you by SMS.',
   SCA_EMAIL: 'Enter the code we sent to your email address.',
   SCA_CALL: 'Enter the code you heard on the phone call.',
@@ -101,7 +101,7 @@ footer{margin-top:24px;font-size:12px;color:#6b7085}
 footer a{color:inherit}
 `;
 
-function logoSvg(entity: Entity): string {
+export function logoSvg(entity: Entity): string {
   const initials = entity.name
     .split(/\s+/)
     .filter((word) => /^[A-Z0-9]/.test(word))
@@ -112,7 +112,14 @@ function logoSvg(entity: Entity): string {
     .html;
 }
 
-function page(title: string, link: LinkRecord | null, content: Markup, status = 200): Response {
+/** A sandbox page: `link` gives the company line and legal links; the Connect widget passes its own. */
+export function page(
+  title: string,
+  link: Pick<LinkRecord, 'companyName' | 'termsUrl' | 'privacyUrl'> | null,
+  content: Markup,
+  status = 200,
+  product = 'Flanks Link',
+): Response {
   const company = link?.companyName ?? 'This service';
   const legal = [
     link?.termsUrl ? h`<a href="${link.termsUrl}">Terms and conditions</a>` : null,
@@ -129,7 +136,7 @@ function page(title: string, link: LinkRecord | null, content: Markup, status = 
 </head>
 <body>
 <main>
-<p class="eyebrow">Flanks Link · sandbox</p>
+<p class="eyebrow">${product} · sandbox</p>
 <h1>${title}</h1>
 ${link ? h`<p class="lead">${company} uses Flanks to read your bank and investment data.</p>` : ''}
 ${content}
@@ -142,11 +149,18 @@ ${content}
   );
 }
 
-function errorBox(message: string | null): Markup | string {
+/** Under TestBank's login form: how to simulate bank behaviour. */
+export function testbankHint(bank: Entity): Markup | string {
+  return bank.id === TESTBANK_ID
+    ? h`<p class="hint">TestBank accepts any username and password. Special passwords such as <code>INVALID_CREDENTIALS</code>, <code>SCA_SMS</code> or <code>DATA_ERROR_PRODUCT_ACCOUNT</code> simulate bank behaviour.</p>`
+    : '';
+}
+
+export function errorBox(message: string | null): Markup | string {
   return message === null ? '' : h`<p id="error" class="error" role="alert">${message}</p>`;
 }
 
-function hiddenFields(fields: Record<string, string>): Markup[] {
+export function hiddenFields(fields: Record<string, string>): Markup[] {
   return Object.entries(fields).map(
     ([name, value]) => h`<input type="hidden" name="${name}" value="${value}">`,
   );
@@ -189,7 +203,7 @@ class LinkPages {
 <label>Password<input type="password" name="password" autocomplete="current-password" required></label>
 <button type="submit">Connect</button>
 </form>
-${bank.id === TESTBANK_ID ? h`<p class="hint">TestBank accepts any username and password. Special passwords such as <code>INVALID_CREDENTIALS</code>, <code>SCA_SMS</code> or <code>DATA_ERROR_PRODUCT_ACCOUNT</code> simulate bank behaviour.</p>` : ''}
+${testbankHint(bank)}
 <p class="hint"><a href="${this.base}?${back.toString()}">Choose another bank</a></p>`,
     );
   }

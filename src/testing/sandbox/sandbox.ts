@@ -1,8 +1,11 @@
 import { handleApi } from './api';
 import { TESTBANK_ID } from './catalog';
+import { answerSessionChallenge, type SessionStep, submitSessionLogin } from './connect';
+import { handleConnectWidget } from './connect-pages';
 import { delay, FaultQueue, statusFault } from './faults';
 import { errorJson, isRecord, parseBody } from './http';
 import { handleLink } from './link-pages';
+import { handleReportFile } from './reports';
 import { type CredentialRecord, entityById, resolveConfig, type SandboxConfig, SandboxState } from './state';
 import {
   answerChallenge,
@@ -21,6 +24,8 @@ import type {
   SandboxLink,
   SandboxOptions,
   SandboxRequestRecord,
+  SandboxSessionOptions,
+  SandboxSessionResult,
   SandboxStats,
 } from './types';
 
@@ -189,7 +194,13 @@ export class FlanksSandbox {
         for (const [name, value] of Object.entries(body.value))
           if (typeof value === 'string') form[name] = value;
       }
-      return handleLink(this.state, { method, subpath: route.subpath, query: url.searchParams, form });
+      const call = { method, subpath: route.subpath, query: url.searchParams, form };
+      // The Connect widget and report files share the Link's host; each handler claims its own paths.
+      return (
+        handleConnectWidget(this.state, call) ??
+        handleReportFile(this.state, call) ??
+        handleLink(this.state, call)
+      );
     }
 
     const fault = this.faults.take(route.path);
@@ -239,6 +250,39 @@ export class FlanksSandbox {
       };
     }
     return outcome.kind === 'code' ? { code: outcome.code } : { error: outcome.error };
+  }
+
+  /**
+   * Does what a user would do in the Connect widget of a Connect v2 session, without HTML: log in
+   * (TestBank passwords apply) and answer SCA challenges. Returns where the widget redirects; the
+   * session's outcome is read from List Sessions, as with Flanks.
+   *
+   * @example
+   * ```ts
+   * const session = await flanks.connect.createSession({ configuration: {} });
+   * const { redirectUrl } = sandbox.connectSession(session.session_id, { password: 'SCA_SMS' });
+   * const record = await flanks.connect.completeSession({ sessionId: session.session_id, userId: 'u1' });
+   * ```
+   * @see https://docs.flanks.io/pages/concepts/connect-sessions
+   */
+  connectSession(sessionId: string, options: SandboxSessionOptions = {}): SandboxSessionResult {
+    const state = this.state;
+    const session = state.sessions.get(sessionId);
+    if (!session) throw new Error('connectSession(): unknown session_id');
+    if (session.status !== 'Waiting:ProvideCredentials') {
+      throw new Error(`connectSession(): the session is ${session.status}; a session can be used once`);
+    }
+    let step: SessionStep = submitSessionLogin(state, session, {
+      bank: session.connectorId ?? options.bank ?? TESTBANK_ID,
+      username: options.username ?? state.freshUsername(),
+      password: options.password ?? 'sandbox',
+    });
+    const answers = [options.scaAnswer ?? []].flat();
+    while (step.kind === 'challenge') {
+      step = answerSessionChallenge(state, session, answers.shift() ?? PASSING_SCA_ANSWER);
+    }
+    if (step.kind !== 'redirect') throw new Error(`connectSession(): ${step.error}`);
+    return { redirectUrl: step.location };
   }
 
   /**

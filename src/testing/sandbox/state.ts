@@ -2,9 +2,12 @@
 // the lifecycle of each credential's first extraction. Everything is in memory; `reset()` on the
 // sandbox replaces the whole state object.
 
+import type { Labels } from './aggregation-v2';
 import { ENTITIES, type Entity } from './catalog';
+import type { SessionRecord } from './connect';
 import { type BankData, generateBankData } from './data';
 import { TokenSource } from './random';
+import type { ReportRecord } from './reports';
 import {
   SANDBOX_CLIENT_ID,
   SANDBOX_CLIENT_SECRET,
@@ -173,6 +176,13 @@ export class SandboxState {
   readonly credentials = new Map<string, CredentialRecord>();
   /** Open SCA steps, keyed by an id the SCA form carries so the password never reaches the HTML. */
   readonly challenges = new Map<string, { attempt: LoginAttempt; challenge: string }>();
+  /** Connect v2 sessions by `session_id` (see connect.ts). */
+  readonly sessions = new Map<string, SessionRecord>();
+  /** Aggregation v2 labels by product id and by transaction id (see aggregation-v2.ts). */
+  readonly productLabels = new Map<string, Labels>();
+  readonly transactionLabels = new Map<string, Labels>();
+  /** Report v1 reports by `report_id` (see reports.ts). */
+  readonly reports = new Map<number, ReportRecord>();
   private readonly accessTokens = new Map<string, { clientId: string; expiresAtMs: number }>();
   private readonly tokens: TokenSource;
   private usernames = 0;

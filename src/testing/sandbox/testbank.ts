@@ -1,12 +1,15 @@
 // What happens when a user submits the Link: TestBank's special passwords and SCA answers,
 // the duplicate-credential rule, and issuing the link code. The HTML Link and
-// `FlanksSandbox.connect()` both drive this one implementation.
+// `FlanksSandbox.connect()` both drive this one implementation; Connect v2 sessions (connect.ts)
+// reuse its rules (`checkLogin`, `checkScaAnswer`, `addLoginCredential`) without the link code.
 
 import {
   type CredentialBehaviour,
+  type CredentialRecord,
   type ExtractionStep,
   entityById,
   type LoginAttempt,
+  type NewCredential,
   type SandboxState,
 } from './state';
 import type { SandboxLinkError } from './types';
@@ -54,20 +57,56 @@ export type LoginOutcome =
   | { kind: 'error'; error: SandboxLinkError }
   | { kind: 'challenge'; challenge: string; challengeId: string };
 
+/** TestBank's verdict on one step: go on, fail with a Link error, or ask for an SCA challenge. */
+export type LoginCheck =
+  | { kind: 'ok' }
+  | { kind: 'error'; error: SandboxLinkError }
+  | { kind: 'challenge'; challenge: string };
+
+/** TestBank's rules for a login form, before anything is created. */
+export function checkLogin(bank: string, username: string, password: string): LoginCheck {
+  if (entityById(bank) === undefined) return { kind: 'error', error: 'UNKNOWN_BANK' };
+  if (username === '' || password === '') return { kind: 'error', error: 'INVALID_CREDENTIALS' };
+  const failure = loginFailure(password);
+  if (failure) return { kind: 'error', error: failure };
+  if (isScaTrigger(password)) return { kind: 'challenge', challenge: password };
+  return { kind: 'ok' };
+}
+
+/** TestBank's rules for an answer to an SCA challenge. */
+export function checkScaAnswer(answer: string): LoginCheck {
+  if (answer === '') return { kind: 'error', error: 'INVALID_SCA' };
+  const failure = FAILING_SCA_ANSWERS[answer];
+  if (failure) return { kind: 'error', error: failure };
+  // TestBank chains challenges when another SCA trigger is typed into the challenge field.
+  if (isScaTrigger(answer)) return { kind: 'challenge', challenge: answer };
+  return { kind: 'ok' };
+}
+
+/** Creates the credential of a successful login, unless these login details are already connected. */
+export function addLoginCredential(
+  state: SandboxState,
+  login: Omit<NewCredential, keyof CredentialBehaviour | 'pendingPolls'> & { password: string },
+): CredentialRecord | 'CREDENTIALS_ALREADY_EXIST' {
+  if (state.hasCredential(login.clientId, login.bank, login.username)) return 'CREDENTIALS_ALREADY_EXIST';
+  const { password, ...credential } = login;
+  return state.addCredential({ ...credential, ...credentialBehaviour(password) });
+}
+
 function challenge(state: SandboxState, attempt: LoginAttempt, type: string): LoginOutcome {
   const challengeId = state.newToken();
   state.challenges.set(challengeId, { attempt, challenge: type });
   return { kind: 'challenge', challenge: type, challengeId };
 }
 
-export function submitLogin(state: SandboxState, attempt: LoginAttempt): LoginOutcome {
-  if (entityById(attempt.bank) === undefined) return { kind: 'error', error: 'UNKNOWN_BANK' };
-  if (attempt.username === '' || attempt.password === '')
-    return { kind: 'error', error: 'INVALID_CREDENTIALS' };
-  const failure = loginFailure(attempt.password);
-  if (failure) return { kind: 'error', error: failure };
-  if (isScaTrigger(attempt.password)) return challenge(state, attempt, attempt.password);
+function proceed(state: SandboxState, attempt: LoginAttempt, check: LoginCheck): LoginOutcome {
+  if (check.kind === 'error') return check;
+  if (check.kind === 'challenge') return challenge(state, attempt, check.challenge);
   return complete(state, attempt);
+}
+
+export function submitLogin(state: SandboxState, attempt: LoginAttempt): LoginOutcome {
+  return proceed(state, attempt, checkLogin(attempt.bank, attempt.username, attempt.password));
 }
 
 /** `undefined` when the challenge id is unknown or was already answered. */
@@ -79,26 +118,19 @@ export function answerChallenge(
   const entry = state.challenges.get(challengeId);
   if (!entry) return undefined;
   state.challenges.delete(challengeId);
-  if (answer === '') return { kind: 'error', error: 'INVALID_SCA' };
-  const failure = FAILING_SCA_ANSWERS[answer];
-  if (failure) return { kind: 'error', error: failure };
-  // TestBank chains challenges when another SCA trigger is typed into the challenge field.
-  if (isScaTrigger(answer)) return challenge(state, entry.attempt, answer);
-  return complete(state, entry.attempt);
+  return proceed(state, entry.attempt, checkScaAnswer(answer));
 }
 
 function complete(state: SandboxState, attempt: LoginAttempt): LoginOutcome {
-  if (state.hasCredential(attempt.clientId, attempt.bank, attempt.username)) {
-    return { kind: 'error', error: 'CREDENTIALS_ALREADY_EXIST' };
-  }
-  const credential = state.addCredential({
+  const credential = addLoginCredential(state, {
     clientId: attempt.clientId,
     bank: attempt.bank,
     username: attempt.username,
+    password: attempt.password,
     externalId: attempt.extra.external_id ?? null,
     linkToken: attempt.linkToken,
-    ...credentialBehaviour(attempt.password),
   });
+  if (credential === 'CREDENTIALS_ALREADY_EXIST') return { kind: 'error', error: credential };
   const code = state.issueCode(
     credential,
     attempt.linkToken,

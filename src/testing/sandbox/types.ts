@@ -72,7 +72,7 @@ export interface SandboxOptions {
   tokenTtlSeconds?: number;
   /** Makes generated tokens and bank data reproducible. Default: random tokens, data seeded by token only. */
   seed?: number;
-  /** Items per page of `POST /v0/bank/credentials/list`. Default 20. */
+  /** Items per page of `POST /v0/bank/credentials/list` and of every cursor list (Connect v2, Aggregation v2). Default 20. */
   pageSize?: number;
   /** Spelling of the status object's transaction key; archived Flanks docs show both. Default `transactions`. */
   statusTransactionKey?: 'transaction' | 'transactions';
@@ -245,4 +245,40 @@ export interface SandboxRequestRecord {
   authorization: string | null;
   /** Parsed JSON or form body; the raw text when it is neither; `undefined` when empty. */
   body: unknown;
+}
+
+/**
+ * Input of {@link FlanksSandbox.connectSession}: what a user would do in the Connect widget.
+ *
+ * @example
+ * ```ts
+ * sandbox.connectSession(session.session_id, { password: 'SCA_SMS', scaAnswer: '123456' });
+ * ```
+ * @see https://docs.flanks.io/pages/concepts/connect-sessions
+ */
+export interface SandboxSessionOptions {
+  /** Entity id. Default: the session's `connector_id`, else `testbank`. */
+  bank?: string;
+  /** Default: a fresh username, so repeated calls never collide. */
+  username?: string;
+  /** A TestBank password; default `sandbox`, which succeeds. */
+  password?: string;
+  /** Answers to SCA challenges, in order; when they run out the challenge is passed. */
+  scaAnswer?: string | readonly string[];
+}
+
+/**
+ * Result of {@link FlanksSandbox.connectSession}: where the widget sends the user back
+ * (`redirect_url?session_id=…`, on success and on failure alike: read the outcome from
+ * List Sessions).
+ *
+ * @example
+ * ```ts
+ * const { redirectUrl } = sandbox.connectSession(sessionId);
+ * const { sessionId: back } = flanks.connect.parseRedirect(redirectUrl);
+ * ```
+ * @see https://docs.flanks.io/pages/concepts/connect-sessions
+ */
+export interface SandboxSessionResult {
+  redirectUrl: string;
 }

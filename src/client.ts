@@ -1,4 +1,4 @@
-import { type CredentialRecord, CredentialRecordSchema, type CredentialStore } from './core/credential-store';
+import { type CredentialRecord, type CredentialStore, makeCredentialRecord } from './core/credential-store';
 import {
   FlanksError,
   FlanksLinkDelayedError,
@@ -9,6 +9,7 @@ import { defaultLogger, type Logger } from './core/logger';
 import type { RequestOptions } from './core/request-options';
 import {
   checkRequestOptions,
+  MAX_TIMER_MS,
   optionalBoolean,
   optionalNumber,
   requireObject,
@@ -180,6 +181,7 @@ export class FlanksClient {
   /** The store `completeLink` saves to, if one was given. */
   readonly store: CredentialStore | undefined;
   readonly #tokens: TokenManager;
+  readonly #transport: Transport;
   readonly #stateSecret: Uint8Array | undefined;
   readonly #baseUrl: string;
 
@@ -214,7 +216,8 @@ export class FlanksClient {
       o.linkBaseUrl ?? env('FLANKS_LINK_BASE_URL') ?? DEFAULTS.linkBaseUrl,
       'linkBaseUrl',
     );
-    const timeoutMs = optionalNumber(o.timeoutMs, 'options.timeoutMs', { min: 1 }) ?? DEFAULTS.timeoutMs;
+    const timeoutMs =
+      optionalNumber(o.timeoutMs, 'options.timeoutMs', { min: 1, max: MAX_TIMER_MS }) ?? DEFAULTS.timeoutMs;
     const maxRetries =
       optionalNumber(o.maxRetries, 'options.maxRetries', { integer: true }) ?? DEFAULTS.maxRetries;
     const maxConcurrency =
@@ -264,6 +267,7 @@ export class FlanksClient {
       validator: new Validator(validation, logger),
       staticSecrets: stateSecret === undefined ? [clientSecret] : [clientSecret, stateSecret],
     });
+    this.#transport = transport;
     this.#tokens = new TokenManager(transport, { clientId, clientSecret });
     transport.setAuth(this.#tokens);
     this.store = o.store;
@@ -311,10 +315,12 @@ export class FlanksClient {
     if (result.status === 'delayed') {
       throw new FlanksLinkDelayedError(
         'Flanks accepted the link code but is still running security checks; the credentials token will be available later (up to ~72 h). Nothing was saved. Tell the user their bank data will appear later, and look for the credential in credentials.list() (by external_id).',
-        { body: result },
+        { body: this.#transport.redact(result, [code]) },
       );
     }
-    const { state, ...extra } = result.extra;
+    const rawExtra: unknown = result.extra;
+    const extraIsObject = rawExtra !== null && typeof rawExtra === 'object' && !Array.isArray(rawExtra);
+    const { state, ...extra } = extraIsObject ? (rawExtra as Record<string, unknown>) : {};
     if (this.#stateSecret) {
       const problem = checkLinkState(this.#stateSecret, state, userId, Date.now());
       if (problem) {
@@ -333,14 +339,18 @@ export class FlanksClient {
         );
       }
     }
-    const record = CredentialRecordSchema.parse({
-      userId,
-      credentialsToken: result.credentials_token,
-      createdAt: new Date().toISOString(),
-      extra,
-      linkToken: typeof result.link_token === 'string' ? result.link_token : null,
-      externalId: typeof extra.external_id === 'string' ? extra.external_id : null,
-    });
+    const record = makeCredentialRecord(
+      {
+        userId,
+        credentialsToken: result.credentials_token,
+        createdAt: new Date().toISOString(),
+        // A non-object `extra` reaches the record check unchanged, so it is rejected, not dropped.
+        extra: extraIsObject ? extra : rawExtra,
+        linkToken: typeof result.link_token === 'string' ? result.link_token : null,
+        externalId: typeof extra.external_id === 'string' ? extra.external_id : null,
+      },
+      'code exchange',
+    );
     await store.save(record);
     return record;
   }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { FlanksValidationError } from './errors';
 
 /**
  * Schema of a {@link CredentialRecord}: what the SDK saves in a {@link CredentialStore} after a
@@ -42,6 +43,21 @@ export const CredentialRecordSchema = z.looseObject({
  * @see https://docs.flanks.io/pages/concepts/credentials
  */
 export type CredentialRecord = z.infer<typeof CredentialRecordSchema>;
+
+/**
+ * Builds the record to store from what Flanks answered. Whatever the validation mode, a record that
+ * would be stored wrong (no token, `extra` not an object) is a FlanksValidationError naming the
+ * field, never a raw schema error: a bad record must not reach the store.
+ */
+export function makeCredentialRecord(fields: Record<string, unknown>, source: string): CredentialRecord {
+  const result = CredentialRecordSchema.safeParse(fields);
+  if (result.success) return result.data;
+  const field = result.error.issues[0]?.path.join('.') ?? 'record';
+  throw new FlanksValidationError(
+    `Flanks' ${source} answer cannot be stored: ${field} is missing or invalid. Nothing was saved; Flanks may have changed this API, please report it.`,
+    { path: `response.${field}` },
+  );
+}
 
 /**
  * Where your application keeps the user ↔ `credentials_token` mapping. Implement it over your own

@@ -38,20 +38,28 @@ export function optionalObject(value: unknown, name: string): Record<string, unk
   return value === undefined ? undefined : requireObject(value, name);
 }
 
+/** The longest delay a JS timer honours; Node fires longer ones after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 export function optionalNumber(
   value: unknown,
   name: string,
-  { min = 0, integer = false }: { min?: number; integer?: boolean } = {},
+  {
+    min = 0,
+    max = Number.POSITIVE_INFINITY,
+    integer = false,
+  }: { min?: number; max?: number; integer?: boolean } = {},
 ): number | undefined {
   if (value === undefined) return undefined;
   if (
     typeof value !== 'number' ||
     !Number.isFinite(value) ||
     value < min ||
+    value > max ||
     (integer && !Number.isInteger(value))
   ) {
     throw new FlanksValidationError(
-      `${name} must be a finite ${integer ? 'integer' : 'number'} >= ${min}; got ${
+      `${name} must be a finite ${integer ? 'integer' : 'number'} between ${min} and ${max}; got ${
         typeof value === 'number' ? String(value) : describe(value)
       }.`,
       { path: name },
@@ -73,7 +81,14 @@ export function optionalSignal(value: unknown, name: string): AbortSignal | unde
 export function checkRequestOptions(options: unknown, name = 'options'): RequestOptions {
   const o = optionalObject(options, name) ?? {};
   optionalSignal(o.signal, `${name}.signal`);
-  optionalNumber(o.timeoutMs, `${name}.timeoutMs`, { min: 1 });
+  optionalNumber(o.timeoutMs, `${name}.timeoutMs`, { min: 1, max: MAX_TIMER_MS });
   optionalNumber(o.maxRetries, `${name}.maxRetries`, { integer: true });
   return o as RequestOptions;
+}
+
+/** The timing options of every `waitUntil…` helper (see core/polling.ts). */
+export function checkPollOptions(o: Record<string, unknown>): void {
+  for (const key of ['timeoutMs', 'pollIntervalMs', 'maxPollIntervalMs']) {
+    optionalNumber(o[key], `options.${key}`, { min: 0, max: MAX_TIMER_MS });
+  }
 }

@@ -102,8 +102,10 @@ export function errorFromResponse(ctx: ErrorContext): FlanksApiError {
   const found = findFlanksCode(ctx.body);
   // An endpoint that echoes its request would hand back the link code under `code`: a value holding
   // a secret is not a Flanks error code.
-  const code = typeof found === 'string' && redactString(found, ctx.secrets) !== found ? undefined : found;
-  const traceId = findTraceId(ctx.body, ctx.headers);
+  const code =
+    found !== undefined && redactString(String(found), ctx.secrets) !== String(found) ? undefined : found;
+  const rawTraceId = findTraceId(ctx.body, ctx.headers);
+  const traceId = rawTraceId === undefined ? undefined : redactString(rawTraceId, ctx.secrets);
   const text = findText(ctx.body, ctx.secrets);
   const summary = [
     `Flanks ${ctx.method} ${ctx.path} failed with HTTP ${ctx.status}`,

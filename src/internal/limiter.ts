@@ -1,8 +1,8 @@
 /*
- * Caps the requests in flight to Flanks (the client's `maxConcurrency`). A slot is held only while an
- * HTTP attempt is on the wire: not while waiting for an access token or sleeping before a retry, so
- * a token request can always get a slot and a burst of 10,000 calls queues instead of hammering the
- * API. Waiters are served first in, first out; one whose signal aborts leaves the queue at once.
+ * Caps the requests in flight to Flanks (the client's `maxConcurrency`). A slot is held for one
+ * attempt (reading the token, sending, and a 401 replay), never while sleeping before a retry; the
+ * token request itself bypasses the cap, so a slot holder can always get a token. A burst of 10,000
+ * calls queues instead of hammering the API. Waiters are served first in, first out; one whose signal aborts leaves the queue at once.
  */
 export class Limiter {
   #active = 0;

@@ -51,7 +51,9 @@ export function redactValue(value: unknown, secrets: Iterable<string>, depth = 0
   if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    out[key] = isSecretKey(key) && v != null ? REDACTED : redactValue(v, secrets, depth + 1);
+    // Keys are scrubbed too: `{ "errors": { "<token>": "invalid" } }` is a real error shape.
+    out[redactString(key, secrets)] =
+      isSecretKey(key) && v != null ? REDACTED : redactValue(v, secrets, depth + 1);
   }
   return out;
 }

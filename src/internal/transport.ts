@@ -12,7 +12,7 @@ import type { RequestOptions } from '../core/request-options';
 import { VERSION } from '../version';
 import { errorFromResponse, findFlanksCode } from './error-factory';
 import { Limiter } from './limiter';
-import { redactCause } from './redact';
+import { redactCause, redactValue } from './redact';
 import { retryDelayMs, shouldRetry } from './retry-policy';
 import { abortableSleep } from './sleep';
 import type { ResponseShape, Validator } from './validate';
@@ -157,30 +157,45 @@ export class Transport {
     });
   }
 
-  #secrets(spec: RequestSpec<unknown>): string[] {
+  #secrets(spec: { secrets?: Array<string | undefined> | undefined }): string[] {
     const own = (spec.secrets ?? []).filter((s): s is string => typeof s === 'string');
     return [...this.config.staticSecrets, ...(this.#auth?.secrets() ?? []), ...own];
   }
 
+  /** A copy of `value` without any secret this client knows, nor `extra` ones: for error payloads. */
+  redact(value: unknown, extra: Array<string | undefined> = []): unknown {
+    return redactValue(value, this.#secrets({ secrets: extra }));
+  }
+
+  /*
+   * The bearer token is read only once the request holds its concurrency slot, and the 401 replay
+   * happens inside that same slot: a token read before queueing could be dead by the time the
+   * request leaves, so one expiry would make every queued request fail once, and a second token loss
+   * before the queue drained would fail them for good. The token request itself (auth: false)
+   * bypasses the cap, so a request holding a slot can always get a token.
+   */
   async #attempt<T>(spec: RequestSpec<T>, attempt: number, http: KyInstance): Promise<ApiResponse<T>> {
-    const useAuth = spec.auth !== false;
-    let raw: RawResponse;
-    for (let replayed = false; ; replayed = true) {
-      const token = useAuth ? await this.#requireAuth().token({ signal: spec.options?.signal }) : undefined;
-      raw = await this.#limiter.run(
-        () => this.#send(http, spec, token, attempt),
-        spec.options?.signal,
-        () => new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted while queued.`),
-      );
-      if (raw.status === 401 && token !== undefined && !replayed) {
-        this.#requireAuth().invalidate(token);
+    const exchange = async (): Promise<RawResponse> => {
+      if (spec.auth === false) return this.#send(http, spec, undefined, attempt);
+      const auth = this.#requireAuth();
+      for (let replayed = false; ; replayed = true) {
+        const token = await auth.token({ signal: spec.options?.signal });
+        const raw = await this.#send(http, spec, token, attempt);
+        if (raw.status !== 401 || replayed) return raw;
+        auth.invalidate(token);
         this.config.logger.debug(
           `[flanks-sdk] 401 on ${spec.method} ${spec.path}; replaying with a fresh token`,
         );
-        continue;
       }
-      break;
-    }
+    };
+    const raw =
+      spec.auth === false
+        ? await exchange()
+        : await this.#limiter.run(
+            exchange,
+            spec.options?.signal,
+            () => new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted while queued.`),
+          );
     return this.#handle(spec, raw);
   }
 
@@ -258,7 +273,8 @@ export class Transport {
             method: spec.method,
             path: spec.path,
             retryable: true,
-            cause: redactCause(error, this.#secrets(spec)),
+            // V8's message quotes a slice of the body, which may cut a secret where scrubbing misses it.
+            cause: { name: (error as Error).name },
           });
         }
         body = raw.text;

@@ -1,14 +1,11 @@
 import * as z from 'zod/mini';
-import {
-  type CredentialRecord,
-  CredentialRecordSchema,
-  type CredentialStore,
-} from '../core/credential-store';
+import { type CredentialRecord, type CredentialStore, makeCredentialRecord } from '../core/credential-store';
 import { FlanksError, FlanksSessionError, FlanksValidationError } from '../core/errors';
 import type { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import {
+  checkPollOptions,
   checkRequestOptions,
   optionalNumber,
   optionalObject,
@@ -485,9 +482,7 @@ export class Connect {
   async waitForSession(sessionId: string, options: WaitForSessionOptions = {}): Promise<Session> {
     const id = requireString(sessionId, 'sessionId');
     const o = optionalObject(options, 'options') ?? {};
-    optionalNumber(o.timeoutMs, 'options.timeoutMs', { min: 0 });
-    optionalNumber(o.pollIntervalMs, 'options.pollIntervalMs', { min: 0 });
-    optionalNumber(o.maxPollIntervalMs, 'options.maxPollIntervalMs', { min: 0 });
+    checkPollOptions(o);
     checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
     if (o.onSession !== undefined && typeof o.onSession !== 'function') {
       throw new FlanksValidationError('options.onSession must be a function.', { path: 'options.onSession' });
@@ -570,14 +565,17 @@ export class Connect {
     // Assumption (shared/flanks-api.md §1B): Flanks' newer docs treat "connection id" and
     // "credentials token" as the same thing while both API generations live, so the connection is
     // stored as a credentials token and used with the v0 Credentials and Aggregation APIs.
-    const record = CredentialRecordSchema.parse({
-      userId,
-      credentialsToken: session.connection_id,
-      createdAt: new Date().toISOString(),
-      extra: { session_id: sessionId },
-      linkToken: null,
-      externalId: null,
-    });
+    const record = makeCredentialRecord(
+      {
+        userId,
+        credentialsToken: session.connection_id,
+        createdAt: new Date().toISOString(),
+        extra: { session_id: sessionId },
+        linkToken: null,
+        externalId: null,
+      },
+      'Connect session',
+    );
     await store.save(record);
     return record;
   }

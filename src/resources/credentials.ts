@@ -3,10 +3,16 @@ import { FlanksCredentialsBlockedError, FlanksScaRequiredError, FlanksValidation
 import { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
-import { checkRequestOptions, optionalNumber, optionalObject, requireString } from '../internal/args';
-import { redactValue } from '../internal/redact';
+import {
+  checkPollOptions,
+  checkRequestOptions,
+  optionalNumber,
+  optionalObject,
+  requireString,
+} from '../internal/args';
 import type { Transport } from '../internal/transport';
 import { one } from '../internal/validate';
+import { expectObject } from './shared';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas and types
@@ -354,6 +360,7 @@ export class Credentials {
       idempotent: true,
       secrets: [token],
       response: one('CredentialStatus', CredentialStatusSchema),
+      unwrap: (body) => expectObject(body),
       options: checkRequestOptions(options),
     });
     return data;
@@ -381,9 +388,7 @@ export class Credentials {
     const o = optionalObject(options, 'options') ?? {};
     const products = checkKinds(o.products, PRODUCT_KINDS, 'options.products');
     const transactions = checkKinds(o.transactions, TRANSACTION_KINDS, 'options.transactions');
-    optionalNumber(o.timeoutMs, 'options.timeoutMs', { min: 0 });
-    optionalNumber(o.pollIntervalMs, 'options.pollIntervalMs', { min: 0 });
-    optionalNumber(o.maxPollIntervalMs, 'options.maxPollIntervalMs', { min: 0 });
+    checkPollOptions(o);
     checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
     if (o.onStatus !== undefined && typeof o.onStatus !== 'function') {
       throw new FlanksValidationError('options.onStatus must be a function.', { path: 'options.onStatus' });
@@ -399,13 +404,13 @@ export class Credentials {
         if (state === 'needs_reset') {
           throw new FlanksCredentialsBlockedError(
             'The bank login of these credentials no longer works (blocked or reset requested): send the user through a Link again to re-enter their credentials.',
-            { status: redactValue(status, [token]) },
+            { status: this.transport.redact(status, [token]) },
           );
         }
         if (state === 'needs_sca') {
           throw new FlanksScaRequiredError(
             'The bank asks for strong customer authentication again: send the user through a Link to pass the SCA challenge.',
-            { status: redactValue(status, [token]) },
+            { status: this.transport.redact(status, [token]) },
           );
         }
         if (!products && !transactions) return !status.pending;
@@ -457,7 +462,7 @@ export class Credentials {
       body: { page },
       idempotent: true,
       response: one('CredentialListPage', CredentialListPageSchema),
-      unwrap: (body) => (Array.isArray(body) ? { items: body } : body),
+      unwrap: (body) => (Array.isArray(body) ? { items: body } : expectObject(body, 'items')),
       options: checkRequestOptions(options),
     });
     return data;

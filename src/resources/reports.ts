@@ -2,7 +2,13 @@ import * as z from 'zod/mini';
 import { FlanksReportError, FlanksValidationError } from '../core/errors';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
-import { checkRequestOptions, optionalNumber, optionalObject, requireObject } from '../internal/args';
+import {
+  checkPollOptions,
+  checkRequestOptions,
+  optionalNumber,
+  optionalObject,
+  requireObject,
+} from '../internal/args';
 import type { Transport } from '../internal/transport';
 import { many, one } from '../internal/validate';
 import { checkArg, isoDate } from './cursor';
@@ -265,9 +271,7 @@ export class Reports {
   async waitUntilReady(reportId: number | string, options: WaitForReportOptions = {}): Promise<Report> {
     const report_id = checkId(reportId, 'reportId');
     const o = optionalObject(options, 'options') ?? {};
-    optionalNumber(o.timeoutMs, 'options.timeoutMs', { min: 0 });
-    optionalNumber(o.pollIntervalMs, 'options.pollIntervalMs', { min: 0 });
-    optionalNumber(o.maxPollIntervalMs, 'options.maxPollIntervalMs', { min: 0 });
+    checkPollOptions(o);
     checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
     if (o.onReport !== undefined && typeof o.onReport !== 'function') {
       throw new FlanksValidationError('options.onReport must be a function.', { path: 'options.onReport' });

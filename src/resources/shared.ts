@@ -46,3 +46,16 @@ export function redirectUrl(input: RedirectInput): URL {
     throw new FlanksValidationError('input is not a valid URL.', { path: 'input' });
   }
 }
+
+/**
+ * A body that must be an object (optionally holding an array under `listKey`). Anything else is an
+ * error in every validation mode: code reading `status.pending` or `page.items` would crash on it.
+ */
+export function expectObject(body: unknown, listKey?: string): Record<string, unknown> {
+  if (isRecord(body) && (listKey === undefined || Array.isArray(body[listKey]))) return body;
+  const got = body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body;
+  throw new FlanksValidationError(
+    `Flanks answered with ${got} where an object${listKey ? ` with a list under "${listKey}"` : ''} was expected. Flanks may have changed this API; please report it.`,
+    { path: 'response' },
+  );
+}

@@ -15,13 +15,12 @@
  */
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { type CredentialRecord, FlanksClient, FlanksError, MemoryCredentialStore } from '../src';
-import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startSandbox } from '../src/testing';
+import { type CredentialRecord, type FlanksClient, FlanksError } from '../src';
 import { open, submit, textOf } from './lib/browser';
 import { formatReport } from './lib/report';
+import { exampleClient, live } from './lib/setup';
 
 const USER_ID = 'user-42';
-const live = Boolean(process.env.FLANKS_CLIENT_ID && process.env.FLANKS_CLIENT_SECRET);
 const step = (text: string) => console.log(`\n▸ ${text}`);
 
 /**
@@ -76,17 +75,7 @@ async function startApp(flanks: FlanksClient, port: number) {
 }
 
 async function main() {
-  const sandbox = live ? undefined : await startSandbox({ pageSize: 25 });
-  const store = new MemoryCredentialStore();
-  const flanks = sandbox
-    ? new FlanksClient({
-        clientId: SANDBOX_CLIENT_ID,
-        clientSecret: SANDBOX_CLIENT_SECRET,
-        baseUrl: sandbox.url,
-        linkBaseUrl: sandbox.linkBaseUrl,
-        store,
-      })
-    : new FlanksClient({ store });
+  const { sandbox, store, flanks } = await exampleClient({ pageSize: 25 });
   const app = await startApp(flanks, live ? Number(process.env.APP_PORT ?? 3000) : 0);
   try {
     console.log(

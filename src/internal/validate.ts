@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger';
 /**
  * How strictly responses are checked against their schemas.
  * - `warn` (default): check, log the first mismatch of each schema once per client, return the data.
- *   Arrays longer than {@link SAMPLE_THRESHOLD} are checked on a sample to stay fast.
+ *   Arrays longer than 500 items are checked on a sample to stay fast.
  * - `strict`: check every item; a mismatch throws `FlanksValidationError` naming the field.
  * - `off`: no checks.
  *

@@ -13,70 +13,32 @@
  * prints the session URL for you to open in a browser and waits for the redirect on
  * http://localhost:$APP_PORT/flanks/connect (APP_PORT defaults to 3000).
  */
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import { type CredentialRecord, type FlanksClient, FlanksError } from '../src';
+import { FlanksError } from '../src';
 import { open, submit, textOf } from './lib/browser';
 import { formatReport } from './lib/report';
-import { exampleClient, live } from './lib/setup';
+import { exampleClient, live, startCallbackApp } from './lib/setup';
 
 const USER_ID = 'user-42';
 const step = (text: string) => console.log(`\n▸ ${text}`);
 
-/**
- * "Your application": receives the user back from the Connect widget and completes the session.
- * It only accepts the session it created for this user: the `session_id` in a redirect is not
- * proof of who started it.
- */
-async function startApp(flanks: FlanksClient, port: number) {
-  let expectedSessionId: string | undefined;
-  let settle!: { resolve: (r: CredentialRecord) => void; reject: (e: unknown) => void };
-  const connected = new Promise<CredentialRecord>((resolve, reject) => {
-    settle = { resolve, reject };
-  });
-  const server: Server = createServer(async (req, res) => {
-    if (!req.url?.startsWith('/flanks/connect')) {
-      res.writeHead(404).end();
-      return;
-    }
-    try {
-      const { sessionId } = flanks.connect.parseRedirect(req.url);
-      if (sessionId !== expectedSessionId)
-        throw new FlanksError('This Connect session was not started here.');
-      const record = await flanks.connect.completeSession(
-        { sessionId, userId: USER_ID },
-        {
-          timeoutMs: 60_000,
-          pollIntervalMs: live ? 2_000 : 100,
-          onSession: (s) => console.log(`  session: ${s.status}`),
-        },
-      );
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<h1>Bank connected</h1>');
-      settle.resolve(record);
-    } catch (error) {
-      res
-        .writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
-        .end('<h1>Bank connection failed</h1>');
-      settle.reject(error);
-    }
-  });
-  server.listen(port, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const url = `http://${live ? 'localhost' : '127.0.0.1'}:${typeof address === 'object' && address ? address.port : port}`;
-  return {
-    url,
-    connected,
-    expect: (sessionId: string) => {
-      expectedSessionId = sessionId;
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
 async function main() {
   const { sandbox, store, flanks } = await exampleClient({ pageSize: 25 });
-  const app = await startApp(flanks, live ? Number(process.env.APP_PORT ?? 3000) : 0);
+  // "Your application": receives the user back from the Connect widget and completes the session.
+  // It only accepts the session it created for this user: the `session_id` in a redirect is not
+  // proof of who started it.
+  let expectedSessionId: string | undefined;
+  const app = await startCallbackApp('/flanks/connect', async (requestUrl) => {
+    const { sessionId } = flanks.connect.parseRedirect(requestUrl);
+    if (sessionId !== expectedSessionId) throw new FlanksError('This Connect session was not started here.');
+    return flanks.connect.completeSession(
+      { sessionId, userId: USER_ID },
+      {
+        timeoutMs: 60_000,
+        pollIntervalMs: live ? 2_000 : 100,
+        onSession: (s) => console.log(`  session: ${s.status}`),
+      },
+    );
+  });
   try {
     console.log(
       sandbox
@@ -91,7 +53,7 @@ async function main() {
         ...(sandbox ? { connector_id: 'testbank' } : {}),
       },
     });
-    app.expect(session.session_id);
+    expectedSessionId = session.session_id;
     console.log(`  session ${session.session_id.slice(0, 6)}… is ${session.status}`);
     console.log(`  ${session.url}`);
 
@@ -116,7 +78,7 @@ async function main() {
     }
 
     step('3. Our callback waited for the session and stored the connection');
-    const record = await app.connected;
+    const record = await app.record;
     const stored = await store.listByUser(USER_ID);
     console.log(
       `  ${stored.length} connection(s) stored for ${USER_ID}; extra = ${JSON.stringify(record.extra)}`,

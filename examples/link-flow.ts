@@ -11,50 +11,22 @@
  * http://localhost:$APP_PORT/flanks/callback (APP_PORT defaults to 3000). Set FLANKS_LINK_TOKEN to use
  * an existing link; otherwise one is created with that redirect URI.
  */
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import { type CredentialRecord, type FlanksClient, FlanksError } from '../src';
+import { FlanksError } from '../src';
 import { open, submit, textOf } from './lib/browser';
 import { formatReport } from './lib/report';
-import { exampleClient, live } from './lib/setup';
+import { exampleClient, live, startCallbackApp } from './lib/setup';
 
 const USER_ID = 'user-42';
 const step = (text: string) => console.log(`\n▸ ${text}`);
 
-/** "Your application": receives the user back from the Link and completes it. */
-async function startApp(flanks: FlanksClient, port: number) {
-  let settle!: { resolve: (r: CredentialRecord) => void; reject: (e: unknown) => void };
-  const linked = new Promise<CredentialRecord>((resolve, reject) => {
-    settle = { resolve, reject };
-  });
-  const server: Server = createServer(async (req, res) => {
-    if (!req.url?.startsWith('/flanks/callback')) {
-      res.writeHead(404).end();
-      return;
-    }
-    try {
-      const redirect = flanks.links.parseRedirect(req.url);
-      if (!redirect.ok) throw new FlanksError(`The Link reported an error: ${redirect.error}`);
-      const record = await flanks.completeLink({ code: redirect.code, userId: USER_ID });
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<h1>Bank connected</h1>');
-      settle.resolve(record);
-    } catch (error) {
-      res
-        .writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
-        .end('<h1>Bank connection failed</h1>');
-      settle.reject(error);
-    }
-  });
-  server.listen(port, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const url = `http://${live ? 'localhost' : '127.0.0.1'}:${typeof address === 'object' && address ? address.port : port}`;
-  return { url, linked, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
 async function main() {
   const { sandbox, store, flanks } = await exampleClient();
-  const app = await startApp(flanks, live ? Number(process.env.APP_PORT ?? 3000) : 0);
+  // "Your application": receives the user back from the Link and completes it.
+  const app = await startCallbackApp('/flanks/callback', async (requestUrl) => {
+    const redirect = flanks.links.parseRedirect(requestUrl);
+    if (!redirect.ok) throw new FlanksError(`The Link reported an error: ${redirect.error}`);
+    return flanks.completeLink({ code: redirect.code, userId: USER_ID });
+  });
   try {
     console.log(
       sandbox
@@ -99,7 +71,7 @@ async function main() {
     }
 
     step('4. Our callback exchanged the code and stored the credentials token');
-    const record = await app.linked;
+    const record = await app.record;
     const stored = await store.listByUser(USER_ID);
     console.log(
       `  ${stored.length} credential(s) stored for ${USER_ID}; extra = ${JSON.stringify(record.extra)}`,

@@ -1,4 +1,7 @@
-import { FlanksClient, MemoryCredentialStore } from '../../src';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type CredentialRecord, FlanksClient, MemoryCredentialStore } from '../../src';
 import {
   SANDBOX_CLIENT_ID,
   SANDBOX_CLIENT_SECRET,
@@ -23,4 +26,43 @@ export async function exampleClient(sandboxOptions: StartSandboxOptions = {}) {
       })
     : new FlanksClient({ store });
   return { sandbox, store, flanks };
+}
+
+/**
+ * "Your application" of the main jobs: a one-route server on loopback (port APP_PORT, default 3000,
+ * when live; a free one against the sandbox). Each request to `path` goes to `complete`, which
+ * finishes the connection; `record` settles with the first outcome.
+ */
+export async function startCallbackApp(
+  path: string,
+  complete: (requestUrl: string) => Promise<CredentialRecord>,
+) {
+  let settle!: { resolve: (r: CredentialRecord) => void; reject: (e: unknown) => void };
+  const record = new Promise<CredentialRecord>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  const server = createServer(async (req, res) => {
+    if (!req.url?.startsWith(path)) {
+      res.writeHead(404).end();
+      return;
+    }
+    const html = { 'content-type': 'text/html; charset=utf-8' };
+    try {
+      const stored = await complete(req.url);
+      res.writeHead(200, html).end('<h1>Bank connected</h1>');
+      settle.resolve(stored);
+    } catch (error) {
+      res.writeHead(400, html).end('<h1>Bank connection failed</h1>');
+      settle.reject(error);
+    }
+  });
+  const port = live ? Number(process.env.APP_PORT ?? 3000) : 0;
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${live ? 'localhost' : '127.0.0.1'}:${address.port}`,
+    record,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -430,7 +430,7 @@ export class FlanksLinkStateError extends FlanksError {
   /** `missing`, `malformed`, `expired`, or `invalid` (tampered or issued to another user). */
   readonly reason: 'missing' | 'malformed' | 'expired' | 'invalid';
 
-  constructor(message: string, options: { reason: 'missing' | 'malformed' | 'expired' | 'invalid' }) {
+  constructor(message: string, options: { reason: FlanksLinkStateError['reason'] }) {
     super(message);
     this.reason = options.reason;
   }

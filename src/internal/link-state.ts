@@ -1,3 +1,4 @@
+import type { FlanksLinkStateError } from '../core/errors';
 import { constantTimeEqual, hmacSha256, toBase64Url } from './hmac';
 
 /*
@@ -14,7 +15,7 @@ import { constantTimeEqual, hmacSha256, toBase64Url } from './hmac';
  * - The expiry (default 1 h) bounds how long a started Link stays valid for completion.
  */
 
-export type LinkStateProblem = 'missing' | 'malformed' | 'expired' | 'invalid';
+export type LinkStateProblem = FlanksLinkStateError['reason'];
 
 export const DEFAULT_STATE_TTL_MS = 60 * 60 * 1000;
 const encoder = new TextEncoder();

@@ -3,8 +3,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Real-browser tests need Chromium: `npm run test:browser` (vitest.browser.config.ts) runs them.
-    exclude: [...configDefaults.exclude, 'test/browser/**'],
+    // Real-browser tests need Chromium (`npm run test:browser`); the infrastructure suite needs
+    // PostgreSQL and Redis (`npm run test:infra`). Each has its own config.
+    exclude: [...configDefaults.exclude, 'test/browser/**', 'test/**/*.infra.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     restoreMocks: true,

@@ -7,7 +7,6 @@ import type { RequestOptions } from '../core/request-options';
 import {
   checkPollOptions,
   checkRequestOptions,
-  optionalNumber,
   optionalObject,
   requireObject,
   requireString,

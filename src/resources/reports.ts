@@ -2,13 +2,7 @@ import * as z from 'zod/mini';
 import { FlanksReportError, FlanksValidationError } from '../core/errors';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
-import {
-  checkPollOptions,
-  checkRequestOptions,
-  optionalNumber,
-  optionalObject,
-  requireObject,
-} from '../internal/args';
+import { checkPollOptions, checkRequestOptions, optionalObject, requireObject } from '../internal/args';
 import type { Transport } from '../internal/transport';
 import { many, one } from '../internal/validate';
 import { checkArg, isoDate } from './cursor';

@@ -84,7 +84,8 @@ async function ping(port: number): Promise<boolean> {
 
 export async function startRedis(): Promise<RunningService> {
   const binary = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
-  if (!binary) throw new Error('Redis is not installed: run `apt-get install -y redis-server` (.ci/run does).');
+  if (!binary)
+    throw new Error('Redis is not installed: run `apt-get install -y redis-server` (.ci/run does).');
   const dir = await mkdtemp(join(tmpdir(), 'flanks-redis-'));
   const port = await freePort();
   const child = spawn(
@@ -94,7 +95,8 @@ export async function startRedis(): Promise<RunningService> {
   );
   const deadline = Date.now() + 20_000;
   while (!(await ping(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on ${port}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`redis-server did not start on ${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

@@ -3,6 +3,7 @@ import { defineConfig } from 'tsup';
 const entry = {
   index: 'src/index.ts',
   'testing/index': 'src/testing/index.ts',
+  'token-cache/redis': 'src/token-cache/redis.ts',
 };
 
 export default defineConfig([

@@ -7,6 +7,7 @@ import {
 } from './core/errors';
 import { defaultLogger, type Logger } from './core/logger';
 import type { RequestOptions } from './core/request-options';
+import type { TokenCache } from './core/token-cache';
 import {
   checkRequestOptions,
   MAX_TIMER_MS,
@@ -64,6 +65,13 @@ export interface FlanksClientOptions {
   validation?: ValidationMode | undefined;
   /** A console-like logger. Default: warnings and errors to the console, nothing else. */
   logger?: Logger | undefined;
+  /**
+   * Shares the access token between every client and process that uses this cache (e.g.
+   * `RedisTokenCache` from `flanks-sdk/token-cache/redis`), so a fleet asks Flanks for one token per
+   * expiry instead of one per process, and no process revokes another's. Default: none, each client
+   * keeps its own token. See README "Shared token cache".
+   */
+  tokenCache?: TokenCache | undefined;
   /**
    * A server-side secret (at least 32 characters) that turns on signed link state: `buildUrl` then
    * needs a `userId` and adds a signed, expiring `state`, and `completeLink` rejects codes started by
@@ -131,6 +139,11 @@ function isStore(value: unknown): value is CredentialStore {
     typeof s.listByUser === 'function' &&
     typeof s.delete === 'function'
   );
+}
+
+function isTokenCache(value: unknown): value is TokenCache {
+  const c = value as TokenCache | null;
+  return !!c && typeof c.get === 'function' && typeof c.set === 'function' && typeof c.lock === 'function';
 }
 
 function isLogger(value: unknown): value is Logger {
@@ -249,6 +262,11 @@ export class FlanksClient {
         path: 'options.logger',
       });
     }
+    if (o.tokenCache !== undefined && !isTokenCache(o.tokenCache)) {
+      throw new FlanksValidationError('options.tokenCache must implement TokenCache (get, set, lock).', {
+        path: 'options.tokenCache',
+      });
+    }
     const stateSecret = o.stateSecret ?? env('FLANKS_STATE_SECRET');
     if (stateSecret !== undefined && (typeof stateSecret !== 'string' || stateSecret.length < 32)) {
       throw new FlanksValidationError('options.stateSecret must be a string of at least 32 characters.', {
@@ -268,7 +286,13 @@ export class FlanksClient {
       staticSecrets: stateSecret === undefined ? [clientSecret] : [clientSecret, stateSecret],
     });
     this.#transport = transport;
-    this.#tokens = new TokenManager(transport, { clientId, clientSecret });
+    this.#tokens = new TokenManager(transport, {
+      baseUrl: this.#baseUrl,
+      clientId,
+      clientSecret,
+      logger,
+      cache: o.tokenCache,
+    });
     transport.setAuth(this.#tokens);
     this.store = o.store;
     this.links = new Links(transport, linkBaseUrl, this.#stateSecret);

@@ -39,6 +39,13 @@ export type { Logger } from './core/logger';
 export { type Page, Paginator } from './core/pagination';
 export type { PollOptions } from './core/polling';
 export type { RequestOptions } from './core/request-options';
+export {
+  type CachedAccessToken,
+  CachedAccessTokenSchema,
+  MemoryTokenCache,
+  type TokenCache,
+  type TokenCacheLock,
+} from './core/token-cache';
 export type { ValidationMode } from './internal/validate';
 export * from './resources/aggregation';
 export * from './resources/aggregation-v2';

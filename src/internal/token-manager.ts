@@ -1,24 +1,53 @@
 import * as z from 'zod/mini';
 import { FlanksAbortError, FlanksApiError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import {
+  type CachedAccessToken,
+  CachedAccessTokenSchema,
+  type TokenCache,
+  type TokenCacheLock,
+} from '../core/token-cache';
+import { sha256 } from './hmac';
 import { raceSignal } from './sleep';
 import type { AuthProvider, Transport } from './transport';
 import { one } from './validate';
 
 /*
  * Access-token policy (POST /v0/token, client-credentials grant; tokens live `expires_in` s, 3600
- * per the docs):
- * - No token, or less than REFRESH_SKEW_MS of life left → fetch one; callers wait for it.
- * - Concurrent callers share one in-flight request: Flanks' legacy docs say a new token revokes the
- *   previous one, so two parallel fetches could knock each other's token out.
- * - A 401 on an API call calls `invalidate(token)`. The cache is dropped only if it still holds that
- *   token; if another call already refreshed, the replay simply uses the newer token. This turns a
- *   burst of 401s into one refresh instead of a storm.
+ * per the docs). Flanks' legacy docs say a new token revokes the previous one, so everything that
+ * shares a client id must share one token and ask for a new one once.
+ * - Refresh skew: a token is renewed once it has less than min(60 s, 10 % of its lifetime) left: a
+ *   3600 s token a minute early, a 3 s sandbox token 300 ms early.
+ * - Local copy usable → use it; no I/O.
+ * - Otherwise one refresh per process at a time: concurrent callers share one in-flight promise and
+ *   each races it with its own AbortSignal (the shared work never runs under one caller's signal).
+ * - Without a `tokenCache` the refresh is one token request.
+ * - With a `tokenCache` (shared by the fleet; key = hash of base URL + client id, never the secret):
+ *   read the shared token; usable → adopt it. Else take the cache's lock (LOCK_TTL_MS): the holder
+ *   reads again (another process may have refreshed in between), fetches ONE token only if still
+ *   needed, writes it and releases. Non-holders wait (20 ms doubling to 500 ms), read again and retry
+ *   the lock. A holder that dies leaves a lock that expires after LOCK_TTL_MS, so a waiter takes over
+ *   by then; a waiter that got nothing for longer than that fetches a token of its own, with a warning.
+ * - A 401 on an API call calls `invalidate(token)`: the local copy is dropped if it is still that
+ *   token, and the token is remembered as rejected, so a shared copy equal to it counts as absent. A
+ *   fleet-wide burst of 401s therefore costs one token request: the first lock holder replaces it, the
+ *   others (and later holders, who read first) pick the replacement up.
+ * - The cache is an optimisation, never a point of failure: an operation that throws or takes longer
+ *   than CACHE_TIMEOUT_MS is logged as a warning (once, until the cache answers again) and the
+ *   process fetches its own token. API calls go on; processes may revoke each other's tokens meanwhile.
  * - A failed token request rejects every waiter and is not cached; the next call tries again.
- * - The token request is retried by the transport like any read: issuing a token twice is harmless.
+ * - The token request is retried by the transport like any read: no second retry loop here.
  */
 
-const REFRESH_SKEW_MS = 60_000;
+const MAX_REFRESH_SKEW_MS = 60_000;
+const REFRESH_SKEW_SHARE = 0.1;
 const DEFAULT_EXPIRES_IN_S = 3600;
+/** How long the refresh lock lives if its holder never releases it (crash, lost connection). */
+export const LOCK_TTL_MS = 10_000;
+/** A cache operation slower than this counts as failed: a hung cache must not hang API calls. */
+export const CACHE_TIMEOUT_MS = 2_000;
+const FIRST_WAIT_MS = 20;
+const MAX_WAIT_MS = 500;
 
 const TokenResponse = z.looseObject({
   access_token: z.string().check(z.minLength(1)),
@@ -27,18 +56,47 @@ const TokenResponse = z.looseObject({
   scope: z.optional(z.unknown()),
 });
 
+const FAILED = Symbol('cache failed');
+const TIMED_OUT = Symbol('cache timed out');
+
+export function refreshSkewMs(token: CachedAccessToken): number {
+  return Math.min(MAX_REFRESH_SKEW_MS, (token.expiresAt - token.issuedAt) * REFRESH_SKEW_SHARE);
+}
+
+/** The cache key of an application: a hash, so neither the client id nor the URL shows in the cache. */
+export function tokenCacheKey(baseUrl: string, clientId: string): string {
+  const digest = sha256(new TextEncoder().encode(`${baseUrl}\n${clientId}`));
+  return `access-token:${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+export interface TokenManagerConfig {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  logger: Logger;
+  cache?: TokenCache | undefined;
+  now?: () => number;
+}
+
 export class TokenManager implements AuthProvider {
-  #token: { value: string; expiresAt: number } | undefined;
+  #token: CachedAccessToken | undefined;
   #inflight: Promise<string> | undefined;
+  /** The last token a 401 rejected: a shared copy equal to it is treated as absent. */
+  #rejected: string | undefined;
   /** Recent tokens, kept only so they can be scrubbed from errors. */
   readonly #seen: string[] = [];
   #requests = 0;
+  #cacheDown = false;
+  readonly #key: string;
+  readonly #now: () => number;
 
   constructor(
     private readonly transport: Transport,
-    private readonly credentials: { clientId: string; clientSecret: string },
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly config: TokenManagerConfig,
+  ) {
+    this.#key = tokenCacheKey(config.baseUrl, config.clientId);
+    this.#now = config.now ?? Date.now;
+  }
 
   /** How many token requests were sent; for diagnostics and tests. */
   get requestCount(): number {
@@ -46,10 +104,9 @@ export class TokenManager implements AuthProvider {
   }
 
   async token(options: { signal?: AbortSignal | undefined }): Promise<string> {
-    const cached = this.#token;
-    if (cached && cached.expiresAt - this.now() > REFRESH_SKEW_MS) return cached.value;
-    // The shared request runs without any one caller's signal; each caller races its own instead.
-    this.#inflight ??= this.#fetch().finally(() => {
+    const local = this.#token;
+    if (local && this.#usable(local)) return local.value;
+    this.#inflight ??= this.#refresh().finally(() => {
       this.#inflight = undefined;
     });
     return raceSignal(
@@ -60,6 +117,7 @@ export class TokenManager implements AuthProvider {
   }
 
   invalidate(token: string): void {
+    this.#rejected = token;
     if (this.#token?.value === token) this.#token = undefined;
   }
 
@@ -67,7 +125,104 @@ export class TokenManager implements AuthProvider {
     return this.#seen;
   }
 
-  async #fetch(): Promise<string> {
+  #usable(token: CachedAccessToken): boolean {
+    return token.value !== this.#rejected && token.expiresAt - this.#now() > refreshSkewMs(token);
+  }
+
+  #adopt(token: CachedAccessToken): string {
+    this.#token = token;
+    this.#remember(token.value);
+    return token.value;
+  }
+
+  #remember(value: string): void {
+    if (this.#seen.includes(value)) return;
+    this.#seen.push(value);
+    if (this.#seen.length > 8) this.#seen.shift();
+  }
+
+  async #refresh(): Promise<string> {
+    const cache = this.config.cache;
+    if (!cache) return this.#adopt(await this.#fetch());
+    const started = this.#now();
+    for (let wait = FIRST_WAIT_MS; ; wait = Math.min(wait * 2, MAX_WAIT_MS)) {
+      const shared = await this.#cacheOp('get', () => cache.get(this.#key));
+      if (shared === FAILED) return this.#adopt(await this.#fetch());
+      const usable = this.#shared(shared);
+      if (usable) return this.#adopt(usable);
+      const lock = await this.#cacheOp('lock', () => cache.lock(this.#key, LOCK_TTL_MS));
+      if (lock === FAILED) return this.#adopt(await this.#fetch());
+      if (lock) return this.#refreshHolding(cache, lock);
+      if (this.#now() - started > LOCK_TTL_MS + MAX_WAIT_MS) {
+        this.config.logger.warn(
+          `[flanks-sdk] token cache: the refresh lock stayed taken for over ${LOCK_TTL_MS} ms with no new token; this process fetches its own access token.`,
+        );
+        return this.#adopt(await this.#fetch());
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  async #refreshHolding(cache: TokenCache, lock: TokenCacheLock): Promise<string> {
+    try {
+      const shared = await this.#cacheOp('get', () => cache.get(this.#key));
+      const usable = shared === FAILED ? undefined : this.#shared(shared);
+      if (usable) return this.#adopt(usable);
+      const fresh = await this.#fetch();
+      await this.#cacheOp('set', () => cache.set(this.#key, fresh));
+      return this.#adopt(fresh);
+    } finally {
+      await this.#cacheOp('release', () => lock.release());
+    }
+  }
+
+  /** A shared entry this process may use, or `undefined` (absent, malformed, rejected, about to expire). */
+  #shared(entry: unknown): CachedAccessToken | undefined {
+    if (entry === undefined || entry === null) return undefined;
+    const parsed = CachedAccessTokenSchema.safeParse(entry);
+    if (!parsed.success) {
+      this.config.logger.warn(
+        '[flanks-sdk] token cache returned a malformed entry (expected { value, issuedAt, expiresAt }); ignoring it and refreshing.',
+      );
+      return undefined;
+    }
+    return this.#usable(parsed.data) ? parsed.data : undefined;
+  }
+
+  /** Runs one cache operation under CACHE_TIMEOUT_MS; a failure is logged and reported as FAILED. */
+  async #cacheOp<T>(op: string, run: () => Promise<T>): Promise<T | typeof FAILED> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const pending = Promise.resolve().then(run);
+    // If the timeout wins, a late rejection must not surface as an unhandled rejection.
+    pending.catch(() => undefined);
+    try {
+      const result = await Promise.race([
+        pending,
+        new Promise<typeof TIMED_OUT>((resolve) => {
+          timer = setTimeout(() => resolve(TIMED_OUT), CACHE_TIMEOUT_MS);
+        }),
+      ]);
+      if (result === TIMED_OUT) throw new Error(`no answer within ${CACHE_TIMEOUT_MS} ms`);
+      if (this.#cacheDown) {
+        this.#cacheDown = false;
+        this.config.logger.info('[flanks-sdk] token cache answers again; sharing the access token again.');
+      }
+      return result;
+    } catch (error) {
+      if (!this.#cacheDown) {
+        this.#cacheDown = true;
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
+        this.config.logger.warn(
+          `[flanks-sdk] token cache ${op} failed (${String(this.transport.redact(reason))}); this process fetches its own access token until the cache answers again. API calls are not affected.`,
+        );
+      }
+      return FAILED;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #fetch(): Promise<CachedAccessToken> {
     this.#requests++;
     const { data } = await this.transport.request({
       method: 'POST',
@@ -75,8 +230,8 @@ export class TokenManager implements AuthProvider {
       auth: false,
       idempotent: true,
       body: {
-        client_id: this.credentials.clientId,
-        client_secret: this.credentials.clientSecret,
+        client_id: this.config.clientId,
+        client_secret: this.config.clientSecret,
         grant_type: 'client_credentials',
       },
       response: one('Token', TokenResponse),
@@ -92,9 +247,8 @@ export class TokenManager implements AuthProvider {
     }
     const expiresIn =
       typeof data.expires_in === 'number' && data.expires_in > 0 ? data.expires_in : DEFAULT_EXPIRES_IN_S;
-    this.#token = { value: data.access_token, expiresAt: this.now() + expiresIn * 1000 };
-    this.#seen.push(data.access_token);
-    if (this.#seen.length > 8) this.#seen.shift();
-    return data.access_token;
+    this.#remember(data.access_token);
+    const issuedAt = this.#now();
+    return { value: data.access_token, issuedAt, expiresAt: issuedAt + expiresIn * 1000 };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Test helpers for flanks-sdk users: a stateful fake of the Flanks API and Link (the sandbox)
- * with msw and HTTP-server adapters, and the CredentialStore conformance suite.
+ * with msw and HTTP-server adapters, and the CredentialStore and TokenCache conformance suites.
  *
  * @packageDocumentation
  */
@@ -26,3 +26,4 @@ export {
 } from './sandbox';
 export { type RunningSandbox, type StartSandboxOptions, startSandbox } from './server';
 export * from './store-contract';
+export * from './token-cache-contract';

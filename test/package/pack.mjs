@@ -15,7 +15,8 @@ const allowed = [
   /^README\.md$/,
   /^CHANGELOG\.md$/,
   /^LICENSE$/,
-  /^dist\/(index|testing\/index)\.(js|cjs|d\.ts|d\.cts)(\.map)?$/,
+  /^dist\/(index|testing\/index|token-cache\/redis)\.(js|cjs|d\.ts|d\.cts)(\.map)?$/,
+  /^dist\/chunk-\w+\.js(\.map)?$/, // ESM code shared by the entries (errors, the token-cache schema)
   /^dist\/[\w-]+\.d\.c?ts$/, // declaration chunks shared by the entries
   /^dist\/bin\/flanks-sandbox\.js$/,
 ];
@@ -27,6 +28,8 @@ for (const required of [
   'dist/index.d.ts',
   'dist/index.d.cts',
   'dist/testing/index.js',
+  'dist/token-cache/redis.js',
+  'dist/token-cache/redis.cjs',
 ]) {
   assert.ok(files.includes(required), `missing from the package: ${required}`);
 }

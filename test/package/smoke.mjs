@@ -55,6 +55,44 @@ async function flow(sdk, label) {
   console.log(`ok - ${label}: flow over real HTTP, typed errors`);
 }
 
+// The four Redis commands RedisTokenCache uses, in memory: the subpath must work without ioredis.
+function fakeRedis() {
+  const data = new Map();
+  return {
+    data,
+    get: async (k) => data.get(k) ?? null,
+    set: async (k, v, _px, _ms, nx) => {
+      if (nx === 'NX' && data.has(k)) return null;
+      data.set(k, v);
+      return 'OK';
+    },
+    del: async (k) => (data.delete(k) ? 1 : 0),
+    eval: async (_script, _n, k, id) => (data.get(k) === id && data.delete(k) ? 1 : 0),
+  };
+}
+
+async function sharedToken(sdk, redisEntry, label) {
+  const redis = fakeRedis();
+  const tokenCache = new redisEntry.RedisTokenCache({ redis });
+  const make = () => new sdk.FlanksClient({ clientId: 'id', clientSecret: 'secret', baseUrl, tokenCache });
+  const [a, b] = [make(), make()];
+  await a.credentials.getStatus('ct_smoke');
+  await b.credentials.getStatus('ct_smoke');
+  const keys = [...redis.data.keys()];
+  assert.equal(keys.length, 1, `${label}: one shared token entry, lock released`);
+  assert.match(keys[0], /^flanks:access-token:[0-9a-f]{64}$/);
+  assert.equal(JSON.parse(redis.data.get(keys[0])).value, 'at_smoke');
+  const err = (() => {
+    try {
+      new redisEntry.RedisTokenCache({ redis: {} });
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.equal(err?.name, 'FlanksValidationError', `${label}: typed option error`);
+  console.log(`ok - ${label}: flanks-sdk/token-cache/redis shares one token between two clients`);
+}
+
 try {
   await flow(await import('flanks-sdk'), 'ESM import');
   await flow(require('flanks-sdk'), 'CommonJS require');
@@ -62,7 +100,10 @@ try {
   const testingCjs = require('flanks-sdk/testing');
   assert.equal(typeof testingEsm.runCredentialStoreContract, 'function');
   assert.equal(typeof testingCjs.runCredentialStoreContract, 'function');
+  assert.equal(typeof testingEsm.runTokenCacheContract, 'function');
   console.log('ok - flanks-sdk/testing loads from ESM and CommonJS');
+  await sharedToken(await import('flanks-sdk'), await import('flanks-sdk/token-cache/redis'), 'ESM import');
+  await sharedToken(require('flanks-sdk'), require('flanks-sdk/token-cache/redis'), 'CommonJS require');
 } finally {
   server.close();
 }

@@ -185,6 +185,7 @@ export class FlanksSandbox {
       query: Object.fromEntries(url.searchParams),
       authorization: request.headers.get('authorization'),
       body: body.ok ? body.value : body.text,
+      at: this.state.now(),
     });
 
     if (!route) return errorJson(404, 'Not found');

@@ -245,6 +245,8 @@ export interface SandboxRequestRecord {
   authorization: string | null;
   /** Parsed JSON or form body; the raw text when it is neither; `undefined` when empty. */
   body: unknown;
+  /** When it arrived, in epoch ms of the sandbox's `clock`: for timing assertions (token refreshes). */
+  at: number;
 }
 
 /**

@@ -1,0 +1,150 @@
+import * as z from 'zod/mini';
+import { FlanksValidationError } from './errors';
+
+/**
+ * Schema of a {@link CachedAccessToken}: what the SDK writes to a {@link TokenCache}. Caches that
+ * serialise entries (Redis strings, SQL rows) validate what they read back with it.
+ *
+ * @example
+ * ```ts
+ * const parsed = CachedAccessTokenSchema.safeParse(JSON.parse(raw));
+ * const token = parsed.success ? parsed.data : undefined;
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export const CachedAccessTokenSchema = z.object({
+  /** The bearer access token. Secret. */
+  value: z.string().check(z.minLength(1)),
+  /** When the SDK received it, in epoch ms. With `expiresAt` it gives the token's lifetime. */
+  issuedAt: z.number(),
+  /** When it stops being valid (`issuedAt` + `expires_in`), in epoch ms. */
+  expiresAt: z.number(),
+});
+
+/**
+ * One access token as a {@link TokenCache} holds it.
+ *
+ * @example
+ * ```ts
+ * const token: CachedAccessToken = { value: 'eyJ…', issuedAt: Date.now(), expiresAt: Date.now() + 3_600_000 };
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export type CachedAccessToken = z.infer<typeof CachedAccessTokenSchema>;
+
+/**
+ * A lock taken with {@link TokenCache.lock}. Releasing frees it only if this holder still owns it:
+ * a holder whose lock expired and was taken by another process must not free the other's lock.
+ *
+ * @example
+ * ```ts
+ * const lock = await cache.lock(key, 10_000);
+ * if (lock) {
+ *   try { await cache.set(key, await fetchToken()); } finally { await lock.release(); }
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export interface TokenCacheLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Where processes that share one Flanks application keep its access token, so a fleet holds one
+ * token and asks Flanks for a new one once. Flanks may revoke a token when it issues the next, so
+ * processes that each fetch their own knock each other's tokens out (a storm of 401s). Pass one as
+ * the `tokenCache` client option; {@link MemoryTokenCache} is the in-process reference
+ * implementation, `RedisTokenCache` from `flanks-sdk/token-cache/redis` the shared one, and
+ * `runTokenCacheContract` from `flanks-sdk/testing` checks any implementation.
+ *
+ * The contract:
+ * - `get` resolves to the token last `set` under `key`, or `undefined` when there is none or its
+ *   `expiresAt` has passed. It never throws for "not found".
+ * - `set` replaces the entry (last write wins); an entry may be dropped once `expiresAt` passes.
+ * - `lock(key, ttlMs)` is a mutual exclusion across every process using the cache: it resolves to a
+ *   {@link TokenCacheLock} when the caller got the lock, `undefined` when someone else holds it. A
+ *   lock nobody releases expires after `ttlMs`, so a crashed holder cannot block the fleet.
+ * - Cache entries hold a secret: the store must be private, and the cache object must not show a
+ *   token in `util.inspect` output.
+ *
+ * The SDK calls it with keys derived from the API base URL and the client id (a hash; never the
+ * secret). Any method may throw or hang: the client then logs a warning and fetches a token of its
+ * own, so a cache outage never fails an API call.
+ *
+ * @example
+ * ```ts
+ * class MyCache implements TokenCache {
+ *   async get(key: string) { … }
+ *   async set(key: string, token: CachedAccessToken) { … }
+ *   async lock(key: string, ttlMs: number) { … }
+ * }
+ * const flanks = new FlanksClient({ tokenCache: new MyCache() });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export interface TokenCache {
+  get(key: string): Promise<CachedAccessToken | undefined>;
+  set(key: string, token: CachedAccessToken): Promise<void>;
+  lock(key: string, ttlMs: number): Promise<TokenCacheLock | undefined>;
+}
+
+/** Checks a token handed to `set`: a malformed entry would poison every reader. */
+export function checkCachedAccessToken(token: unknown, name = 'token'): CachedAccessToken {
+  const result = CachedAccessTokenSchema.safeParse(token);
+  if (result.success) return result.data;
+  const field = result.error.issues[0]?.path.join('.');
+  throw new FlanksValidationError(
+    `${name} must be a CachedAccessToken ({ value, issuedAt, expiresAt }); ${field ? `${name}.${field}` : name} is missing or invalid.`,
+    { path: field ? `${name}.${field}` : name },
+  );
+}
+
+/**
+ * An in-process {@link TokenCache}: several clients in one process share one token through it.
+ * It does not help across processes; use `RedisTokenCache` (`flanks-sdk/token-cache/redis`) there.
+ * The reference implementation of the contract, also handy in tests.
+ *
+ * @example
+ * ```ts
+ * const tokenCache = new MemoryTokenCache();
+ * const a = new FlanksClient({ tokenCache });
+ * const b = new FlanksClient({ tokenCache, timeoutMs: 5_000 }); // same app: one token for both
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export class MemoryTokenCache implements TokenCache {
+  readonly #tokens = new Map<string, CachedAccessToken>();
+  readonly #locks = new Map<string, { owner: object; expiresAt: number }>();
+
+  async get(key: string): Promise<CachedAccessToken | undefined> {
+    const token = this.#tokens.get(key);
+    if (token && token.expiresAt <= Date.now()) {
+      this.#tokens.delete(key);
+      return undefined;
+    }
+    return token && { ...token };
+  }
+
+  async set(key: string, token: CachedAccessToken): Promise<void> {
+    const checked = checkCachedAccessToken(token);
+    if (checked.expiresAt <= Date.now()) this.#tokens.delete(key);
+    else this.#tokens.set(key, { ...checked });
+  }
+
+  async lock(key: string, ttlMs: number): Promise<TokenCacheLock | undefined> {
+    const held = this.#locks.get(key);
+    if (held && held.expiresAt > Date.now()) return undefined;
+    const owner = {};
+    this.#locks.set(key, { owner, expiresAt: Date.now() + ttlMs });
+    return {
+      release: async () => {
+        if (this.#locks.get(key)?.owner === owner) this.#locks.delete(key);
+      },
+    };
+  }
+
+  /** Keeps cached tokens out of `util.inspect` output. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `MemoryTokenCache { tokens: ${this.#tokens.size} }`;
+  }
+}

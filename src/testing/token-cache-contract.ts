@@ -1,0 +1,184 @@
+import { inspect } from 'node:util';
+import type { CachedAccessToken, TokenCache } from '../core/token-cache';
+import type { ContractRunner } from './store-contract';
+
+/**
+ * Options of {@link runTokenCacheContract}.
+ *
+ * @example
+ * ```ts
+ * runTokenCacheContract(makeCache, { name: 'RedisTokenCache', describe, it });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export interface TokenCacheContractOptions extends Partial<ContractRunner> {
+  /** Suite title. Default `TokenCache contract`. */
+  name?: string;
+  /**
+   * Lets `ms` of the cache's time pass, for the expiry cases. Default: a real `setTimeout` wait
+   * (the cases wait under a second in all). Pass a fake-timer advance for in-process caches.
+   */
+  wait?: (ms: number) => Promise<void>;
+}
+
+class ContractViolation extends Error {
+  override readonly name = 'TokenCacheContractViolation';
+}
+
+function expectEqual(actual: unknown, expected: unknown, what: string): void {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new ContractViolation(
+      `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+    );
+  }
+}
+
+function expectTrue(condition: boolean, what: string): void {
+  if (!condition) throw new ContractViolation(what);
+}
+
+let counter = 0;
+function key(): string {
+  counter++;
+  return `contract-${counter}-${Math.random().toString(36).slice(2)}`;
+}
+
+function token(lifetimeMs = 3_600_000): CachedAccessToken {
+  counter++;
+  const issuedAt = Date.now();
+  return {
+    value: `at_contract_${counter}_${Math.random().toString(36).slice(2)}`,
+    issuedAt,
+    expiresAt: issuedAt + lifetimeMs,
+  };
+}
+
+/**
+ * Registers a test suite proving that a {@link TokenCache} implementation keeps the contract the SDK
+ * relies on to share one access token across processes: get/set round trips and replacement,
+ * expiry of entries, a lock that only one caller gets (also under a burst of concurrent attempts),
+ * that expires when its holder never releases it, and whose stale release cannot free another
+ * holder's lock; and no token in `util.inspect` output. `makeCache` is called once per case; every
+ * case uses fresh random keys, so a shared backend needs no cleanup between cases.
+ *
+ * @example
+ * ```ts
+ * import { describe, it } from 'vitest';
+ * import { runTokenCacheContract } from 'flanks-sdk/testing';
+ * import { RedisTokenCache } from 'flanks-sdk/token-cache/redis';
+ *
+ * runTokenCacheContract(() => new RedisTokenCache({ redis, prefix: 'test:' }), { describe, it });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export function runTokenCacheContract(
+  makeCache: () => TokenCache | Promise<TokenCache>,
+  options: TokenCacheContractOptions = {},
+): void {
+  const g = globalThis as unknown as Partial<ContractRunner>;
+  const describe = options.describe ?? g.describe;
+  const it = options.it ?? g.it;
+  if (!describe || !it) {
+    throw new TypeError('runTokenCacheContract needs { describe, it } from your test runner.');
+  }
+  const wait = options.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+
+  describe(options.name ?? 'TokenCache contract', () => {
+    it('get() resolves undefined for an unknown key', async () => {
+      const cache = await makeCache();
+      expectEqual(await cache.get(key()), undefined, 'get(unknown)');
+    });
+
+    it('set() then get() returns an equal token; keys are independent', async () => {
+      const cache = await makeCache();
+      const [k1, k2] = [key(), key()];
+      const [t1, t2] = [token(), token()];
+      await cache.set(k1, t1);
+      await cache.set(k2, t2);
+      expectEqual(await cache.get(k1), t1, 'get(k1)');
+      expectEqual(await cache.get(k2), t2, 'get(k2)');
+    });
+
+    it('set() replaces the entry: last write wins', async () => {
+      const cache = await makeCache();
+      const k = key();
+      const second = token();
+      await cache.set(k, token());
+      await cache.set(k, second);
+      expectEqual(await cache.get(k), second, 'get after the second set');
+    });
+
+    it('does not share mutable objects with callers', async () => {
+      const cache = await makeCache();
+      const k = key();
+      const t = token();
+      const snapshot = { ...t };
+      await cache.set(k, t);
+      t.value = 'mutated-after-set';
+      const read = await cache.get(k);
+      expectEqual(read, snapshot, 'mutating the set object changed the cache');
+      if (read) read.value = 'mutated-after-get';
+      expectEqual(await cache.get(k), snapshot, 'mutating a read token changed the cache');
+    });
+
+    it('never serves a token whose expiresAt has passed', async () => {
+      const cache = await makeCache();
+      const [expired, expiring] = [key(), key()];
+      const past = token();
+      await cache.set(expired, {
+        ...past,
+        issuedAt: past.issuedAt - 7_200_000,
+        expiresAt: past.issuedAt - 1,
+      });
+      expectEqual(await cache.get(expired), undefined, 'get of a token set already expired');
+      await cache.set(expiring, token(300));
+      await wait(600);
+      expectEqual(await cache.get(expiring), undefined, 'get after expiresAt passed');
+    });
+
+    it('lock() is exclusive until released', async () => {
+      const cache = await makeCache();
+      const k = key();
+      const first = await cache.lock(k, 10_000);
+      expectTrue(first !== undefined, 'the first lock() on a free key must succeed');
+      expectEqual(await cache.lock(k, 10_000), undefined, 'a second lock() while held');
+      expectTrue((await cache.lock(key(), 10_000)) !== undefined, 'a lock on another key is independent');
+      await first?.release();
+      const again = await cache.lock(k, 10_000);
+      expectTrue(again !== undefined, 'lock() after release must succeed');
+      await again?.release();
+      await again?.release();
+    });
+
+    it('exactly one of 20 concurrent lock() calls wins', async () => {
+      const cache = await makeCache();
+      const k = key();
+      const locks = await Promise.all(Array.from({ length: 20 }, () => cache.lock(k, 10_000)));
+      expectEqual(locks.filter((l) => l !== undefined).length, 1, 'winners among 20 concurrent lock() calls');
+    });
+
+    it('a lock nobody releases expires after its ttl; the stale holder cannot free the next lock', async () => {
+      const cache = await makeCache();
+      const k = key();
+      const dead = await cache.lock(k, 300);
+      expectTrue(dead !== undefined, 'the first lock() must succeed');
+      await wait(600);
+      const next = await cache.lock(k, 10_000);
+      expectTrue(next !== undefined, 'lock() after the ttl of an unreleased lock must succeed');
+      await dead?.release();
+      expectEqual(
+        await cache.lock(k, 10_000),
+        undefined,
+        'lock() after a stale release (must still be held)',
+      );
+      await next?.release();
+    });
+
+    it('shows no token in util.inspect output', async () => {
+      const cache = await makeCache();
+      const t = token();
+      await cache.set(key(), t);
+      expectTrue(!inspect(cache, { depth: 5 }).includes(t.value), 'util.inspect(cache) shows a cached token');
+    });
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * `flanks-sdk/token-cache/redis`: a {@link TokenCache} in Redis, so every process of a fleet shares
+ * one Flanks access token. Works with an `ioredis` client (an optional peer dependency); nothing is
+ * imported from it at run time.
+ *
+ * @packageDocumentation
+ */
+import { FlanksValidationError } from '../core/errors';
+import {
+  type CachedAccessToken,
+  CachedAccessTokenSchema,
+  checkCachedAccessToken,
+  type TokenCache,
+  type TokenCacheLock,
+} from '../core/token-cache';
+
+/**
+ * The Redis commands {@link RedisTokenCache} uses, typed so that an `ioredis` client (v5 and later)
+ * fits as it is. Another client fits through a small adapter with these four methods.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * const redis: RedisTokenCacheClient = new Redis(process.env.REDIS_URL!);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export interface RedisTokenCacheClient {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, millisecondsToken: 'PX', milliseconds: number): Promise<unknown>;
+  set(
+    key: string,
+    value: string,
+    millisecondsToken: 'PX',
+    milliseconds: number,
+    nx: 'NX',
+  ): Promise<string | null>;
+  del(key: string): Promise<number>;
+  eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
+}
+
+/**
+ * Options of {@link RedisTokenCache}.
+ *
+ * @example
+ * ```ts
+ * const options: RedisTokenCacheOptions = { redis: new Redis(process.env.REDIS_URL!), prefix: 'myapp:flanks:' };
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export interface RedisTokenCacheOptions {
+  /** A connected client, e.g. `new Redis(url)` from `ioredis`. The cache never closes it. */
+  redis: RedisTokenCacheClient;
+  /** Prefix of every key the cache writes. Default `flanks:`. */
+  prefix?: string | undefined;
+}
+
+// Deletes the lock only while it still carries this holder's id: a holder whose lock expired and
+// was taken by another process must not free the other's lock.
+const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/**
+ * A {@link TokenCache} in Redis: the token is a JSON string under `<prefix><key>` that Redis expires
+ * with the token, and the refresh lock is `SET <prefix><key>:lock <id> NX PX <ttl>`, released by a
+ * compare-and-delete script. Entries hold a live access token: keep the Redis instance private
+ * (no public network access, AUTH or ACLs, TLS across untrusted networks).
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { FlanksClient } from 'flanks-sdk';
+ * import { RedisTokenCache } from 'flanks-sdk/token-cache/redis';
+ *
+ * const redis = new Redis(process.env.REDIS_URL!);
+ * const flanks = new FlanksClient({ tokenCache: new RedisTokenCache({ redis }) });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export class RedisTokenCache implements TokenCache {
+  readonly #redis: RedisTokenCacheClient;
+  readonly #prefix: string;
+
+  constructor(options: RedisTokenCacheOptions) {
+    if (options === null || typeof options !== 'object') {
+      throw new FlanksValidationError('options must be an object with a `redis` client.', {
+        path: 'options',
+      });
+    }
+    const redis = options.redis as Partial<RedisTokenCacheClient> | null | undefined;
+    if (
+      !redis ||
+      typeof redis.get !== 'function' ||
+      typeof redis.set !== 'function' ||
+      typeof redis.del !== 'function' ||
+      typeof redis.eval !== 'function'
+    ) {
+      throw new FlanksValidationError(
+        'options.redis must be a Redis client with get, set, del and eval (e.g. new Redis(url) from ioredis).',
+        { path: 'options.redis' },
+      );
+    }
+    if (options.prefix !== undefined && typeof options.prefix !== 'string') {
+      throw new FlanksValidationError('options.prefix must be a string.', { path: 'options.prefix' });
+    }
+    this.#redis = options.redis;
+    this.#prefix = options.prefix ?? 'flanks:';
+  }
+
+  async get(key: string): Promise<CachedAccessToken | undefined> {
+    const raw = await this.#redis.get(this.#prefix + key);
+    if (raw === null) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+    // Something else wrote this key: treat it as absent, so the next refresh overwrites it.
+    const parsed = CachedAccessTokenSchema.safeParse(json);
+    return parsed.success && parsed.data.expiresAt > Date.now() ? parsed.data : undefined;
+  }
+
+  async set(key: string, token: CachedAccessToken): Promise<void> {
+    const checked = checkCachedAccessToken(token);
+    const ttl = Math.ceil(checked.expiresAt - Date.now());
+    if (ttl <= 0) {
+      await this.#redis.del(this.#prefix + key);
+      return;
+    }
+    await this.#redis.set(this.#prefix + key, JSON.stringify(checked), 'PX', ttl);
+  }
+
+  async lock(key: string, ttlMs: number): Promise<TokenCacheLock | undefined> {
+    const lockKey = `${this.#prefix}${key}:lock`;
+    const id = crypto.randomUUID();
+    const reply = await this.#redis.set(lockKey, id, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
+    if (reply !== 'OK') return undefined;
+    return {
+      release: async () => {
+        await this.#redis.eval(RELEASE_SCRIPT, 1, lockKey, id);
+      },
+    };
+  }
+
+  /** Shows the prefix only: neither tokens nor the client (whose options may hold a password). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `RedisTokenCache { prefix: '${this.#prefix}' }`;
+  }
+
+  /** Same as the inspect output, for `JSON.stringify`. */
+  toJSON(): Record<string, unknown> {
+    return { prefix: this.#prefix };
+  }
+}

@@ -15,8 +15,9 @@ const allowed = [
   /^README\.md$/,
   /^CHANGELOG\.md$/,
   /^LICENSE$/,
-  /^dist\/(index|testing\/index)\.(js|cjs|d\.ts|d\.cts)(\.map)?$/,
+  /^dist\/(index|testing\/index|stores\/postgres)\.(js|cjs|d\.ts|d\.cts)(\.map)?$/,
   /^dist\/[\w-]+\.d\.c?ts$/, // declaration chunks shared by the entries
+  /^dist\/[\w-]+-[A-Z0-9]{8}\.c?js(\.map)?$/, // code chunks shared by the entries
   /^dist\/bin\/flanks-sandbox\.js$/,
 ];
 const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
@@ -27,6 +28,8 @@ for (const required of [
   'dist/index.d.ts',
   'dist/index.d.cts',
   'dist/testing/index.js',
+  'dist/stores/postgres.js',
+  'dist/stores/postgres.cjs',
 ]) {
   assert.ok(files.includes(required), `missing from the package: ${required}`);
 }

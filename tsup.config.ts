@@ -4,6 +4,7 @@ const entry = {
   index: 'src/index.ts',
   'testing/index': 'src/testing/index.ts',
   'token-cache/redis': 'src/token-cache/redis.ts',
+  'stores/postgres': 'src/stores/postgres.ts',
 };
 
 export default defineConfig([
@@ -22,6 +23,10 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     target: 'node20',
+    // Shared code in shared chunks, as in the ESM build: otherwise each entry bundles its own copy of
+    // the error classes, and `instanceof FlanksError` (from `flanks-sdk`) fails for an error thrown by
+    // `flanks-sdk/stores/postgres` under require(). test/package/smoke.mjs checks it.
+    splitting: true,
     // tsup's CJS interop wraps `require('ky')` in `__toESM(..., 1)`, which breaks ky's and
     // p-retry's default exports at run time (see shared/toolchain.md). Bundling them into the
     // CJS build only avoids the wrapper; the ESM build keeps them as real dependencies.

@@ -31,6 +31,7 @@ export {
   FlanksReportError,
   FlanksScaRequiredError,
   FlanksSessionError,
+  FlanksStoreError,
   FlanksTimeoutError,
   FlanksUserActionRequiredError,
   FlanksValidationError,

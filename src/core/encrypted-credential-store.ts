@@ -75,7 +75,7 @@ function parseKey(id: string, value: Uint8Array | string): Uint8Array<ArrayBuffe
  *
  * @example
  * ```ts
- * const store = new EncryptedCredentialStore(new PgCredentialStore(pool), {
+ * const store = new EncryptedCredentialStore(new PostgresCredentialStore({ pool }), {
  *   keys: { k2: process.env.FLANKS_KEY_K2!, k1: process.env.FLANKS_KEY_K1! },
  *   currentKeyId: 'k2',
  * });

@@ -205,6 +205,35 @@ export class FlanksValidationError extends FlanksError {
 }
 
 /**
+ * A credential store's database failed (connection lost, missing table, permission, constraint).
+ * `code` is the database's own error code when it gave one (a PostgreSQL SQLSTATE such as `42P01`
+ * for a missing table or `40001` for a serialization failure), else the driver's (`ECONNREFUSED`).
+ * The message keeps the database's primary message with every value the call sent replaced by
+ * `[REDACTED]`; the driver's error is not attached, because its details can quote row values.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksStoreError && err.code === '42P01') await store.migrate();
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/concepts/credentials
+ */
+export class FlanksStoreError extends FlanksError {
+  override readonly name: string = 'FlanksStoreError';
+  /** The database's or driver's error code, when it gave one. */
+  readonly code: string | undefined;
+  /** The store call that failed: `save`, `get`, `listByUser`, `delete`, `list` or `migrate`. */
+  readonly operation: string;
+
+  constructor(message: string, options: { code?: string | undefined; operation: string }) {
+    super(message);
+    this.code = options.code;
+    this.operation = options.operation;
+  }
+}
+
+/**
  * A request, or `waitUntilReady`, ran past its time limit.
  *
  * @example

@@ -51,7 +51,8 @@ export class Paginator<T, C = number> implements AsyncIterable<T> {
       if (page.next === undefined || page.next === null) return;
       if (seen.has(page.next)) {
         throw new FlanksError(
-          `Flanks returned the page cursor ${JSON.stringify(page.next)} twice; stopped to avoid an endless loop. Report this to Flanks support.`,
+          // The cursor is not quoted: a store's cursor is a credentials token.
+          'The list returned the same page cursor twice; stopped to avoid an endless loop. For a Flanks list, report this to Flanks support.',
         );
       }
       seen.add(page.next);

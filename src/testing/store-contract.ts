@@ -82,7 +82,7 @@ const byToken = (a: CredentialRecord, b: CredentialRecord) =>
  *
  * runCredentialStoreContract(async () => {
  *   await pool.query('truncate flanks_credentials');
- *   return new PostgresCredentialStore(pool);
+ *   return new PostgresCredentialStore({ pool });
  * }, { describe, it });
  * ```
  * @see https://docs.flanks.io/pages/concepts/credentials

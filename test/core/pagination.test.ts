@@ -47,4 +47,13 @@ describe('Paginator', () => {
     }));
     await expect(looping.toArray({ limit: 1000 })).rejects.toBeInstanceOf(FlanksError);
   });
+
+  it('does not quote the repeated cursor: a credential store pages by credentials token', async () => {
+    const token = 'ct_live_cursor_secret_1234';
+    const looping = new Paginator<number, string>(async () => ({ items: [1], next: token }));
+    const err = await looping.toArray({ limit: 1000 }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(FlanksError);
+    expect((err as Error).message).toContain('twice');
+    expect((err as Error).message).not.toContain(token);
+  });
 });

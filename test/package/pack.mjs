@@ -15,9 +15,9 @@ const allowed = [
   /^README\.md$/,
   /^CHANGELOG\.md$/,
   /^LICENSE$/,
-  /^dist\/(index|testing\/index|token-cache\/redis)\.(js|cjs|d\.ts|d\.cts)(\.map)?$/,
-  /^dist\/chunk-\w+\.js(\.map)?$/, // ESM code shared by the entries (errors, the token-cache schema)
+  /^dist\/(index|testing\/index|token-cache\/redis|stores\/postgres)\.(js|cjs|d\.ts|d\.cts)(\.map)?$/,
   /^dist\/[\w-]+\.d\.c?ts$/, // declaration chunks shared by the entries
+  /^dist\/[\w-]+-[A-Z0-9]{8}\.c?js(\.map)?$/, // code chunks shared by the entries
   /^dist\/bin\/flanks-sandbox\.js$/,
 ];
 const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
@@ -30,6 +30,8 @@ for (const required of [
   'dist/testing/index.js',
   'dist/token-cache/redis.js',
   'dist/token-cache/redis.cjs',
+  'dist/stores/postgres.js',
+  'dist/stores/postgres.cjs',
 ]) {
   assert.ok(files.includes(required), `missing from the package: ${required}`);
 }

@@ -104,6 +104,25 @@ try {
   console.log('ok - flanks-sdk/testing loads from ESM and CommonJS');
   await sharedToken(await import('flanks-sdk'), await import('flanks-sdk/token-cache/redis'), 'ESM import');
   await sharedToken(require('flanks-sdk'), require('flanks-sdk/token-cache/redis'), 'CommonJS require');
+
+  // A store error must be the same FlanksError class users import from the main entry, under both
+  // module systems: separate bundles per entry would give each its own copy of the class.
+  const failing = { query: async () => Promise.reject(Object.assign(new Error('down'), { code: '57P01' })) };
+  for (const [label, main, stores] of [
+    ['ESM', await import('flanks-sdk'), await import('flanks-sdk/stores/postgres')],
+    ['CommonJS', require('flanks-sdk'), require('flanks-sdk/stores/postgres')],
+  ]) {
+    const store = new stores.PostgresCredentialStore({ pool: failing });
+    const err = await store.get('ct_smoke').catch((e) => e);
+    assert.ok(
+      err instanceof main.FlanksStoreError && err instanceof main.FlanksError,
+      `${label}: store error class`,
+    );
+    assert.equal(err.code, '57P01');
+    assert.ok(store.list() instanceof main.Paginator, `${label}: list() is the main entry's Paginator`);
+    assert.throws(() => new stores.PostgresCredentialStore({}), main.FlanksValidationError);
+  }
+  console.log('ok - flanks-sdk/stores/postgres loads from ESM and CommonJS and shares the error classes');
 } finally {
   server.close();
 }

@@ -154,6 +154,37 @@ export class EncryptedCredentialStore implements CredentialStore {
     return deleted;
   }
 
+  /**
+   * Every record, decrypted, in the inner store's order: for a nightly sync that enqueues one job per
+   * credential. Needs an inner store that can list (such as `PostgresCredentialStore`); what the
+   * inner store lists are blind indexes, which this opens back into records.
+   *
+   * @example
+   * ```ts
+   * const store = new EncryptedCredentialStore(new PostgresCredentialStore({ pool }), { keys, currentKeyId });
+   * for await (const record of store.list({ batchSize: 500 })) await queue.add('sync', { token: record.credentialsToken });
+   * ```
+   * @see https://docs.flanks.io/pages/concepts/credentials
+   */
+  list(options?: { batchSize?: number }): AsyncIterable<CredentialRecord> {
+    const inner = this.#inner as CredentialStore & {
+      list?: (options?: { batchSize?: number }) => AsyncIterable<CredentialRecord>;
+    };
+    if (typeof inner.list !== 'function') {
+      throw new FlanksValidationError(
+        'list() needs an inner store that can list its records, such as PostgresCredentialStore.',
+        { path: 'inner.list' },
+      );
+    }
+    const listed = inner.list(options);
+    const open = (stored: CredentialRecord) => this.#open(stored);
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const stored of listed) yield await open(stored);
+      },
+    };
+  }
+
   /** Re-encrypts every record of a user with the current key (after a rotation). */
   async reencrypt(userId: string): Promise<number> {
     const records = await this.listByUser(userId);

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startPostgres, startRedis } from './services';
+import { startPostgres, startRedis } from '../../examples/lib/services';
 
 declare module 'vitest' {
   export interface ProvidedContext {

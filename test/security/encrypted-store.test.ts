@@ -37,7 +37,38 @@ runCredentialStoreContract(
   { name: 'EncryptedCredentialStore over MemoryCredentialStore', describe, it },
 );
 
+/** An inner store that can list, as PostgresCredentialStore does. */
+class Listing extends MemoryCredentialStore {
+  readonly all = new Map<string, CredentialRecord>();
+  override async save(r: CredentialRecord) {
+    this.all.set(r.credentialsToken, structuredClone(r));
+    await super.save(r);
+  }
+  async *list(): AsyncIterable<CredentialRecord> {
+    for (const r of this.all.values()) yield structuredClone(r);
+  }
+}
+
 describe('EncryptedCredentialStore', () => {
+  it('list() opens every record the inner store lists', async () => {
+    const inner = new Listing();
+    const store = new EncryptedCredentialStore(inner, { keys: { k1: K1 }, currentKeyId: 'k1' });
+    const saved = [record(), record({ userId: 'bob', credentialsToken: 'ct_live_bob_0001' })];
+    for (const r of saved) await store.save(r);
+    const listed: CredentialRecord[] = [];
+    for await (const r of store.list()) listed.push(r);
+    expect(listed.sort((a, b) => a.userId.localeCompare(b.userId))).toEqual(saved);
+  });
+
+  it('list() over an inner store that cannot list is a FlanksValidationError', () => {
+    const store = new EncryptedCredentialStore(new MemoryCredentialStore(), {
+      keys: { k1: K1 },
+      currentKeyId: 'k1',
+    });
+    expect(() => store.list()).toThrow(FlanksValidationError);
+    expect(() => store.list()).toThrow(/inner store that can list/);
+  });
+
   it('stores no token, extra, link token or external id in clear', async () => {
     const inner = new Spy();
     const store = new EncryptedCredentialStore(inner, { keys: { k1: K1 }, currentKeyId: 'k1' });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../examples/lib/services';
 import { FlanksClient, FlanksValidationError } from '../../src';
 import {
   type RunningSandbox,
@@ -14,7 +15,6 @@ import {
   startSandbox,
 } from '../../src/testing';
 import { RedisTokenCache, type RedisTokenCacheClient } from '../../src/token-cache/redis';
-import { freePort } from '../infra/services';
 import type { FleetResult } from './fleet-worker';
 
 // RedisTokenCache against the real Redis of the infrastructure suite, and the fleet it exists for:

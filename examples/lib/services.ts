@@ -1,5 +1,6 @@
 /*
- * Real PostgreSQL and Redis servers for the infrastructure suite (`npm run test:infra`).
+ * Throwaway PostgreSQL and Redis servers: for the infrastructure suite (`npm run test:infra`) and
+ * for `npm run example:fleet` when no FLEET_DATABASE_URL / FLEET_REDIS_URL is given.
  *
  * Each server runs from the machine's own binaries (Debian's `postgresql` and `redis-server`, which
  * `.ci/run` installs), on a free loopback port, with its data in a fresh temporary directory that is

@@ -1,0 +1,244 @@
+/*
+ * The daily sync on a fleet (`npm run example:fleet`): a producer enqueues one BullMQ job per
+ * credential stored in PostgreSQL, and several worker processes (./worker.ts) sync them, sharing one
+ * Flanks access token through Redis.
+ *
+ * Run directly it plays the whole thing against the embedded sandbox: it seeds FLEET_CREDENTIALS
+ * (default 2,000) credentials, starts FLEET_WORKERS (default 3) workers, optionally SIGKILLs one of
+ * them once FLEET_KILL_AT (a fraction, e.g. 0.3) of the jobs are done, then checks every credential
+ * landed exactly once and prints throughput and token requests. FLEET_TOKEN_TTL_S shortens the
+ * sandbox's access-token lifetime to run through expiries. It uses FLEET_REDIS_URL and
+ * FLEET_DATABASE_URL, or starts throwaway local servers when they are not set.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startSandbox } from '../../src/testing';
+import { enqueueRun } from './producer';
+import {
+  credentialStore,
+  type FleetConfig,
+  fleetEnv,
+  pgPool,
+  RESULTS_SQL,
+  redisConnection,
+  type SyncJob,
+} from './shared';
+
+export interface FleetRunOptions {
+  redisUrl: string;
+  databaseUrl: string;
+  credentials?: number;
+  workers?: number;
+  /** SIGKILL the first worker once this fraction of the jobs has completed. */
+  killAt?: number;
+  /** Job lock lifetime: how soon a killed worker's jobs are run again. Default 30 s. */
+  lockMs?: number;
+  /** Sandbox access-token lifetime in seconds, to run the fleet through token expiries. */
+  tokenTtlSeconds?: number;
+  queue?: string;
+  log?: (line: string) => void;
+}
+
+export interface FleetRunSummary {
+  credentials: number;
+  workers: number;
+  /** Credentials with a row in flanks_sync_results for this run. */
+  synced: number;
+  /** Rows for this run: equals `synced` because of the primary key; checked anyway. */
+  rows: number;
+  /** Deliveries beyond the first: jobs that ran again after a write (a killed worker's jobs). */
+  redeliveries: number;
+  /** Completed jobs BullMQ took back from a dead worker (its lock expired). */
+  recoveredJobs: number;
+  failedJobs: number;
+  killedWorker: number | undefined;
+  durationMs: number;
+  credentialsPerSecond: number;
+  tokenRequests: number;
+  /**
+   * CPU time of this process (the sandbox, the producer and the monitor) over wall time: near 1
+   * means the single-threaded sandbox, not the fleet, is what limits throughput.
+   */
+  sandboxCpuShare: number;
+  /** Rows written by each worker process (pid → rows). */
+  perWorker: Record<string, number>;
+}
+
+function startWorkerProcess(env: Record<string, string>): ChildProcess {
+  return fork(join(__dirname, 'worker.ts'), [], {
+    env: { ...process.env, ...env, TS_NODE_PROJECT: join(__dirname, '..', 'tsconfig.json') },
+    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummary> {
+  const log = options.log ?? (() => {});
+  const n = options.credentials ?? 2_000;
+  const workerCount = options.workers ?? 3;
+  const config: FleetConfig = {
+    redisUrl: options.redisUrl,
+    databaseUrl: options.databaseUrl,
+    queue: options.queue ?? 'flanks-sync-demo',
+    runId: `run-${Date.now().toString(36)}`,
+    jobConcurrency: 32,
+    maxConcurrency: 16,
+    lockMs: options.lockMs ?? 30_000,
+  };
+  const sandbox = await startSandbox(
+    options.tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds: options.tokenTtlSeconds },
+  );
+  const pool = pgPool(config.databaseUrl);
+  const connection = redisConnection(config.redisUrl);
+  const queue = new Queue<SyncJob>(config.queue, {
+    connection,
+    defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
+  });
+  const workers: ChildProcess[] = [];
+  try {
+    // A demo table of its own, emptied each run: the sandbox forgets its credentials when it stops.
+    const { postgres, store } = credentialStore(pool, {
+      table: 'flanks_credentials_fleet_demo',
+      key: crypto.getRandomValues(new Uint8Array(32)),
+    });
+    await postgres.migrate();
+    await pool.query('TRUNCATE flanks_credentials_fleet_demo');
+    await pool.query(RESULTS_SQL);
+    await queue.obliterate({ force: true });
+    log(`seeding ${n} credentials in the sandbox and in PostgreSQL …`);
+    for (let i = 0; i < n; i += 100) {
+      await Promise.all(
+        Array.from({ length: Math.min(100, n - i) }, (_, k) =>
+          store.save({
+            userId: `user-${Math.floor((i + k) / 2)}`,
+            credentialsToken: sandbox.sandbox.createCredential({ pendingPolls: 0 }),
+            createdAt: new Date().toISOString(),
+            extra: {},
+          }),
+        ),
+      );
+    }
+    const env = {
+      ...fleetEnv(config),
+      FLANKS_BASE_URL: sandbox.url,
+      FLANKS_CLIENT_ID: SANDBOX_CLIENT_ID,
+      FLANKS_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
+    };
+    for (let i = 0; i < workerCount; i++) workers.push(startWorkerProcess(env));
+    await Promise.all(workers.map((w) => once(w, 'message')));
+    log(`${workerCount} workers ready; enqueueing run ${config.runId}`);
+    const started = performance.now();
+    const cpuAtStart = process.cpuUsage();
+    const enqueued = await enqueueRun(store, queue, config.runId);
+    let killedWorker: number | undefined;
+    for (;;) {
+      const counts = await queue.getJobCounts('completed', 'failed');
+      const done = (counts.completed ?? 0) + (counts.failed ?? 0);
+      if (options.killAt !== undefined && killedWorker === undefined && done >= options.killAt * enqueued) {
+        const victim = workers[0];
+        victim?.kill('SIGKILL');
+        killedWorker = victim?.pid;
+        log(`SIGKILL worker ${killedWorker} after ${done} jobs; its jobs wait for their locks to expire`);
+      }
+      if (done >= enqueued) break;
+      if (performance.now() - started > 10 * 60_000)
+        throw new Error('sync-fleet: run did not finish in 10 min');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const durationMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuAtStart);
+    const { rows } = await pool.query<{ rows: string; synced: string; deliveries: string }>(
+      `SELECT count(*) AS rows, count(DISTINCT credentials_token) AS synced, coalesce(sum(deliveries), 0) AS deliveries
+         FROM flanks_sync_results WHERE run_id = $1`,
+      [config.runId],
+    );
+    const perWorkerRows = await pool.query<{ worker_pid: number; n: string }>(
+      'SELECT worker_pid, count(*) AS n FROM flanks_sync_results WHERE run_id = $1 GROUP BY worker_pid',
+      [config.runId],
+    );
+    const completed = await queue.getJobs(['completed'], 0, -1);
+    const totals = rows[0] ?? { rows: '0', synced: '0', deliveries: '0' };
+    const synced = Number(totals.synced);
+    return {
+      credentials: enqueued,
+      workers: workerCount,
+      synced,
+      rows: Number(totals.rows),
+      redeliveries: Number(totals.deliveries) - Number(totals.rows),
+      recoveredJobs: completed.filter((job) => job.stalledCounter > 0).length,
+      failedJobs: (await queue.getJobCounts('failed')).failed ?? 0,
+      killedWorker,
+      durationMs,
+      credentialsPerSecond: synced / (durationMs / 1000),
+      tokenRequests: sandbox.sandbox.stats.tokenRequests,
+      sandboxCpuShare: (cpu.user + cpu.system) / 1000 / durationMs,
+      perWorker: Object.fromEntries(perWorkerRows.rows.map((r) => [String(r.worker_pid), Number(r.n)])),
+    };
+  } finally {
+    await Promise.all(
+      workers
+        .filter((w) => w.exitCode === null && w.signalCode === null)
+        .map(async (w) => {
+          const exited = once(w, 'exit');
+          w.kill('SIGTERM');
+          await exited;
+        }),
+    );
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await connection.quit();
+    await pool.end();
+    await sandbox.close();
+  }
+}
+
+async function main() {
+  let redisUrl = process.env.FLEET_REDIS_URL;
+  let databaseUrl = process.env.FLEET_DATABASE_URL;
+  const stops: Array<() => Promise<void>> = [];
+  if (!redisUrl || !databaseUrl) {
+    const { startPostgres, startRedis } = await import('../lib/services');
+    console.log('FLEET_REDIS_URL / FLEET_DATABASE_URL not set: starting throwaway local servers …');
+    const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+    stops.push(pg.stop, redis.stop);
+    databaseUrl = pg.url;
+    redisUrl = redis.url;
+  }
+  try {
+    const summary = await runFleet({
+      redisUrl,
+      databaseUrl,
+      credentials: Number(process.env.FLEET_CREDENTIALS ?? 2_000),
+      workers: Number(process.env.FLEET_WORKERS ?? 3),
+      killAt: process.env.FLEET_KILL_AT === undefined ? undefined : Number(process.env.FLEET_KILL_AT),
+      lockMs: process.env.FLEET_LOCK_MS === undefined ? undefined : Number(process.env.FLEET_LOCK_MS),
+      tokenTtlSeconds:
+        process.env.FLEET_TOKEN_TTL_S === undefined ? undefined : Number(process.env.FLEET_TOKEN_TTL_S),
+      log: (line) => console.log(line),
+    });
+    console.log(
+      [
+        `credentials      ${summary.credentials}`,
+        `synced           ${summary.synced} (rows ${summary.rows}, redeliveries ${summary.redeliveries})`,
+        `workers          ${summary.workers}${summary.killedWorker ? ` (one SIGKILLed: ${summary.recoveredJobs} jobs recovered)` : ''}`,
+        `failed jobs      ${summary.failedJobs}`,
+        `time             ${(summary.durationMs / 1000).toFixed(2)} s`,
+        `throughput       ${summary.credentialsPerSecond.toFixed(0)} credentials/s`,
+        `token requests   ${summary.tokenRequests}`,
+        `sandbox CPU      ${(summary.sandboxCpuShare * 100).toFixed(0)} % of one core`,
+      ].join('\n'),
+    );
+    if (summary.synced !== summary.credentials || summary.failedJobs > 0) process.exitCode = 1;
+  } finally {
+    for (const stop of stops) await stop();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

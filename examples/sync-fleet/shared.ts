@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Pool } from 'pg';
+import { EncryptedCredentialStore, FlanksClient } from '../../src';
+import { PostgresCredentialStore } from '../../src/stores/postgres';
+import { RedisTokenCache } from '../../src/token-cache/redis';
+
+/** What one sync job carries. The token is a secret: Redis must be as private as the database. */
+export interface SyncJob {
+  credentialsToken: string;
+  userId: string;
+}
+
+/** Settings every process of the fleet reads from its environment. */
+export interface FleetConfig {
+  redisUrl: string;
+  databaseUrl: string;
+  /** BullMQ queue name; one run at a time per queue. */
+  queue: string;
+  /** Identifies one daily run: a credential is written at most once per run. */
+  runId: string;
+  /** Jobs a worker process runs at once. */
+  jobConcurrency: number;
+  /** The FlanksClient's cap on requests in flight, per process. */
+  maxConcurrency: number;
+  /** How long a job's lock lives without renewal: how fast a dead worker's jobs are taken over. */
+  lockMs: number;
+}
+
+export function fleetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FleetConfig {
+  const need = (name: string) => {
+    const value = env[name];
+    if (!value) throw new Error(`sync-fleet: set ${name}`);
+    return value;
+  };
+  return {
+    redisUrl: need('FLEET_REDIS_URL'),
+    databaseUrl: need('FLEET_DATABASE_URL'),
+    queue: env.FLEET_QUEUE ?? 'flanks-sync',
+    runId: need('FLEET_RUN_ID'),
+    jobConcurrency: Number(env.FLEET_JOB_CONCURRENCY ?? 32),
+    maxConcurrency: Number(env.FLEET_MAX_CONCURRENCY ?? 16),
+    lockMs: Number(env.FLEET_LOCK_MS ?? 30_000),
+  };
+}
+
+export function fleetEnv(config: FleetConfig): Record<string, string> {
+  return {
+    FLEET_REDIS_URL: config.redisUrl,
+    FLEET_DATABASE_URL: config.databaseUrl,
+    FLEET_QUEUE: config.queue,
+    FLEET_RUN_ID: config.runId,
+    FLEET_JOB_CONCURRENCY: String(config.jobConcurrency),
+    FLEET_MAX_CONCURRENCY: String(config.maxConcurrency),
+    FLEET_LOCK_MS: String(config.lockMs),
+  };
+}
+
+/** BullMQ needs `maxRetriesPerRequest: null` on its connections so blocking commands wait. */
+export function redisConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+export function pgPool(url: string, max = 10): Pool {
+  return new Pool({ connectionString: url, max });
+}
+
+/**
+ * The user ↔ credentials mapping: PostgreSQL, encrypted (only user ids, dates and keyed hashes of the
+ * tokens reach the table in clear). Production takes the key from a secret manager; rotate it by
+ * adding a key id (see README, "Encrypting stored credentials").
+ */
+export function credentialStore(pool: Pool, options: { table?: string; key: Uint8Array }) {
+  const postgres = new PostgresCredentialStore({ pool, table: options.table });
+  return {
+    postgres,
+    store: new EncryptedCredentialStore(postgres, { keys: { k1: options.key }, currentKeyId: 'k1' }),
+  };
+}
+
+/**
+ * One client per process. Every process shares one access token through Redis (a new token may
+ * revoke the previous one, so a fleet fetching its own tokens would knock itself out), and each
+ * caps its own requests in flight. Credentials and the API address come from FLANKS_CLIENT_ID,
+ * FLANKS_CLIENT_SECRET and FLANKS_BASE_URL.
+ */
+export function fleetClient(config: FleetConfig, redis: Redis): FlanksClient {
+  return new FlanksClient({
+    maxConcurrency: config.maxConcurrency,
+    tokenCache: new RedisTokenCache({ redis, prefix: `${config.queue}:` }),
+  });
+}
+
+/** A job id that names the credential without exposing its token (ids show up in dashboards). */
+export function jobId(runId: string, credentialsToken: string): string {
+  return `${runId}-${createHash('sha256').update(credentialsToken).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Where the workers write what they fetched. The primary key makes the write idempotent: BullMQ
+ * delivers a job at least once (a worker that dies mid-job has its job run again), and a second
+ * delivery only bumps `deliveries`, so each credential lands exactly once per run.
+ */
+export const RESULTS_SQL = `
+CREATE TABLE IF NOT EXISTS flanks_sync_results (
+  run_id            text        NOT NULL,
+  credentials_token text        NOT NULL,
+  user_id           text        NOT NULL,
+  state             text        NOT NULL,
+  portfolios        jsonb       NOT NULL,
+  investments       jsonb       NOT NULL,
+  accounts          jsonb       NOT NULL,
+  worker_pid        integer     NOT NULL,
+  deliveries        integer     NOT NULL DEFAULT 1,
+  synced_at         timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (run_id, credentials_token)
+)`;

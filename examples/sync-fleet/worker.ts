@@ -1,0 +1,99 @@
+/*
+ * One worker process of the sync fleet. It takes sync jobs from BullMQ, reads the credential's
+ * status, fetches portfolios, investments and accounts, and writes them to PostgreSQL.
+ *
+ * - A credential still pending (first extraction running) goes back to the queue for later.
+ * - A credential that needs its user (blocked login, SCA) is written with its state and no data.
+ * - Any other error fails the attempt; BullMQ retries it with backoff (`attempts` on the job). The
+ *   SDK has already retried what was safe to retry, so these are rare.
+ * - SIGTERM/SIGINT: finish the jobs in hand, then exit. SIGKILL: BullMQ's lock on those jobs
+ *   expires after `lockMs` and another worker runs them again; the idempotent write keeps it once.
+ */
+import { DelayedError, type Job, Worker } from 'bullmq';
+import { credentialState, type FlanksClient } from '../../src';
+import {
+  type FleetConfig,
+  fleetClient,
+  fleetConfigFromEnv,
+  pgPool,
+  RESULTS_SQL,
+  redisConnection,
+  type SyncJob,
+} from './shared';
+
+const PENDING_RETRY_MS = 5_000;
+
+async function syncOne(flanks: FlanksClient, write: (row: unknown[]) => Promise<void>, job: Job<SyncJob>) {
+  const { credentialsToken, userId } = job.data;
+  const { state } = credentialState(await flanks.credentials.getStatus(credentialsToken));
+  if (state === 'pending') {
+    await job.moveToDelayed(Date.now() + PENDING_RETRY_MS, job.token);
+    throw new DelayedError();
+  }
+  if (state === 'needs_reset' || state === 'needs_sca') {
+    await write([credentialsToken, userId, state, [], [], []]);
+    return;
+  }
+  const [portfolios, investments, accounts] = await Promise.all([
+    flanks.aggregation.portfolios(credentialsToken),
+    flanks.aggregation.investments(credentialsToken),
+    flanks.aggregation.accounts(credentialsToken),
+  ]);
+  await write([credentialsToken, userId, state, portfolios, investments, accounts]);
+}
+
+export async function startWorker(config: FleetConfig) {
+  const pool = pgPool(config.databaseUrl, Math.min(config.jobConcurrency, 10));
+  await pool.query(RESULTS_SQL);
+  const cacheRedis = redisConnection(config.redisUrl);
+  const flanks = fleetClient(config, cacheRedis);
+  const write = async ([token, userId, state, portfolios, investments, accounts]: unknown[]) => {
+    await pool.query(
+      `INSERT INTO flanks_sync_results
+         (run_id, credentials_token, user_id, state, portfolios, investments, accounts, worker_pid)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (run_id, credentials_token)
+       DO UPDATE SET deliveries = flanks_sync_results.deliveries + 1`,
+      [
+        config.runId,
+        token,
+        userId,
+        state,
+        JSON.stringify(portfolios),
+        JSON.stringify(investments),
+        JSON.stringify(accounts),
+        process.pid,
+      ],
+    );
+  };
+  const queueRedis = redisConnection(config.redisUrl);
+  const worker = new Worker<SyncJob>(config.queue, (job) => syncOne(flanks, write, job), {
+    connection: queueRedis,
+    concurrency: config.jobConcurrency,
+    lockDuration: config.lockMs,
+    stalledInterval: Math.max(500, Math.floor(config.lockMs / 2)),
+  });
+  worker.on('error', (error) => console.error(`worker ${process.pid}: ${error.message}`));
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await Promise.all([pool.end(), queueRedis.quit(), cacheRedis.quit()]);
+    },
+  };
+}
+
+if (require.main === module) {
+  startWorker(fleetConfigFromEnv()).then(
+    (running) => {
+      const stop = () => void running.close().then(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      process.send?.('ready');
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

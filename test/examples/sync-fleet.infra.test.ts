@@ -1,0 +1,48 @@
+import { describe, expect, inject, it } from 'vitest';
+import { runFleet } from '../../examples/sync-fleet/main';
+
+// The sync fleet end to end: the sandbox on loopback, real Redis (BullMQ + the shared token cache),
+// real PostgreSQL (the credential store and the results), three worker processes.
+describe('examples/sync-fleet', () => {
+  it('syncs 2,000 credentials exactly once each with 3 workers, one token request per expiry', async () => {
+    const tokenTtlSeconds = 4;
+    const summary = await runFleet({
+      redisUrl: inject('redisUrl'),
+      databaseUrl: inject('postgresUrl'),
+      credentials: 2_000,
+      workers: 3,
+      tokenTtlSeconds,
+      queue: 'fleet-test-a',
+    });
+    expect(summary).toMatchObject({ credentials: 2_000, synced: 2_000, rows: 2_000, failedJobs: 0 });
+    expect(Object.keys(summary.perWorker)).toHaveLength(3);
+    // Tokens are refreshed when 10 % of their life is left: at most one request per 0.9 × TTL for
+    // the whole fleet (plus the first), where three processes fetching their own would triple it.
+    const lifetimes = summary.durationMs / (0.9 * tokenTtlSeconds * 1000);
+    expect(summary.tokenRequests).toBeGreaterThanOrEqual(2);
+    expect(summary.tokenRequests).toBeLessThanOrEqual(Math.floor(lifetimes) + 2);
+    console.log(
+      `fleet: ${summary.credentialsPerSecond.toFixed(0)} credentials/s over ${(summary.durationMs / 1000).toFixed(1)} s, ${summary.tokenRequests} token requests, sandbox CPU ${(summary.sandboxCpuShare * 100).toFixed(0)} %`,
+    );
+  });
+
+  it('survives a worker SIGKILLed mid-run: its jobs are taken over and still land exactly once', async () => {
+    const summary = await runFleet({
+      redisUrl: inject('redisUrl'),
+      databaseUrl: inject('postgresUrl'),
+      credentials: 2_000,
+      workers: 3,
+      killAt: 0.3,
+      lockMs: 2_000,
+      queue: 'fleet-test-b',
+    });
+    expect(summary.killedWorker).toBeTypeOf('number');
+    expect(summary).toMatchObject({ credentials: 2_000, synced: 2_000, rows: 2_000, failedJobs: 0 });
+    expect(summary.recoveredJobs).toBeGreaterThan(0);
+    expect(summary.perWorker[String(summary.killedWorker)]).toBeLessThan(2_000);
+    expect(summary.tokenRequests).toBe(1);
+    console.log(
+      `fleet with a kill: ${summary.recoveredJobs} jobs recovered, ${summary.redeliveries} redeliveries, ${summary.credentialsPerSecond.toFixed(0)} credentials/s`,
+    );
+  });
+});

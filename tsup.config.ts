@@ -27,6 +27,8 @@ export default defineConfig([
     // the error classes, and `instanceof FlanksError` (from `flanks-sdk`) fails for an error thrown by
     // `flanks-sdk/stores/postgres` under require(). test/package/smoke.mjs checks it.
     splitting: true,
+    // tsup turns split ESM into CJS with sucrase, which renames classes (`_class7`); keep their names.
+    keepNames: true,
     // tsup's CJS interop wraps `require('ky')` in `__toESM(..., 1)`, which breaks ky's and
     // p-retry's default exports at run time (see shared/toolchain.md). Bundling them into the
     // CJS build only avoids the wrapper; the ESM build keeps them as real dependencies.

@@ -121,6 +121,17 @@ try {
     assert.equal(err.code, '57P01');
     assert.ok(store.list() instanceof main.Paginator, `${label}: list() is the main entry's Paginator`);
     assert.throws(() => new stores.PostgresCredentialStore({}), main.FlanksValidationError);
+    // The CJS build's chunks go through a class transform: names must survive it (stack traces, logs).
+    for (const name of [
+      'FlanksClient',
+      'FlanksError',
+      'FlanksValidationError',
+      'FlanksStoreError',
+      'Paginator',
+    ]) {
+      assert.equal(main[name].name, name, `${label}: class name of ${name}`);
+    }
+    assert.equal(err.constructor.name, 'FlanksStoreError', `${label}: constructor name`);
   }
   console.log('ok - flanks-sdk/stores/postgres loads from ESM and CommonJS and shares the error classes');
 } finally {

@@ -17,7 +17,7 @@ import {
   requireString,
 } from './internal/args';
 import { checkLinkState } from './internal/link-state';
-import { TokenManager } from './internal/token-manager';
+import { refreshBudgetMs, TokenManager } from './internal/token-manager';
 import { Transport } from './internal/transport';
 import { type ValidationMode, Validator } from './internal/validate';
 import { Aggregation } from './resources/aggregation';
@@ -292,6 +292,7 @@ export class FlanksClient {
       clientSecret,
       logger,
       cache: o.tokenCache,
+      refreshBudgetMs: refreshBudgetMs(timeoutMs, maxRetries),
     });
     transport.setAuth(this.#tokens);
     this.store = o.store;

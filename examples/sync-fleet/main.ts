@@ -62,6 +62,8 @@ export interface FleetRunSummary {
    * means the single-threaded sandbox, not the fleet, is what limits throughput.
    */
   sandboxCpuShare: number;
+  /** Result rows holding, anywhere, one of the sampled credentials tokens (every 100th) in clear: must be 0. */
+  rowsWithClearTokens: number;
   /** Rows written by each worker process (pid → rows). */
   perWorker: Record<string, number>;
 }
@@ -108,16 +110,20 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
     await pool.query(RESULTS_SQL);
     await queue.obliterate({ force: true });
     log(`seeding ${n} credentials in the sandbox and in PostgreSQL …`);
+    const sampled: string[] = [];
     for (let i = 0; i < n; i += 100) {
       await Promise.all(
-        Array.from({ length: Math.min(100, n - i) }, (_, k) =>
-          store.save({
+        Array.from({ length: Math.min(100, n - i) }, (_, k) => {
+          const credentialsToken = sandbox.sandbox.createCredential({ pendingPolls: 0 });
+          // Every 100th token is kept, to look for afterwards where no token should be.
+          if (k === 0) sampled.push(credentialsToken);
+          return store.save({
             userId: `user-${Math.floor((i + k) / 2)}`,
-            credentialsToken: sandbox.sandbox.createCredential({ pendingPolls: 0 }),
+            credentialsToken,
             createdAt: new Date().toISOString(),
             extra: {},
-          }),
-        ),
+          });
+        }),
       );
     }
     const env = {
@@ -150,13 +156,18 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
     const durationMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuAtStart);
     const { rows } = await pool.query<{ rows: string; synced: string; deliveries: string }>(
-      `SELECT count(*) AS rows, count(DISTINCT credentials_token) AS synced, coalesce(sum(deliveries), 0) AS deliveries
+      `SELECT count(*) AS rows, count(DISTINCT credential_key) AS synced, coalesce(sum(deliveries), 0) AS deliveries
          FROM flanks_sync_results WHERE run_id = $1`,
       [config.runId],
     );
     const perWorkerRows = await pool.query<{ worker_pid: number; n: string }>(
       'SELECT worker_pid, count(*) AS n FROM flanks_sync_results WHERE run_id = $1 GROUP BY worker_pid',
       [config.runId],
+    );
+    const clear = await pool.query<{ n: string }>(
+      `SELECT count(DISTINCT r) AS n FROM flanks_sync_results r, unnest($2::text[]) AS t
+        WHERE r.run_id = $1 AND strpos(r::text, t) > 0`,
+      [config.runId, sampled],
     );
     const completed = await queue.getJobs(['completed'], 0, -1);
     const totals = rows[0] ?? { rows: '0', synced: '0', deliveries: '0' };
@@ -174,6 +185,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
       credentialsPerSecond: synced / (durationMs / 1000),
       tokenRequests: sandbox.sandbox.stats.tokenRequests,
       sandboxCpuShare: (cpu.user + cpu.system) / 1000 / durationMs,
+      rowsWithClearTokens: Number(clear.rows[0]?.n ?? 0),
       perWorker: Object.fromEntries(perWorkerRows.rows.map((r) => [String(r.worker_pid), Number(r.n)])),
     };
   } finally {

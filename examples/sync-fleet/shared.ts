@@ -91,20 +91,29 @@ export function fleetClient(config: FleetConfig, redis: Redis): FlanksClient {
   });
 }
 
-/** A job id that names the credential without exposing its token (ids show up in dashboards). */
+/**
+ * Names a credential without exposing its token, for job ids (they show up in dashboards) and the
+ * results table (the store is encrypted; the results must not hold the tokens it protects). Tokens
+ * are long random strings, so their SHA-256 cannot be reversed by guessing.
+ */
+export function credentialKey(credentialsToken: string): string {
+  return createHash('sha256').update(credentialsToken).digest('hex');
+}
+
 export function jobId(runId: string, credentialsToken: string): string {
-  return `${runId}-${createHash('sha256').update(credentialsToken).digest('hex').slice(0, 32)}`;
+  return `${runId}-${credentialKey(credentialsToken).slice(0, 32)}`;
 }
 
 /**
- * Where the workers write what they fetched. The primary key makes the write idempotent: BullMQ
- * delivers a job at least once (a worker that dies mid-job has its job run again), and a second
- * delivery only bumps `deliveries`, so each credential lands exactly once per run.
+ * Where the workers write what they fetched, per credential key (never the token). The primary key
+ * makes the write idempotent: BullMQ delivers a job at least once (a worker that dies mid-job has
+ * its job run again), and a second delivery only bumps `deliveries`, so each credential lands
+ * exactly once per run.
  */
 export const RESULTS_SQL = `
 CREATE TABLE IF NOT EXISTS flanks_sync_results (
   run_id            text        NOT NULL,
-  credentials_token text        NOT NULL,
+  credential_key    text        NOT NULL,
   user_id           text        NOT NULL,
   state             text        NOT NULL,
   portfolios        jsonb       NOT NULL,
@@ -113,5 +122,5 @@ CREATE TABLE IF NOT EXISTS flanks_sync_results (
   worker_pid        integer     NOT NULL,
   deliveries        integer     NOT NULL DEFAULT 1,
   synced_at         timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (run_id, credentials_token)
+  PRIMARY KEY (run_id, credential_key)
 )`;

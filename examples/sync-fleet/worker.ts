@@ -12,6 +12,7 @@
 import { DelayedError, type Job, Worker } from 'bullmq';
 import { credentialState, type FlanksClient } from '../../src';
 import {
+  credentialKey,
   type FleetConfig,
   fleetClient,
   fleetConfigFromEnv,
@@ -50,13 +51,13 @@ export async function startWorker(config: FleetConfig) {
   const write = async ([token, userId, state, portfolios, investments, accounts]: unknown[]) => {
     await pool.query(
       `INSERT INTO flanks_sync_results
-         (run_id, credentials_token, user_id, state, portfolios, investments, accounts, worker_pid)
+         (run_id, credential_key, user_id, state, portfolios, investments, accounts, worker_pid)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (run_id, credentials_token)
+       ON CONFLICT (run_id, credential_key)
        DO UPDATE SET deliveries = flanks_sync_results.deliveries + 1`,
       [
         config.runId,
-        token,
+        credentialKey(token as string),
         userId,
         state,
         JSON.stringify(portfolios),

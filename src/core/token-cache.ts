@@ -47,6 +47,14 @@ export type CachedAccessToken = z.infer<typeof CachedAccessTokenSchema>;
  */
 export interface TokenCacheLock {
   release(): Promise<void>;
+  /**
+   * Optional. Pushes the lock's expiry to `ttlMs` from now if this holder still owns it; resolves
+   * `false` when it does not (the lock expired and may be someone else's). The SDK renews its lock
+   * while its token request runs, so a holder slowed by a throttled or slow token endpoint keeps the
+   * lock and the fleet still asks for one token. Without it, another process takes the lock once
+   * `ttlMs` passes and fetches a second token, which may revoke the first.
+   */
+  extend?(ttlMs: number): Promise<boolean>;
 }
 
 /**
@@ -136,9 +144,18 @@ export class MemoryTokenCache implements TokenCache {
     if (held && held.expiresAt > Date.now()) return undefined;
     const owner = {};
     this.#locks.set(key, { owner, expiresAt: Date.now() + ttlMs });
+    const owns = () => {
+      const lock = this.#locks.get(key);
+      return lock?.owner === owner && lock.expiresAt > Date.now();
+    };
     return {
       release: async () => {
-        if (this.#locks.get(key)?.owner === owner) this.#locks.delete(key);
+        if (owns()) this.#locks.delete(key);
+      },
+      extend: async (ms) => {
+        if (!owns()) return false;
+        this.#locks.set(key, { owner, expiresAt: Date.now() + ms });
+        return true;
       },
     };
   }

@@ -8,6 +8,7 @@ import {
   type TokenCacheLock,
 } from '../core/token-cache';
 import { sha256 } from './hmac';
+import { RETRY_AFTER_CAP_MS } from './retry-policy';
 import { raceSignal } from './sleep';
 import type { AuthProvider, Transport } from './transport';
 import { one } from './validate';
@@ -25,9 +26,13 @@ import { one } from './validate';
  * - With a `tokenCache` (shared by the fleet; key = hash of base URL + client id, never the secret):
  *   read the shared token; usable → adopt it. Else take the cache's lock (LOCK_TTL_MS): the holder
  *   reads again (another process may have refreshed in between), fetches ONE token only if still
- *   needed, writes it and releases. Non-holders wait (20 ms doubling to 500 ms), read again and retry
- *   the lock. A holder that dies leaves a lock that expires after LOCK_TTL_MS, so a waiter takes over
- *   by then; a waiter that got nothing for longer than that fetches a token of its own, with a warning.
+ *   needed, writes it and releases. While it works the holder renews the lock every LOCK_TTL_MS / 3
+ *   (when the cache's locks can be renewed), so a throttled or slow token request does not hand the
+ *   lock to a second process whose token would revoke the first. Non-holders wait (20 ms doubling to
+ *   500 ms), read again and retry the lock. A holder that dies stops renewing, so its lock expires
+ *   within LOCK_TTL_MS and a waiter takes over. A waiter that got nothing for longer than a holder's
+ *   token request can take (its timeouts, retries and Retry-After waits, see refreshBudgetMs) plus
+ *   LOCK_TTL_MS fetches a token of its own, with a warning: the lock is then broken, not busy.
  * - A 401 on an API call calls `invalidate(token)`: the local copy is dropped if it is still that
  *   token, and the token is remembered as rejected, so a shared copy equal to it counts as absent. A
  *   fleet-wide burst of 401s therefore costs one token request: the first lock holder replaces it, the
@@ -47,6 +52,7 @@ export const LOCK_TTL_MS = 10_000;
 /** A cache operation slower than this counts as failed: a hung cache must not hang API calls. */
 export const CACHE_TIMEOUT_MS = 2_000;
 const FIRST_WAIT_MS = 20;
+const RENEW_EVERY_MS = LOCK_TTL_MS / 3;
 const MAX_WAIT_MS = 500;
 
 const TokenResponse = z.looseObject({
@@ -58,6 +64,11 @@ const TokenResponse = z.looseObject({
 
 const FAILED = Symbol('cache failed');
 const TIMED_OUT = Symbol('cache timed out');
+
+/** The longest one token request can take: every attempt timing out, every retry waiting its longest. */
+export function refreshBudgetMs(timeoutMs: number, maxRetries: number): number {
+  return (maxRetries + 1) * timeoutMs + maxRetries * RETRY_AFTER_CAP_MS;
+}
 
 export function refreshSkewMs(token: CachedAccessToken): number {
   return Math.min(MAX_REFRESH_SKEW_MS, (token.expiresAt - token.issuedAt) * REFRESH_SKEW_SHARE);
@@ -75,6 +86,8 @@ export interface TokenManagerConfig {
   clientSecret: string;
   logger: Logger;
   cache?: TokenCache | undefined;
+  /** {@link refreshBudgetMs} of the client's transport settings: how long waiters trust a busy lock. */
+  refreshBudgetMs: number;
   now?: () => number;
 }
 
@@ -153,9 +166,10 @@ export class TokenManager implements AuthProvider {
       const lock = await this.#cacheOp('lock', () => cache.lock(this.#key, LOCK_TTL_MS));
       if (lock === FAILED) return this.#adopt(await this.#fetch());
       if (lock) return this.#refreshHolding(cache, lock);
-      if (this.#now() - started > LOCK_TTL_MS + MAX_WAIT_MS) {
+      const patience = this.config.refreshBudgetMs + LOCK_TTL_MS;
+      if (this.#now() - started > patience) {
         this.config.logger.warn(
-          `[flanks-sdk] token cache: the refresh lock stayed taken for over ${LOCK_TTL_MS} ms with no new token; this process fetches its own access token.`,
+          `[flanks-sdk] token cache: the refresh lock stayed taken for over ${patience} ms with no new token; this process fetches its own access token.`,
         );
         return this.#adopt(await this.#fetch());
       }
@@ -164,6 +178,9 @@ export class TokenManager implements AuthProvider {
   }
 
   async #refreshHolding(cache: TokenCache, lock: TokenCacheLock): Promise<string> {
+    const renew = lock.extend?.bind(lock);
+    const renewal =
+      renew && setInterval(() => void this.#cacheOp('extend', () => renew(LOCK_TTL_MS)), RENEW_EVERY_MS);
     try {
       const shared = await this.#cacheOp('get', () => cache.get(this.#key));
       const usable = shared === FAILED ? undefined : this.#shared(shared);
@@ -172,6 +189,7 @@ export class TokenManager implements AuthProvider {
       await this.#cacheOp('set', () => cache.set(this.#key, fresh));
       return this.#adopt(fresh);
     } finally {
+      clearInterval(renewal);
       await this.#cacheOp('release', () => lock.release());
     }
   }

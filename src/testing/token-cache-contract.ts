@@ -58,7 +58,8 @@ function token(lifetimeMs = 3_600_000): CachedAccessToken {
  * relies on to share one access token across processes: get/set round trips and replacement,
  * expiry of entries, a lock that only one caller gets (also under a burst of concurrent attempts),
  * that expires when its holder never releases it, and whose stale release cannot free another
- * holder's lock; and no token in `util.inspect` output. `makeCache` is called once per case; every
+ * holder's lock; a lock renewal (`extend`, when implemented) that only its holder can make; and no
+ * token in `util.inspect` output. `makeCache` is called once per case; every
  * case uses fresh random keys, so a shared backend needs no cleanup between cases.
  *
  * @example
@@ -171,6 +172,22 @@ export function runTokenCacheContract(
         undefined,
         'lock() after a stale release (must still be held)',
       );
+      await next?.release();
+    });
+
+    it('a renewable lock (extend) stays held past its first ttl; a stale holder cannot renew', async () => {
+      const cache = await makeCache();
+      const k = key();
+      const held = await cache.lock(k, 300);
+      if (!held?.extend) return; // extend is optional
+      await wait(150);
+      expectEqual(await held.extend(600), true, 'extend() by the holder');
+      await wait(300);
+      expectEqual(await cache.lock(k, 10_000), undefined, 'lock() within the extended ttl');
+      await wait(500);
+      const next = await cache.lock(k, 10_000);
+      expectTrue(next !== undefined, 'lock() after the extended ttl must succeed');
+      expectEqual(await held.extend(10_000), false, 'extend() by a holder whose lock expired');
       await next?.release();
     });
 

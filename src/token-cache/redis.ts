@@ -58,12 +58,15 @@ export interface RedisTokenCacheOptions {
 // Deletes the lock only while it still carries this holder's id: a holder whose lock expired and
 // was taken by another process must not free the other's lock.
 const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+// Renews the lock only while it still carries this holder's id, for the same reason.
+const EXTEND_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 /**
  * A {@link TokenCache} in Redis: the token is a JSON string under `<prefix><key>` that Redis expires
  * with the token, and the refresh lock is `SET <prefix><key>:lock <id> NX PX <ttl>`, released by a
- * compare-and-delete script. Entries hold a live access token: keep the Redis instance private
- * (no public network access, AUTH or ACLs, TLS across untrusted networks).
+ * compare-and-delete script and renewed by a compare-and-pexpire one. Entries hold a live access
+ * token: keep the Redis instance private (no public network access, AUTH or ACLs, TLS across
+ * untrusted networks).
  *
  * @example
  * ```ts
@@ -139,6 +142,8 @@ export class RedisTokenCache implements TokenCache {
       release: async () => {
         await this.#redis.eval(RELEASE_SCRIPT, 1, lockKey, id);
       },
+      extend: async (ms) =>
+        (await this.#redis.eval(EXTEND_SCRIPT, 1, lockKey, id, String(Math.max(1, Math.ceil(ms))))) === 1,
     };
   }
 

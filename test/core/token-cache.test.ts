@@ -45,12 +45,12 @@ describe('MemoryTokenCache', () => {
 });
 
 describe('the token-cache contract catches broken caches', () => {
-  const runCases = async (make: () => TokenCache) => {
+  const runCases = async (make: () => TokenCache, wait = async (_ms: number) => undefined) => {
     const cases: Array<{ name: string; body: () => Promise<void> }> = [];
     runTokenCacheContract(make, {
       describe: (_name, body) => body(),
       it: (name, body) => cases.push({ name, body }),
-      wait: async () => undefined,
+      wait,
     });
     const failed: string[] = [];
     for (const c of cases) await c.body().catch(() => failed.push(c.name));
@@ -92,6 +92,24 @@ describe('the token-cache contract catches broken caches', () => {
     expect(failed).toContain('never serves a token whose expiresAt has passed');
     expect(failed).toContain('shows no token in util.inspect output');
     expect(failed).toContain('does not share mutable objects with callers');
+  });
+
+  it('flags an extend() that renews a lock its caller no longer holds', async () => {
+    class CarelessExtendCache extends MemoryTokenCache {
+      override async lock(key: string, ttlMs: number): Promise<TokenCacheLock | undefined> {
+        const lock = await super.lock(key, ttlMs);
+        return lock && { release: () => lock.release(), extend: async () => true };
+      }
+    }
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const failed = await runCases(
+      () => new CarelessExtendCache(),
+      async (ms) => void vi.setSystemTime(Date.now() + ms),
+    );
+    vi.useRealTimers();
+    expect(failed).toEqual([
+      'a renewable lock (extend) stays held past its first ttl; a stale holder cannot renew',
+    ]);
   });
 
   it('needs describe/it when the runner has no globals', () => {

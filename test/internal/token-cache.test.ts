@@ -10,7 +10,7 @@ import {
   MemoryTokenCache,
   type TokenCache,
 } from '../../src';
-import { CACHE_TIMEOUT_MS, LOCK_TTL_MS } from '../../src/internal/token-manager';
+import { CACHE_TIMEOUT_MS, LOCK_TTL_MS, refreshBudgetMs } from '../../src/internal/token-manager';
 import {
   createFlanksHandlers,
   FlanksSandbox,
@@ -281,6 +281,22 @@ describe('shared token cache', () => {
     expect(new Set(bearers()).size).toBe(1);
   });
 
+  it('a holder slower than LOCK_TTL_MS (rate-limited token request) keeps the lock: the fleet asks once', async () => {
+    vi.useFakeTimers();
+    const tokenCache = new MemoryTokenCache();
+    const [holder, ...waiters] = [1, 2, 3, 4].map(() => client({ tokenCache }));
+    const ct = sandbox.createCredential({ pendingPolls: 0 });
+    // Flanks throttles the token request for 15 s: the holder's retry outlives a 10 s lock.
+    sandbox.failNext('/v0/token', 1, { status: 429, retryAfter: 15 });
+    const held = holder!.credentials.getStatus(ct);
+    await vi.advanceTimersByTimeAsync(100);
+    const waited = waiters.map((w) => w.credentials.getStatus(ct));
+    await settle(Promise.all([held, ...waited]));
+    expect(sandbox.stats.tokenRequests).toBe(2); // the 429 and its retry, nothing else
+    expect(new Set(bearers()).size).toBe(1);
+    expect(bearers()).toHaveLength(4); // no 401: nobody revoked the token the others adopted
+  });
+
   it('a lock whose holder died expires after LOCK_TTL_MS; a waiter then fetches', async () => {
     vi.useFakeTimers();
     const tokenCache = new MemoryTokenCache();
@@ -294,7 +310,7 @@ describe('shared token cache', () => {
     expect((await tokenCache.get(KEY))?.value).toBe(bearers()[0]?.replace('Bearer ', ''));
   });
 
-  it('a waiter that never sees the lock free fetches its own token after LOCK_TTL_MS, with a warning', async () => {
+  it('a waiter that never sees the lock free fetches its own token once no holder could still be busy, with a warning', async () => {
     vi.useFakeTimers();
     const logger = spyLogger();
     const stuck: TokenCache = {
@@ -303,9 +319,11 @@ describe('shared token cache', () => {
       lock: async () => undefined,
     };
     const started = Date.now();
-    await settle(client({ tokenCache: stuck, logger }).entities.list());
-    expect(Date.now() - started).toBeGreaterThan(LOCK_TTL_MS);
-    expect(Date.now() - started).toBeLessThan(LOCK_TTL_MS + 2_000);
+    await settle(client({ tokenCache: stuck, logger, timeoutMs: 5_000, maxRetries: 1 }).entities.list());
+    // A holder with these settings is done within 2 × 5 s + one 60 s Retry-After wait.
+    const patience = refreshBudgetMs(5_000, 1) + LOCK_TTL_MS;
+    expect(Date.now() - started).toBeGreaterThan(patience);
+    expect(Date.now() - started).toBeLessThan(patience + 2_000);
     expect(sandbox.stats.tokenRequests).toBe(1);
     expect(String(logger.warn.mock.calls[0]?.[0])).toMatch(/refresh lock stayed taken/);
   });

@@ -31,6 +31,8 @@ export interface FleetRunOptions {
   databaseUrl: string;
   credentials?: number;
   workers?: number;
+  /** How many of the credentials are still pending at their first status check. Default 0. */
+  pending?: number;
   /** SIGKILL the first worker once this fraction of the jobs has completed. */
   killAt?: number;
   /** Job lock lifetime: how soon a killed worker's jobs are run again. Default 30 s. */
@@ -52,6 +54,8 @@ export interface FleetRunSummary {
   redeliveries: number;
   /** Completed jobs BullMQ took back from a dead worker (its lock expired). */
   recoveredJobs: number;
+  /** Completed jobs that found their credential pending and went back to the queue first. */
+  delayedJobs: number;
   failedJobs: number;
   killedWorker: number | undefined;
   durationMs: number;
@@ -96,7 +100,13 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
   const connection = redisConnection(config.redisUrl);
   const queue = new Queue<SyncJob>(config.queue, {
     connection,
-    defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
+    // Finished jobs carry a credentials token: keep them an hour (enough to inspect a run), not forever.
+    defaultJobOptions: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { age: 3_600 },
+      removeOnFail: { age: 24 * 3_600 },
+    },
   });
   const workers: ChildProcess[] = [];
   try {
@@ -114,7 +124,9 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
     for (let i = 0; i < n; i += 100) {
       await Promise.all(
         Array.from({ length: Math.min(100, n - i) }, (_, k) => {
-          const credentialsToken = sandbox.sandbox.createCredential({ pendingPolls: 0 });
+          // The first `pending` credentials are still extracting at their first status check.
+          const pendingPolls = i + k < (options.pending ?? 0) ? 1 : 0;
+          const credentialsToken = sandbox.sandbox.createCredential({ pendingPolls });
           // Every 100th token is kept, to look for afterwards where no token should be.
           if (k === 0) sampled.push(credentialsToken);
           return store.save({
@@ -133,12 +145,23 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
       FLANKS_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
     };
     for (let i = 0; i < workerCount; i++) workers.push(startWorkerProcess(env));
-    await Promise.all(workers.map((w) => once(w, 'message')));
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            w.once('message', () => resolve());
+            w.once('exit', (code, signal) =>
+              reject(new Error(`sync-fleet: a worker exited during start-up (${signal ?? `code ${code}`})`)),
+            );
+          }),
+      ),
+    );
     log(`${workerCount} workers ready; enqueueing run ${config.runId}`);
     const started = performance.now();
     const cpuAtStart = process.cpuUsage();
     const enqueued = await enqueueRun(store, queue, config.runId);
     let killedWorker: number | undefined;
+    let lastProgress = performance.now();
     for (;;) {
       const counts = await queue.getJobCounts('completed', 'failed');
       const done = (counts.completed ?? 0) + (counts.failed ?? 0);
@@ -147,6 +170,10 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
         victim?.kill('SIGKILL');
         killedWorker = victim?.pid;
         log(`SIGKILL worker ${killedWorker} after ${done} jobs; its jobs wait for their locks to expire`);
+      }
+      if (performance.now() - lastProgress >= 2_000) {
+        lastProgress = performance.now();
+        log(`${((lastProgress - started) / 1000).toFixed(0)} s: ${done}/${enqueued} jobs done`);
       }
       if (done >= enqueued) break;
       if (performance.now() - started > 10 * 60_000)
@@ -179,6 +206,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
       rows: Number(totals.rows),
       redeliveries: Number(totals.deliveries) - Number(totals.rows),
       recoveredJobs: completed.filter((job) => job.stalledCounter > 0).length,
+      delayedJobs: completed.filter((job) => (job.data.pendingChecks ?? 0) > 0).length,
       failedJobs: (await queue.getJobCounts('failed')).failed ?? 0,
       killedWorker,
       durationMs,

@@ -9,6 +9,8 @@ import { RedisTokenCache } from '../../src/token-cache/redis';
 export interface SyncJob {
   credentialsToken: string;
   userId: string;
+  /** Status checks that found the credential still pending (the worker sets it). */
+  pendingChecks?: number;
 }
 
 /** Settings every process of the fleet reads from its environment. */

@@ -2,12 +2,15 @@
  * One worker process of the sync fleet. It takes sync jobs from BullMQ, reads the credential's
  * status, fetches portfolios, investments and accounts, and writes them to PostgreSQL.
  *
- * - A credential still pending (first extraction running) goes back to the queue for later.
+ * - A credential still pending (first extraction running) goes back to the queue for 5 s, up to 12
+ *   times; after that it is recorded as `pending` and left to the next run, so a run always drains.
  * - A credential that needs its user (blocked login, SCA) is written with its state and no data.
  * - Any other error fails the attempt; BullMQ retries it with backoff (`attempts` on the job). The
  *   SDK has already retried what was safe to retry, so these are rare.
  * - SIGTERM/SIGINT: finish the jobs in hand, then exit. SIGKILL: BullMQ's lock on those jobs
  *   expires after `lockMs` and another worker runs them again; the idempotent write keeps it once.
+ *   A job may stall up to 3 times (BullMQ's default, 1, fails a job caught by two kills in a row,
+ *   e.g. a rolling deploy; re-running it is harmless since the write is idempotent).
  */
 import { DelayedError, type Job, Worker } from 'bullmq';
 import { credentialState, type FlanksClient } from '../../src';
@@ -23,15 +26,18 @@ import {
 } from './shared';
 
 const PENDING_RETRY_MS = 5_000;
+const MAX_PENDING_CHECKS = 12;
 
 async function syncOne(flanks: FlanksClient, write: (row: unknown[]) => Promise<void>, job: Job<SyncJob>) {
   const { credentialsToken, userId } = job.data;
   const { state } = credentialState(await flanks.credentials.getStatus(credentialsToken));
-  if (state === 'pending') {
+  const pendingChecks = job.data.pendingChecks ?? 0;
+  if (state === 'pending' && pendingChecks < MAX_PENDING_CHECKS) {
+    await job.updateData({ ...job.data, pendingChecks: pendingChecks + 1 });
     await job.moveToDelayed(Date.now() + PENDING_RETRY_MS, job.token);
     throw new DelayedError();
   }
-  if (state === 'needs_reset' || state === 'needs_sca') {
+  if (state === 'pending' || state === 'needs_reset' || state === 'needs_sca') {
     await write([credentialsToken, userId, state, [], [], []]);
     return;
   }
@@ -72,6 +78,7 @@ export async function startWorker(config: FleetConfig) {
     connection: queueRedis,
     concurrency: config.jobConcurrency,
     lockDuration: config.lockMs,
+    maxStalledCount: 3,
     stalledInterval: Math.max(500, Math.floor(config.lockMs / 2)),
   });
   worker.on('error', (error) => console.error(`worker ${process.pid}: ${error.message}`));

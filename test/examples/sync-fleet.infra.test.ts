@@ -12,8 +12,11 @@ describe('examples/sync-fleet', () => {
       credentials: 2_000,
       workers: 3,
       tokenTtlSeconds,
+      pending: 20,
       queue: 'fleet-test-a',
     });
+    // Pending credentials went back to the queue once, then synced.
+    expect(summary.delayedJobs).toBe(20);
     expect(summary).toMatchObject({ credentials: 2_000, synced: 2_000, rows: 2_000, failedJobs: 0 });
     // The store is encrypted: the results must not hold the tokens it protects in clear either.
     expect(summary.rowsWithClearTokens).toBe(0);

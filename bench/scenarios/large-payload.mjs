@@ -1,8 +1,8 @@
 // Scenario 2: large payload. accountTransactions returning 100,000 transactions (~22 MB of JSON)
 // from a static loopback server (bench/payload-server.mjs), against fetch + JSON.parse of the same
 // bytes with the same headers, body and timeout signal. Time: the SDK in each validation mode and the
-// baseline alternate within a round; a full GC runs before each call so none pays for another's
-// garbage. Memory: each variant in fresh processes (bench/memory-child.mjs).
+// baseline alternate within a round; a full GC and a pause come before each call so none pays for
+// another's garbage. Memory: each variant in fresh processes (bench/memory-child.mjs).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startChild } from '../lib/child.mjs';
@@ -78,13 +78,24 @@ export async function largePayload({ rounds = 7, warmup = 1, memoryRuns = 3 } = 
         MODES.map((m) => [m, () => clients[m].aggregation.accountTransactions('ct_bench')]),
       ),
     };
+    // One measurement is the faster of two calls: a 200 ms call on a shared machine is often
+    // descheduled for tens of milliseconds, which says nothing about the code.
     const runs = await alternate(Object.keys(variants), { rounds, warmup }, async (name) => {
-      globalThis.gc?.();
-      const started = performance.now();
-      const data = await variants[name]();
-      const ms = performance.now() - started;
-      if (data.length !== count) throw new Error(`${name}: ${data.length} items, expected ${count}`);
-      return ms;
+      let best = { ms: Number.POSITIVE_INFINITY, cpuMs: 0 };
+      for (let i = 0; i < 2; i++) {
+        // A full GC, then a pause: V8 sweeps concurrently after it, and a call started at once would
+        // pay for the previous variant's garbage (strict's, mostly) after all.
+        globalThis.gc?.();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const started = performance.now();
+        const cpu = process.cpuUsage();
+        const data = await variants[name]();
+        const ms = performance.now() - started;
+        const used = process.cpuUsage(cpu);
+        if (ms < best.ms) best = { ms, cpuMs: (used.user + used.system) / 1000 };
+        if (data.length !== count) throw new Error(`${name}: ${data.length} items, expected ${count}`);
+      }
+      return best;
     });
     const memory = {};
     for (const mode of ['raw', ...MODES]) {
@@ -99,8 +110,29 @@ export async function largePayload({ rounds = 7, warmup = 1, memoryRuns = 3 } = 
       bytes,
       count,
       rounds,
-      ms: Object.fromEntries(Object.keys(variants).map((n) => [n, summary(runs[n])])),
-      overRaw: Object.fromEntries(MODES.map((m) => [m, summary(ratios(runs[m], runs.raw))])),
+      ms: Object.fromEntries(Object.keys(variants).map((n) => [n, summary(runs[n].map((r) => r.ms))])),
+      overRaw: Object.fromEntries(
+        MODES.map((m) => [
+          m,
+          summary(
+            ratios(
+              runs[m].map((r) => r.ms),
+              runs.raw.map((r) => r.ms),
+            ),
+          ),
+        ]),
+      ),
+      cpuOverRaw: Object.fromEntries(
+        MODES.map((m) => [
+          m,
+          summary(
+            ratios(
+              runs[m].map((r) => r.cpuMs),
+              runs.raw.map((r) => r.cpuMs),
+            ),
+          ),
+        ]),
+      ),
       memory,
     };
   } finally {

@@ -29,6 +29,10 @@ function machine() {
     commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
       .toString()
       .trim();
+    const dirty = execSync('git status --porcelain -- src bench scripts package.json tsup.config.ts', {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    if (dirty.length > 0) commit += ' with uncommitted changes';
   } catch {}
   return {
     cpu: `${model}, ${cpus().length} cores`,

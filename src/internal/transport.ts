@@ -28,7 +28,7 @@ import type { ResponseShape, Validator } from './validate';
  * the JSON body and the attempt's signal go to fetch directly, through ky's `fetch` option. Given to
  * ky, the body would ride in the Request ky builds, which ky clones for retries it will never make
  * (a stream tee) and fetch then re-wraps (a stream pipe), and the signal would be merged with ky's own
- * through `AbortSignal.any`: about 190 µs of CPU per call on loopback, 40 % of a bare fetch
+ * through `AbortSignal.any`: about 200 µs of CPU per call on loopback, 40 % of a bare fetch
  * (docs/benchmarks.md).
  */
 

@@ -16,6 +16,10 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     splitting: true,
+    // zod's runtime is bundled: as a dependency it is ~60 ESM files, whose loading was 40 of the
+    // 50 ms an `import 'flanks-sdk'` cost (docs/benchmarks.md). Only index uses zod, so there is one
+    // copy. The .d.ts files still import zod's types, so zod stays a dependency.
+    noExternal: ['zod'],
   },
   {
     entry,
@@ -32,7 +36,7 @@ export default defineConfig([
     // tsup's CJS interop wraps `require('ky')` in `__toESM(..., 1)`, which breaks ky's and
     // p-retry's default exports at run time (see shared/toolchain.md). Bundling them into the
     // CJS build only avoids the wrapper; the ESM build keeps them as real dependencies.
-    noExternal: ['ky', 'p-retry', 'is-network-error'],
+    noExternal: ['ky', 'p-retry', 'is-network-error', 'zod'],
   },
   {
     entry: { 'bin/flanks-sandbox': 'src/testing/bin.ts' },

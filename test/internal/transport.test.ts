@@ -286,6 +286,32 @@ describe('bodies', () => {
     expect(dump).toContain('[REDACTED]');
   });
 
+  it('hands a custom fetch the URL, the headers, the JSON body as a string and the attempt signal', async () => {
+    tokenRoute();
+    route('post', PATH, { body: STATUS });
+    route('get', '/v0/platform/link', { body: [] });
+    const seen: Array<{ url: string; init: RequestInit }> = [];
+    const recording: typeof fetch = (input, init) => {
+      seen.push({ url: String(input), init: init ?? {} });
+      return fetch(input, init);
+    };
+    const flanks = makeClient({ fetch: recording });
+    await flanks.credentials.getStatus('ct_1');
+    await flanks.links.unusedCodes({ linkToken: 'lt_1' });
+    const [, status, unused] = seen;
+    expect(status!.url).toBe(`${BASE}${PATH}`);
+    expect(status!.init.method).toBe('POST');
+    expect(status!.init.body).toBe(JSON.stringify({ credentials_token: 'ct_1' }));
+    const headers = new Headers(status!.init.headers);
+    expect(headers.get('content-type')).toBe('application/json');
+    expect(headers.get('authorization')).toBe('Bearer at_test_access_token_1');
+    expect(headers.get('accept')).toBe('application/json');
+    expect(status!.init.signal).toBeInstanceOf(AbortSignal);
+    expect(unused!.url).toBe(`${BASE}/v0/platform/link?link_token=lt_1`);
+    expect(unused!.init).toMatchObject({ method: 'GET', body: undefined });
+    expect(new Headers(unused!.init.headers).has('content-type')).toBe(false);
+  });
+
   it('sends user-agent and accept headers', async () => {
     tokenRoute();
     const calls = route('post', PATH, { body: STATUS });

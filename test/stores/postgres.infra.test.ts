@@ -536,56 +536,69 @@ describe('PostgresCredentialStore across processes', () => {
     expect([1, 2]).toContain(rows[0].record.extra.writer);
   });
 
-  it('two processes completing the same link code: one row, and the loser gets a typed FlanksError', async () => {
-    const table = `${schema}.race_link`;
-    await new PostgresCredentialStore({ pool, table }).migrate();
-    const running = await startSandbox({ pendingPolls: 0 });
-    try {
-      const issued = running.sandbox.connect({ params: { external_id: 'race-user' } });
-      if (!('code' in issued)) throw new Error(`the sandbox issued no code: ${issued.error}`);
-      const job = {
-        mode: 'complete',
-        postgresUrl,
-        table,
-        sandboxUrl: running.url,
-        code: issued.code,
-        userId: 'race-user',
-      } as const;
-      const workers = [startWorker({ ...job, writer: 1 }), startWorker({ ...job, writer: 2 })];
-      await Promise.all(workers.map((w) => w.ready));
-      for (const w of workers) w.child.stdin.write('go\n');
-      const outcomes = await Promise.all(workers.map((w) => w.outcome));
+  it.each([
+    { cache: false, table: 'race_link' },
+    { cache: true, table: 'race_link_cached' },
+  ])(
+    'two processes completing the same link code: one row, and the loser gets a typed FlanksError (shared token cache: $cache)',
+    async ({ cache, table: name }) => {
+      const table = `${schema}.${name}`;
+      await new PostgresCredentialStore({ pool, table }).migrate();
+      const running = await startSandbox({ pendingPolls: 0 });
+      try {
+        const issued = running.sandbox.connect({ params: { external_id: 'race-user' } });
+        if (!('code' in issued)) throw new Error(`the sandbox issued no code: ${issued.error}`);
+        const job = {
+          mode: 'complete',
+          postgresUrl,
+          table,
+          sandboxUrl: running.url,
+          code: issued.code,
+          userId: 'race-user',
+          redisUrl: cache ? inject('redisUrl') : undefined,
+        } as const;
+        const workers = [startWorker({ ...job, writer: 1 }), startWorker({ ...job, writer: 2 })];
+        await Promise.all(workers.map((w) => w.ready));
+        for (const w of workers) w.child.stdin.write('go\n');
+        const outcomes = await Promise.all(workers.map((w) => w.outcome));
 
-      // The code is single-use, so exactly one exchange succeeds. The loser's error depends on the
-      // interleaving: usually 400 "Invalid code"; but both processes share one client id and a new
-      // access token revokes the previous one (the legacy rule the sandbox keeps), so a loser whose
-      // token the winner revoked, and whose one replay was revoked again, gets FlanksAuthError.
-      const winners = outcomes.filter((o) => o.ok);
-      const losers = outcomes.filter((o) => !o.ok);
-      expect(winners).toHaveLength(1);
-      expect(losers).toHaveLength(1);
-      expect(losers[0]).toMatchObject({ isFlanksError: true });
-      expect([
-        { name: 'FlanksApiError', status: 400 },
-        { name: 'FlanksAuthError', status: 401 },
-      ]).toContainEqual({ name: losers[0]!.name, status: losers[0]!.status });
-      expect(JSON.stringify(losers)).not.toContain(issued.code);
-      const exchanges = running.sandbox.requests.filter((r) => r.path === '/v0/platform/link');
-      expect(exchanges.length).toBeGreaterThanOrEqual(2);
-      console.info(
-        `link race: loser got ${losers[0]!.name} ${losers[0]!.status} after ${exchanges.length} exchanges`,
-      );
+        // The code is single-use, so exactly one exchange succeeds. Without a shared token cache the
+        // loser's error depends on the interleaving: usually 400 "Invalid code"; but both processes
+        // share one client id and a new access token revokes the previous one (the legacy rule the
+        // sandbox keeps), so a loser whose token was revoked, and whose one replay was revoked again,
+        // gets FlanksAuthError. With the shared cache both hold one token: always the 400.
+        const winners = outcomes.filter((o) => o.ok);
+        const losers = outcomes.filter((o) => !o.ok);
+        expect(winners).toHaveLength(1);
+        expect(losers).toHaveLength(1);
+        expect(losers[0]).toMatchObject({ isFlanksError: true });
+        expect(
+          cache
+            ? [{ name: 'FlanksApiError', status: 400 }]
+            : [
+                { name: 'FlanksApiError', status: 400 },
+                { name: 'FlanksAuthError', status: 401 },
+              ],
+        ).toContainEqual({ name: losers[0]!.name, status: losers[0]!.status });
+        if (cache) expect(running.sandbox.stats.tokenRequests).toBe(1);
+        expect(JSON.stringify(losers)).not.toContain(issued.code);
+        const exchanges = running.sandbox.requests.filter((r) => r.path === '/v0/platform/link');
+        expect(exchanges.length).toBeGreaterThanOrEqual(2);
+        console.info(
+          `link race: loser got ${losers[0]!.name} ${losers[0]!.status} after ${exchanges.length} exchanges`,
+        );
 
-      const { rows } = await pool.query(`SELECT credentials_token, user_id, external_id FROM ${table}`);
-      expect(rows).toEqual([
-        {
-          credentials_token: winners[0]!.ok && winners[0]!.credentialsToken,
-          user_id: 'race-user',
-          external_id: 'race-user',
-        },
-      ]);
-    } finally {
-      await running.close();
-    }
-  });
+        const { rows } = await pool.query(`SELECT credentials_token, user_id, external_id FROM ${table}`);
+        expect(rows).toEqual([
+          {
+            credentials_token: winners[0]!.ok && winners[0]!.credentialsToken,
+            user_id: 'race-user',
+            external_id: 'race-user',
+          },
+        ]);
+      } finally {
+        await running.close();
+      }
+    },
+  );
 });

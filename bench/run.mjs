@@ -5,6 +5,7 @@
 import { execSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 import { fmt, spread } from './lib/stats.mjs';
 import { fanOut } from './scenarios/fan-out.mjs';
 import { coldStart, size } from './scenarios/footprint.mjs';
@@ -210,6 +211,19 @@ function markdown(table) {
 
 const m = machine();
 log(`node ${m.node} on ${m.cpu}, load ${m.load}`);
+
+// `npm run bench -- --only fan-out` (or per-call, large-payload, polling): one scenario, its raw
+// figures printed as JSON; docs/benchmarks.md is left alone, since its table needs every scenario.
+const { values: flags } = parseArgs({ options: { only: { type: 'string' } } });
+if (flags.only) {
+  const one = { 'per-call': perCall, 'large-payload': largePayload, 'fan-out': fanOut, polling }[flags.only];
+  if (!one)
+    throw new Error(`bench: --only takes per-call, large-payload, fan-out or polling, not ${flags.only}`);
+  console.log(JSON.stringify(await one(), null, 2));
+  log(`${flags.only} done; docs/benchmarks.md not updated`);
+  process.exit(0);
+}
+
 const results = {};
 results.perCall = await perCall();
 log('1 per-call overhead done');

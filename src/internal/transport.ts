@@ -7,7 +7,7 @@ import {
   FlanksTimeoutError,
   FlanksValidationError,
 } from '../core/errors';
-import type { Logger } from '../core/logger';
+import { defaultLogger, type Logger } from '../core/logger';
 import type { RequestOptions } from '../core/request-options';
 import { VERSION } from '../version';
 import { errorFromResponse, findFlanksCode } from './error-factory';
@@ -99,9 +99,11 @@ function causeCode(error: unknown): string | undefined {
  * globals (Request, ReadableStream), which makes Node load its fetch implementation, about 25 ms that
  * an `import 'flanks-sdk'` should not pay. The first request needs fetch anyway.
  */
-let runtime:
-  | Promise<{ ky: typeof import('ky').default; pRetry: typeof import('p-retry').default }>
-  | undefined;
+interface Runtime {
+  ky: typeof import('ky').default;
+  pRetry: typeof import('p-retry').default;
+}
+let runtime: Promise<Runtime> | undefined;
 function loadRuntime() {
   runtime ??= Promise.all([import('ky'), import('p-retry')]).then(([k, p]) => ({
     ky: k.default,
@@ -111,13 +113,31 @@ function loadRuntime() {
 }
 
 export class Transport {
-  /** Created on the first request, with ky (see loadRuntime). */
-  #ky: KyInstance | undefined;
+  /** Set on the first request (see loadRuntime); later requests read it without awaiting. */
+  #runtime: { http: KyInstance; pRetry: Runtime['pRetry'] } | undefined;
   readonly #limiter: Limiter;
   #auth: AuthProvider | undefined;
+  /** The default logger drops debug lines: the request line is then not even formatted. */
+  readonly #logsDebug: boolean;
 
   constructor(private readonly config: TransportConfig) {
     this.#limiter = new Limiter(config.maxConcurrency);
+    this.#logsDebug = config.logger.debug !== defaultLogger.debug;
+  }
+
+  async #loadRuntime(): Promise<{ http: KyInstance; pRetry: Runtime['pRetry'] }> {
+    const { ky, pRetry } = await loadRuntime();
+    this.#runtime ??= {
+      http: ky.create({
+        prefixUrl: this.config.baseUrl,
+        retry: 0,
+        timeout: false,
+        throwHttpErrors: false,
+        headers: { accept: 'application/json', 'user-agent': `flanks-sdk/${VERSION}` },
+      }),
+      pRetry,
+    };
+    return this.#runtime;
   }
 
   setAuth(auth: AuthProvider): void {
@@ -133,15 +153,7 @@ export class Transport {
     const maxRetries = options.maxRetries ?? this.config.maxRetries;
     const signal = options.signal;
     if (signal?.aborted) throw new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted.`);
-    const { ky, pRetry } = await loadRuntime();
-    this.#ky ??= ky.create({
-      prefixUrl: this.config.baseUrl,
-      retry: 0,
-      timeout: false,
-      throwHttpErrors: false,
-      headers: { accept: 'application/json', 'user-agent': `flanks-sdk/${VERSION}` },
-    });
-    const http = this.#ky;
+    const { http, pRetry } = this.#runtime ?? (await this.#loadRuntime());
     return pRetry((attempt) => this.#attempt(spec, attempt, http), {
       retries: maxRetries,
       // p-retry's own wait is disabled: the policy computes the wait (Retry-After aware) below.
@@ -223,20 +235,25 @@ export class Transport {
     const onAbort = () => controller.abort(ABORTED);
     userSignal?.addEventListener('abort', onAbort, { once: true });
     if (userSignal?.aborted) controller.abort(ABORTED);
-    const started = Date.now();
-    const what = `${spec.method} ${spec.path}`;
+    const started = this.#logsDebug ? Date.now() : 0;
     try {
-      const searchParams: Record<string, string> = {};
-      for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) searchParams[k] = v;
+      let searchParams: Record<string, string> | undefined;
+      for (const k in spec.query) {
+        const v = spec.query[k];
+        if (v === undefined) continue;
+        searchParams ??= {};
+        searchParams[k] = v;
+      }
       const body = spec.body !== undefined ? JSON.stringify(spec.body) : undefined;
       const headers: Record<string, string> = {};
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
       const send = this.config.fetch;
-      const response = await http(spec.path.replace(/^\//, ''), {
+      // ky's prefixUrl wants the path without its leading slash.
+      const response = await http(spec.path.startsWith('/') ? spec.path.slice(1) : spec.path, {
         method: spec.method,
         headers,
-        ...(Object.keys(searchParams).length ? { searchParams } : {}),
+        ...(searchParams ? { searchParams } : {}),
         // ky always calls its fetch with the Request it built.
         fetch: (request) => {
           const { url, method, headers: sent } = request as Request;
@@ -245,11 +262,14 @@ export class Transport {
         },
       });
       const text = await response.text();
-      this.config.logger.debug(
-        `[flanks-sdk] ${what} → ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`,
-      );
+      if (this.#logsDebug) {
+        this.config.logger.debug(
+          `[flanks-sdk] ${spec.method} ${spec.path} → ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`,
+        );
+      }
       return { status: response.status, headers: response.headers, text };
     } catch (error) {
+      const what = `${spec.method} ${spec.path}`;
       const cause = redactCause(error, this.#secrets(spec));
       if (controller.signal.reason === TIMEOUT) {
         throw new FlanksTimeoutError(
@@ -273,7 +293,6 @@ export class Transport {
   }
 
   #handle<T>(spec: RequestSpec<T>, raw: RawResponse): ApiResponse<T> {
-    const what = `${spec.method} ${spec.path}`;
     const ok = raw.status >= 200 && raw.status < 300;
     let body: unknown;
     if (raw.text.trim() !== '') {
@@ -283,7 +302,7 @@ export class Transport {
         if (ok) {
           throw new FlanksApiError({
             status: raw.status,
-            message: `Flanks ${what} answered HTTP ${raw.status} with a body that is not valid JSON (${raw.text.length} bytes; truncated or not JSON). This is usually transient; it was retried if the call is safe to repeat.`,
+            message: `Flanks ${spec.method} ${spec.path} answered HTTP ${raw.status} with a body that is not valid JSON (${raw.text.length} bytes; truncated or not JSON). This is usually transient; it was retried if the call is safe to repeat.`,
             code: 'invalid_json',
             method: spec.method,
             path: spec.path,
@@ -298,7 +317,7 @@ export class Transport {
     // Flanks' legacy API reports "not ready" / "data error" as a code inside the body; whether it
     // does so with a 2xx status is undocumented, so a 2xx object carrying such a code is an error too.
     const wrappedError =
-      ok && !Array.isArray(body) && findFlanksCode(body) !== undefined && spec.response.many;
+      ok && spec.response.many && !Array.isArray(body) && findFlanksCode(body) !== undefined;
     if (!ok || wrappedError) {
       throw errorFromResponse({
         status: raw.status,
@@ -313,7 +332,7 @@ export class Transport {
     if (spec.response.many && !Array.isArray(data)) {
       // Returning a non-list where callers iterate would be a silent wrong answer in any mode.
       throw new FlanksValidationError(
-        `Flanks ${what} answered with ${data === null ? 'null' : typeof data} where a list of ${spec.response.name} was expected. Flanks may have changed this API; please report it.`,
+        `Flanks ${spec.method} ${spec.path} answered with ${data === null ? 'null' : typeof data} where a list of ${spec.response.name} was expected. Flanks may have changed this API; please report it.`,
         { path: 'response' },
       );
     }

@@ -77,7 +77,13 @@ export class Validator {
 
   check<T>(shape: ResponseShape<T>, data: unknown): T {
     if (this.mode === 'off') return data as T;
-    if (shape.many && !Array.isArray(data)) {
+    // `warn` reports a schema once per client: once it has, checking it again can change nothing.
+    if (this.mode === 'warn' && this.#warned.has(shape.name)) return data as T;
+    if (!shape.many) {
+      this.#checkItem(shape, data, undefined);
+      return data as T;
+    }
+    if (!Array.isArray(data)) {
       this.#fail(
         shape,
         `expected an array of ${shape.name}, got ${data === null ? 'null' : typeof data}`,
@@ -85,25 +91,23 @@ export class Validator {
       );
       return data as T;
     }
-    const items: Array<[number | undefined, unknown]> = shape.many
-      ? this.#itemsToCheck(data as unknown[])
-      : [[undefined, data]];
-    for (const [index, item] of items) {
-      const result = shape.schema.safeParse(item);
-      if (!result.success) {
-        const issue = result.error.issues[0];
-        const path = index === undefined ? (issue?.path ?? []) : [index, ...(issue?.path ?? [])];
-        this.#fail(shape, issue?.message ?? 'invalid value', path);
-        break;
-      }
+    // Indexes are walked directly rather than collected: this runs on every response.
+    if (this.mode === 'warn' && data.length > SAMPLE_THRESHOLD) {
+      for (const i of sampleIndexes(data.length)) if (!this.#checkItem(shape, data[i], i)) break;
+    } else {
+      for (let i = 0; i < data.length; i++) if (!this.#checkItem(shape, data[i], i)) break;
     }
     return data as T;
   }
 
-  #itemsToCheck(data: unknown[]): Array<[number, unknown]> {
-    const indexes =
-      this.mode === 'warn' && data.length > SAMPLE_THRESHOLD ? sampleIndexes(data.length) : data.keys();
-    return [...indexes].map((i) => [i, data[i]]);
+  /** Checks one value; on a mismatch reports it (or throws in `strict`) and returns false. */
+  #checkItem(shape: ResponseShape<unknown>, item: unknown, index: number | undefined): boolean {
+    const result = shape.schema.safeParse(item);
+    if (result.success) return true;
+    const issue = result.error.issues[0];
+    const path = index === undefined ? (issue?.path ?? []) : [index, ...(issue?.path ?? [])];
+    this.#fail(shape, issue?.message ?? 'invalid value', path);
+    return false;
   }
 
   #fail(shape: ResponseShape<unknown>, problem: string, path: readonly PropertyKey[]): void {

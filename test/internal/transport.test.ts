@@ -320,3 +320,23 @@ describe('bodies', () => {
     expect(calls[0]!.headers.get('accept')).toBe('application/json');
   });
 });
+
+describe('request log', () => {
+  it('logs one debug line per attempt with method, path, status and attempt, never the tokens', async () => {
+    tokenRoute();
+    route('post', PATH, { status: 200, body: STATUS });
+    const logger = spyLogger();
+    const flanks = makeClient({ logger });
+    await flanks.credentials.getStatus('ct_secret_credentials_token');
+    const lines = logger.debug.mock.calls.map((args) => String(args[0]));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^\[flanks-sdk\] POST \/v0\/token → 200 in \d+ ms \(attempt 1\)$/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^\[flanks-sdk\] POST \/v0\/bank\/credentials\/status → 200 in \d+ ms \(attempt 1\)$/,
+      ),
+    );
+    expect(logger.lines().join('\n')).not.toMatch(/ct_secret_credentials_token|at_test_access_token|sk_test/);
+  });
+});

@@ -35,6 +35,37 @@ describe('Validator', () => {
     expect(logger.warn.mock.calls[0]![0]).toMatch(/Item schema at response\[0\]\.id/);
   });
 
+  it('warn: stops checking a schema once it has warned; strict checks every call', () => {
+    let runs = 0;
+    const Counted = z.looseObject({
+      id: z.string().check(
+        z.refine(() => {
+          runs++;
+          return true;
+        }),
+      ),
+    });
+    const logger = spyLogger();
+    const warn = new Validator('warn', logger);
+    warn.check(many('Counted', Counted), [{ id: 'a' }, { id: 'b' }]);
+    expect(runs).toBe(2);
+    warn.check(many('Counted', Counted), [{ id: 1 }]);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    const before = runs;
+    warn.check(many('Counted', Counted), [{ id: 'c' }, { id: 2 }]);
+    expect(runs).toBe(before);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    // Another schema is still checked and reported.
+    warn.check(one('Item', Item), { id: 3 });
+    expect(logger.warn).toHaveBeenCalledTimes(2);
+
+    const strict = new Validator('strict', spyLogger());
+    expect(() => strict.check(many('Counted', Counted), [{ id: 1 }])).toThrow(FlanksValidationError);
+    expect(() => strict.check(many('Counted', Counted), [{ id: 'd' }, { id: 2 }])).toThrow(
+      /response\[1\]\.id/,
+    );
+  });
+
   it('unknown fields pass through and are kept', () => {
     const data = { id: 'a', refValores: '123', future_field: { x: 1 } };
     expect(new Validator('strict', spyLogger()).check(one('Item', Item), data)).toEqual(data);

@@ -14,6 +14,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startSandbox } from '../../src/testing';
 import { enqueueRun } from './producer';
 import {
@@ -68,8 +69,39 @@ export interface FleetRunSummary {
   sandboxCpuShare: number;
   /** Result rows holding, anywhere, one of the sampled credentials tokens (every 100th) in clear: must be 0. */
   rowsWithClearTokens: number;
+  /** Sampled credentials tokens found anywhere in the queue's Redis keys (job data, ids, logs): must be 0. */
+  tokensInRedis: number;
   /** Rows written by each worker process (pid → rows). */
   perWorker: Record<string, number>;
+}
+
+/** Everything stored under the keys matching `pattern`, as one string, to search for secrets. */
+async function redisContents(redis: Redis, pattern: string): Promise<string> {
+  const parts: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', '1000');
+    cursor = next;
+    for (const key of keys) {
+      const type = await redis.type(key);
+      const value =
+        type === 'string'
+          ? await redis.get(key)
+          : type === 'hash'
+            ? await redis.hgetall(key)
+            : type === 'list'
+              ? await redis.lrange(key, 0, -1)
+              : type === 'set'
+                ? await redis.smembers(key)
+                : type === 'zset'
+                  ? await redis.zrange(key, '0', '-1')
+                  : type === 'stream'
+                    ? await redis.xrange(key, '-', '+')
+                    : null;
+      parts.push(key, JSON.stringify(value));
+    }
+  } while (cursor !== '0');
+  return parts.join('\n');
 }
 
 function startWorkerProcess(env: Record<string, string>): ChildProcess {
@@ -92,6 +124,10 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
     jobConcurrency: 32,
     maxConcurrency: 16,
     lockMs: options.lockMs ?? 30_000,
+    // A demo table of its own, emptied each run (the sandbox forgets its credentials when it stops),
+    // and a fresh key; production reads the key from its secret manager.
+    storeTable: 'flanks_credentials_fleet_demo',
+    storeKey: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
   };
   const sandbox = await startSandbox(
     options.tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds: options.tokenTtlSeconds },
@@ -100,7 +136,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
   const connection = redisConnection(config.redisUrl);
   const queue = new Queue<SyncJob>(config.queue, {
     connection,
-    // Finished jobs carry a credentials token: keep them an hour (enough to inspect a run), not forever.
+    // Finished jobs are kept an hour, to inspect a run; their ids make a re-enqueue within it a no-op.
     defaultJobOptions: {
       attempts: 5,
       backoff: { type: 'exponential', delay: 1_000 },
@@ -110,11 +146,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
   });
   const workers: ChildProcess[] = [];
   try {
-    // A demo table of its own, emptied each run: the sandbox forgets its credentials when it stops.
-    const { postgres, store } = credentialStore(pool, {
-      table: 'flanks_credentials_fleet_demo',
-      key: crypto.getRandomValues(new Uint8Array(32)),
-    });
+    const { postgres, store } = credentialStore(pool, config);
     await postgres.migrate();
     await pool.query('TRUNCATE flanks_credentials_fleet_demo');
     await pool.query(RESULTS_SQL);
@@ -197,6 +229,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
       [config.runId, sampled],
     );
     const completed = await queue.getJobs(['completed'], 0, -1);
+    const redisText = await redisContents(connection, `bull:${config.queue}:*`);
     const totals = rows[0] ?? { rows: '0', synced: '0', deliveries: '0' };
     const synced = Number(totals.synced);
     return {
@@ -214,6 +247,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
       tokenRequests: sandbox.sandbox.stats.tokenRequests,
       sandboxCpuShare: (cpu.user + cpu.system) / 1000 / durationMs,
       rowsWithClearTokens: Number(clear.rows[0]?.n ?? 0),
+      tokensInRedis: sampled.filter((token) => redisText.includes(token)).length,
       perWorker: Object.fromEntries(perWorkerRows.rows.map((r) => [String(r.worker_pid), Number(r.n)])),
     };
   } finally {

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { CredentialRecord } from '../../src';
-import { jobId, type SyncJob } from './shared';
+import { credentialKey, jobId, type SyncJob } from './shared';
 
 /** A store that can walk every record: PostgresCredentialStore, or EncryptedCredentialStore over it. */
 export interface ListingStore {
@@ -10,6 +10,7 @@ export interface ListingStore {
 /**
  * Enqueues one job per stored credential for `runId`, in batches. Job ids are derived from the run
  * and the credential, so running the producer twice (a crash, a retry by cron) adds nothing new.
+ * Jobs name the credential by user and hash; the token itself stays in the store.
  */
 export async function enqueueRun(
   store: ListingStore,
@@ -26,8 +27,8 @@ export async function enqueueRun(
     batch = [];
   };
   for await (const record of store.list({ batchSize })) {
-    const data = { credentialsToken: record.credentialsToken, userId: record.userId };
-    batch.push({ name: 'sync', data, opts: { jobId: jobId(runId, record.credentialsToken) } });
+    const data = { userId: record.userId, credentialKey: credentialKey(record.credentialsToken) };
+    batch.push({ name: 'sync', data, opts: { jobId: jobId(runId, data.credentialKey) } });
     if (batch.length >= batchSize) await flush();
   }
   await flush();

@@ -5,10 +5,14 @@ import { EncryptedCredentialStore, FlanksClient } from '../../src';
 import { PostgresCredentialStore } from '../../src/stores/postgres';
 import { RedisTokenCache } from '../../src/token-cache/redis';
 
-/** What one sync job carries. The token is a secret: Redis must be as private as the database. */
+/**
+ * What one sync job carries: who, and which of their credentials, named by a hash. Never the token:
+ * job data sits in Redis and shows in queue dashboards; the worker reads the token from the
+ * (encrypted) store.
+ */
 export interface SyncJob {
-  credentialsToken: string;
   userId: string;
+  credentialKey: string;
   /** Status checks that found the credential still pending (the worker sets it). */
   pendingChecks?: number;
 }
@@ -27,6 +31,9 @@ export interface FleetConfig {
   maxConcurrency: number;
   /** How long a job's lock lives without renewal: how fast a dead worker's jobs are taken over. */
   lockMs: number;
+  /** The credential store's table and its encryption key (32 bytes, base64; from a secret manager). */
+  storeTable: string;
+  storeKey: string;
 }
 
 export function fleetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FleetConfig {
@@ -43,6 +50,8 @@ export function fleetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FleetC
     jobConcurrency: Number(env.FLEET_JOB_CONCURRENCY ?? 32),
     maxConcurrency: Number(env.FLEET_MAX_CONCURRENCY ?? 16),
     lockMs: Number(env.FLEET_LOCK_MS ?? 30_000),
+    storeTable: env.FLEET_STORE_TABLE ?? 'flanks_credentials',
+    storeKey: need('FLEET_STORE_KEY'),
   };
 }
 
@@ -55,6 +64,8 @@ export function fleetEnv(config: FleetConfig): Record<string, string> {
     FLEET_JOB_CONCURRENCY: String(config.jobConcurrency),
     FLEET_MAX_CONCURRENCY: String(config.maxConcurrency),
     FLEET_LOCK_MS: String(config.lockMs),
+    FLEET_STORE_TABLE: config.storeTable,
+    FLEET_STORE_KEY: config.storeKey,
   };
 }
 
@@ -72,11 +83,11 @@ export function pgPool(url: string, max = 10): Pool {
  * tokens reach the table in clear). Production takes the key from a secret manager; rotate it by
  * adding a key id (see README, "Encrypting stored credentials").
  */
-export function credentialStore(pool: Pool, options: { table?: string; key: Uint8Array }) {
-  const postgres = new PostgresCredentialStore({ pool, table: options.table });
+export function credentialStore(pool: Pool, config: Pick<FleetConfig, 'storeTable' | 'storeKey'>) {
+  const postgres = new PostgresCredentialStore({ pool, table: config.storeTable });
   return {
     postgres,
-    store: new EncryptedCredentialStore(postgres, { keys: { k1: options.key }, currentKeyId: 'k1' }),
+    store: new EncryptedCredentialStore(postgres, { keys: { k1: config.storeKey }, currentKeyId: 'k1' }),
   };
 }
 
@@ -102,8 +113,8 @@ export function credentialKey(credentialsToken: string): string {
   return createHash('sha256').update(credentialsToken).digest('hex');
 }
 
-export function jobId(runId: string, credentialsToken: string): string {
-  return `${runId}-${credentialKey(credentialsToken).slice(0, 32)}`;
+export function jobId(runId: string, key: string): string {
+  return `${runId}-${key.slice(0, 32)}`;
 }
 
 /**

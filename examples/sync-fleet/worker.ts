@@ -1,6 +1,7 @@
 /*
- * One worker process of the sync fleet. It takes sync jobs from BullMQ, reads the credential's
- * status, fetches portfolios, investments and accounts, and writes them to PostgreSQL.
+ * One worker process of the sync fleet. It takes sync jobs from BullMQ, finds the credential in the
+ * encrypted store (a job names it by user and hash, never by token), reads its status, fetches
+ * portfolios, investments and accounts, and writes them to PostgreSQL.
  *
  * - A credential still pending (first extraction running) goes back to the queue for 5 s, up to 12
  *   times; after that it is recorded as `pending` and left to the next run, so a run always drains.
@@ -13,9 +14,10 @@
  *   e.g. a rolling deploy; re-running it is harmless since the write is idempotent).
  */
 import { DelayedError, type Job, Worker } from 'bullmq';
-import { credentialState, type FlanksClient } from '../../src';
+import { type CredentialStore, credentialState, type FlanksClient } from '../../src';
 import {
   credentialKey,
+  credentialStore,
   type FleetConfig,
   fleetClient,
   fleetConfigFromEnv,
@@ -28,8 +30,17 @@ import {
 const PENDING_RETRY_MS = 5_000;
 const MAX_PENDING_CHECKS = 12;
 
-async function syncOne(flanks: FlanksClient, write: (row: unknown[]) => Promise<void>, job: Job<SyncJob>) {
-  const { credentialsToken, userId } = job.data;
+async function syncOne(
+  flanks: FlanksClient,
+  store: CredentialStore,
+  write: (row: unknown[]) => Promise<void>,
+  job: Job<SyncJob>,
+) {
+  const { userId, credentialKey: key } = job.data;
+  const record = (await store.listByUser(userId)).find((r) => credentialKey(r.credentialsToken) === key);
+  // Deleted since the run was enqueued (the user disconnected the bank): nothing to sync.
+  if (!record) return;
+  const { credentialsToken } = record;
   const { state } = credentialState(await flanks.credentials.getStatus(credentialsToken));
   const pendingChecks = job.data.pendingChecks ?? 0;
   if (state === 'pending' && pendingChecks < MAX_PENDING_CHECKS) {
@@ -38,7 +49,7 @@ async function syncOne(flanks: FlanksClient, write: (row: unknown[]) => Promise<
     throw new DelayedError();
   }
   if (state === 'pending' || state === 'needs_reset' || state === 'needs_sca') {
-    await write([credentialsToken, userId, state, [], [], []]);
+    await write([key, userId, state, [], [], []]);
     return;
   }
   const [portfolios, investments, accounts] = await Promise.all([
@@ -46,7 +57,7 @@ async function syncOne(flanks: FlanksClient, write: (row: unknown[]) => Promise<
     flanks.aggregation.investments(credentialsToken),
     flanks.aggregation.accounts(credentialsToken),
   ]);
-  await write([credentialsToken, userId, state, portfolios, investments, accounts]);
+  await write([key, userId, state, portfolios, investments, accounts]);
 }
 
 export async function startWorker(config: FleetConfig) {
@@ -54,7 +65,8 @@ export async function startWorker(config: FleetConfig) {
   await pool.query(RESULTS_SQL);
   const cacheRedis = redisConnection(config.redisUrl);
   const flanks = fleetClient(config, cacheRedis);
-  const write = async ([token, userId, state, portfolios, investments, accounts]: unknown[]) => {
+  const { store } = credentialStore(pool, config);
+  const write = async ([key, userId, state, portfolios, investments, accounts]: unknown[]) => {
     await pool.query(
       `INSERT INTO flanks_sync_results
          (run_id, credential_key, user_id, state, portfolios, investments, accounts, worker_pid)
@@ -63,7 +75,7 @@ export async function startWorker(config: FleetConfig) {
        DO UPDATE SET deliveries = flanks_sync_results.deliveries + 1`,
       [
         config.runId,
-        credentialKey(token as string),
+        key,
         userId,
         state,
         JSON.stringify(portfolios),
@@ -74,7 +86,7 @@ export async function startWorker(config: FleetConfig) {
     );
   };
   const queueRedis = redisConnection(config.redisUrl);
-  const worker = new Worker<SyncJob>(config.queue, (job) => syncOne(flanks, write, job), {
+  const worker = new Worker<SyncJob>(config.queue, (job) => syncOne(flanks, store, write, job), {
     connection: queueRedis,
     concurrency: config.jobConcurrency,
     lockDuration: config.lockMs,

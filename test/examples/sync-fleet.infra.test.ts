@@ -20,6 +20,7 @@ describe('examples/sync-fleet', () => {
     expect(summary).toMatchObject({ credentials: 2_000, synced: 2_000, rows: 2_000, failedJobs: 0 });
     // The store is encrypted: the results must not hold the tokens it protects in clear either.
     expect(summary.rowsWithClearTokens).toBe(0);
+    expect(summary.tokensInRedis).toBe(0);
     expect(Object.keys(summary.perWorker)).toHaveLength(3);
     // Tokens are refreshed when 10 % of their life is left: at most one request per 0.9 × TTL for
     // the whole fleet (plus the first), where three processes fetching their own would triple it.

@@ -301,6 +301,7 @@ async function main() {
         `time             ${(summary.durationMs / 1000).toFixed(2)} s`,
         `throughput       ${summary.credentialsPerSecond.toFixed(0)} credentials/s`,
         `token requests   ${summary.tokenRequests}`,
+        `tokens in clear  ${summary.tokensInRedis} in Redis, ${summary.rowsWithClearTokens} in results (of every 100th checked)`,
         `sandbox CPU      ${(summary.sandboxCpuShare * 100).toFixed(0)} % of one core`,
       ].join('\n'),
     );

@@ -55,6 +55,67 @@ export interface RedisTokenCacheOptions {
   prefix?: string | undefined;
 }
 
+/**
+ * The commands {@link fromNodeRedis} needs from a node-redis (`redis` package, v4 or newer) client.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis';
+ * const client: NodeRedisClient = await createClient({ url: process.env.REDIS_URL }).connect();
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export interface NodeRedisClient {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string, options: { PX: number; NX?: true }): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+/**
+ * Adapts a node-redis client (the `redis` package) to what {@link RedisTokenCache} calls, which is
+ * ioredis' command style: `set(key, value, 'PX', ms, 'NX')` becomes `set(key, value, { PX, NX })` and
+ * `eval(script, numkeys, ...args)` becomes `eval(script, { keys, arguments })`.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis';
+ * import { fromNodeRedis, RedisTokenCache } from 'flanks-sdk/token-cache/redis';
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const flanks = new FlanksClient({ tokenCache: new RedisTokenCache({ redis: fromNodeRedis(client) }) });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export function fromNodeRedis(client: NodeRedisClient): RedisTokenCacheClient {
+  if (
+    !client ||
+    typeof client.get !== 'function' ||
+    typeof client.set !== 'function' ||
+    typeof client.del !== 'function' ||
+    typeof client.eval !== 'function'
+  ) {
+    throw new FlanksValidationError(
+      'fromNodeRedis() needs a connected node-redis client (createClient() from the redis package).',
+      { path: 'client' },
+    );
+  }
+  const set = async (key: string, value: string, _px: 'PX', ms: number, nx?: 'NX') => {
+    const reply = await client.set(key, value, nx ? { PX: ms, NX: true } : { PX: ms });
+    return reply === null || reply === undefined ? null : String(reply);
+  };
+  return {
+    get: async (key) => {
+      const value = await client.get(key);
+      return value === null || value === undefined ? null : String(value);
+    },
+    set: set as RedisTokenCacheClient['set'],
+    del: async (key) => Number(await client.del(key)),
+    eval: (script, numkeys, ...args) =>
+      client.eval(script, { keys: args.slice(0, numkeys), arguments: args.slice(numkeys) }),
+  };
+}
+
 // Deletes the lock only while it still carries this holder's id: a holder whose lock expired and
 // was taken by another process must not free the other's lock.
 const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../examples/lib/services';
 import { FlanksClient, FlanksValidationError } from '../../src';
@@ -14,7 +15,7 @@ import {
   type StartSandboxOptions,
   startSandbox,
 } from '../../src/testing';
-import { RedisTokenCache, type RedisTokenCacheClient } from '../../src/token-cache/redis';
+import { fromNodeRedis, RedisTokenCache, type RedisTokenCacheClient } from '../../src/token-cache/redis';
 import type { FleetResult } from './fleet-worker';
 
 // RedisTokenCache against the real Redis of the infrastructure suite, and the fleet it exists for:
@@ -36,6 +37,46 @@ runTokenCacheContract(() => new RedisTokenCache({ redis, prefix: prefix() }), {
   name: 'RedisTokenCache contract',
   describe,
   it,
+});
+
+// The same contract through node-redis (the `redis` package) and the fromNodeRedis adapter.
+let nodeRedis: Awaited<ReturnType<typeof connectNodeRedis>>;
+const connectNodeRedis = () => createClient({ url: inject('redisUrl') }).connect();
+beforeAll(async () => {
+  nodeRedis = await connectNodeRedis();
+});
+afterAll(async () => {
+  await nodeRedis.close();
+});
+runTokenCacheContract(() => new RedisTokenCache({ redis: fromNodeRedis(nodeRedis), prefix: prefix() }), {
+  name: 'RedisTokenCache over node-redis (fromNodeRedis) contract',
+  describe,
+  it,
+});
+
+describe('fromNodeRedis', () => {
+  it('rejects something that is not a node-redis client', () => {
+    expect(() => fromNodeRedis({} as never)).toThrow(FlanksValidationError);
+  });
+
+  it('shares one token between two clients through node-redis', async () => {
+    const running = await startSandbox();
+    try {
+      const shared = new RedisTokenCache({ redis: fromNodeRedis(nodeRedis), prefix: `nr:${randomUUID()}:` });
+      const make = () =>
+        new FlanksClient({
+          clientId: SANDBOX_CLIENT_ID,
+          clientSecret: SANDBOX_CLIENT_SECRET,
+          baseUrl: running.url,
+          tokenCache: shared,
+        });
+      const [a, b] = [make(), make()];
+      await Promise.all([a.entities.list(), b.entities.list(), a.entities.list(), b.entities.list()]);
+      expect(running.sandbox.stats.tokenRequests).toBe(1);
+    } finally {
+      await running.close();
+    }
+  });
 });
 
 describe('RedisTokenCache', () => {

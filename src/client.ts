@@ -57,7 +57,10 @@ export interface FlanksClientOptions {
   maxRetries?: number | undefined;
   /** Most requests in flight to Flanks at once; more calls queue. Default 8. */
   maxConcurrency?: number | undefined;
-  /** A fetch implementation (for proxies, tracing, tests). Default: the global `fetch`. */
+  /**
+   * A fetch implementation (for proxies, tracing, tests). Default: the global `fetch`. Called as
+   * `fetch(url, init)` with `init.headers` a `Headers` object; a wrapper must pass `init` on.
+   */
   fetch?: typeof fetch | undefined;
   /** Where `completeLink` and `connect.completeSession` save credentials. */
   store?: CredentialStore | undefined;

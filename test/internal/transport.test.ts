@@ -215,6 +215,37 @@ describe('timeouts and aborts', () => {
     expect((err as Error).name).toContain('Abort');
   });
 
+  it('the attempt signal stays live until the body is read: a stalled body times out or aborts', async () => {
+    vi.useFakeTimers();
+    tokenRoute();
+    // Headers arrive at once; the body sends a few bytes and then only ever ends through the signal.
+    const stalledBody: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/v0/token')) return fetch(input, init);
+      const signal = init?.signal as AbortSignal;
+      const body = new ReadableStream<Uint8Array>({
+        start(stream) {
+          stream.enqueue(new TextEncoder().encode('{"pend'));
+          signal.addEventListener('abort', () => stream.error(signal.reason), { once: true });
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const flanks = makeClient({ fetch: stalledBody, maxRetries: 0 });
+    const timedOut = settle(flanks.credentials.getStatus('ct_1', { timeoutMs: 1_000 })).catch(
+      (e: unknown) => e,
+    );
+    expect(await timedOut).toBeInstanceOf(FlanksTimeoutError);
+
+    const ctl = new AbortController();
+    const aborted = flanks.credentials
+      .getStatus('ct_1', { signal: ctl.signal, timeoutMs: 60_000 })
+      .catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(10);
+    ctl.abort();
+    expect(await aborted).toBeInstanceOf(FlanksAbortError);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('an already-aborted signal sends nothing', async () => {
     const tokens = tokenRoute();
     const ctl = new AbortController();

@@ -305,7 +305,8 @@ async function main() {
         `sandbox CPU      ${(summary.sandboxCpuShare * 100).toFixed(0)} % of one core`,
       ].join('\n'),
     );
-    if (summary.synced !== summary.credentials || summary.failedJobs > 0) process.exitCode = 1;
+    const leaked = summary.tokensInRedis + summary.rowsWithClearTokens;
+    if (summary.synced !== summary.credentials || summary.failedJobs > 0 || leaked > 0) process.exitCode = 1;
   } finally {
     for (const stop of stops) await stop();
   }

@@ -5,7 +5,7 @@
 // round. `--raw` runs the bare-fetch baseline of the bench instead, for the same figure.
 import { parseArgs } from 'node:util';
 import { startChild } from './lib/child.mjs';
-import { FlanksClient, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from './lib/sdk.mjs';
+import { sdkFanOut } from './scenarios/fan-out.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -22,22 +22,7 @@ const server = await startChild('../sandbox-process.mjs');
 try {
   const url = await server.call('url');
   const tokens = await server.call('createCredentials', { count: Number(values.credentials) });
-  const sdk = async () => {
-    const flanks = new FlanksClient({
-      clientId: SANDBOX_CLIENT_ID,
-      clientSecret: SANDBOX_CLIENT_SECRET,
-      baseUrl: url,
-      maxConcurrency: cap,
-    });
-    await Promise.all(
-      tokens.flatMap((token) => [
-        flanks.credentials.getStatus(token),
-        flanks.aggregation.portfolios(token),
-        flanks.aggregation.investments(token),
-        flanks.aggregation.accounts(token),
-      ]),
-    );
-  };
+  const sdk = () => sdkFanOut(url, cap, tokens);
   const raw = async () => {
     const authorization = await server.call('lastAuthorization');
     const tasks = tokens.flatMap((token) =>

@@ -12,6 +12,24 @@ import { alternate, ratios, summary } from '../lib/stats.mjs';
 
 const KINDS = ['status', 'portfolio', 'investment', 'account'];
 
+/** The SDK side: a new client capped at `cap`, all four calls for every token launched at once. */
+export async function sdkFanOut(url, cap, tokens) {
+  const flanks = new FlanksClient({
+    clientId: SANDBOX_CLIENT_ID,
+    clientSecret: SANDBOX_CLIENT_SECRET,
+    baseUrl: url,
+    maxConcurrency: cap,
+  });
+  await Promise.all(
+    tokens.flatMap((token) => [
+      flanks.credentials.getStatus(token),
+      flanks.aggregation.portfolios(token),
+      flanks.aggregation.investments(token),
+      flanks.aggregation.accounts(token),
+    ]),
+  );
+}
+
 /** Runs `tasks` with at most `cap` in flight, first in first out. */
 async function capped(tasks, cap) {
   let next = 0;
@@ -45,20 +63,7 @@ export async function fanOut({
     const sdk = async () => {
       const before = await server.call('tokenRequests');
       await delay(requests() + 1);
-      const flanks = new FlanksClient({
-        clientId: SANDBOX_CLIENT_ID,
-        clientSecret: SANDBOX_CLIENT_SECRET,
-        baseUrl: url,
-        maxConcurrency: cap,
-      });
-      await Promise.all(
-        active.flatMap((token) => [
-          flanks.credentials.getStatus(token),
-          flanks.aggregation.portfolios(token),
-          flanks.aggregation.investments(token),
-          flanks.aggregation.accounts(token),
-        ]),
-      );
+      await sdkFanOut(url, cap, active);
       tokenRequests.push((await server.call('tokenRequests')) - before);
       authorization = await server.call('lastAuthorization');
     };

@@ -10,6 +10,7 @@ import type { RequestOptions } from './core/request-options';
 import type { TokenCache } from './core/token-cache';
 import {
   checkRequestOptions,
+  hasMethods,
   MAX_TIMER_MS,
   optionalBoolean,
   optionalNumber,
@@ -134,29 +135,15 @@ function checkUrl(value: string, name: string): string {
 }
 
 function isStore(value: unknown): value is CredentialStore {
-  const s = value as CredentialStore | null;
-  return (
-    !!s &&
-    typeof s.save === 'function' &&
-    typeof s.get === 'function' &&
-    typeof s.listByUser === 'function' &&
-    typeof s.delete === 'function'
-  );
+  return hasMethods(value, ['save', 'get', 'listByUser', 'delete']);
 }
 
 function isTokenCache(value: unknown): value is TokenCache {
-  const c = value as TokenCache | null;
-  return !!c && typeof c.get === 'function' && typeof c.set === 'function' && typeof c.lock === 'function';
+  return hasMethods(value, ['get', 'set', 'lock']);
 }
 
 function isLogger(value: unknown): value is Logger {
-  const l = value as Logger | null;
-  return (
-    !!l &&
-    ['debug', 'info', 'warn', 'error'].every(
-      (m) => typeof (l as unknown as Record<string, unknown>)[m] === 'function',
-    )
-  );
+  return hasMethods(value, ['debug', 'info', 'warn', 'error']);
 }
 
 /**

@@ -77,29 +77,20 @@ export interface FleetRunSummary {
 
 /** Everything stored under the keys matching `pattern`, as one string, to search for secrets. */
 async function redisContents(redis: Redis, pattern: string): Promise<string> {
+  const read: Record<string, (key: string) => Promise<unknown>> = {
+    string: (key) => redis.get(key),
+    hash: (key) => redis.hgetall(key),
+    list: (key) => redis.lrange(key, 0, -1),
+    set: (key) => redis.smembers(key),
+    zset: (key) => redis.zrange(key, '0', '-1'),
+    stream: (key) => redis.xrange(key, '-', '+'),
+  };
   const parts: string[] = [];
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', '1000');
     cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      const value =
-        type === 'string'
-          ? await redis.get(key)
-          : type === 'hash'
-            ? await redis.hgetall(key)
-            : type === 'list'
-              ? await redis.lrange(key, 0, -1)
-              : type === 'set'
-                ? await redis.smembers(key)
-                : type === 'zset'
-                  ? await redis.zrange(key, '0', '-1')
-                  : type === 'stream'
-                    ? await redis.xrange(key, '-', '+')
-                    : null;
-      parts.push(key, JSON.stringify(value));
-    }
+    for (const key of keys) parts.push(key, JSON.stringify(await read[await redis.type(key)]?.(key)));
   } while (cursor !== '0');
   return parts.join('\n');
 }

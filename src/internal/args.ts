@@ -39,6 +39,13 @@ export function optionalObject(value: unknown, name: string): Record<string, unk
 }
 
 /** The longest delay a JS timer honours; Node fires longer ones after 1 ms. */
+/** Whether `value` is an object with every one of `methods` as a function: a structural interface check. */
+export function hasMethods(value: unknown, methods: readonly string[]): boolean {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  const record = value as Record<string, unknown>;
+  return methods.every((m) => typeof record[m] === 'function');
+}
+
 export const MAX_TIMER_MS = 2_147_483_647;
 
 export function optionalNumber(

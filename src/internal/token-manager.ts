@@ -98,7 +98,6 @@ export class TokenManager implements AuthProvider {
   #rejected: string | undefined;
   /** Recent tokens, kept only so they can be scrubbed from errors. */
   readonly #seen: string[] = [];
-  #requests = 0;
   #cacheDown = false;
   readonly #key: string;
   readonly #now: () => number;
@@ -109,11 +108,6 @@ export class TokenManager implements AuthProvider {
   ) {
     this.#key = tokenCacheKey(config.baseUrl, config.clientId);
     this.#now = config.now ?? Date.now;
-  }
-
-  /** How many token requests were sent; for diagnostics and tests. */
-  get requestCount(): number {
-    return this.#requests;
   }
 
   async token(options: { signal?: AbortSignal | undefined }): Promise<string> {
@@ -241,7 +235,6 @@ export class TokenManager implements AuthProvider {
   }
 
   async #fetch(): Promise<CachedAccessToken> {
-    this.#requests++;
     const { data } = await this.transport.request({
       method: 'POST',
       path: '/v0/token',

@@ -13,6 +13,7 @@ import {
   type TokenCache,
   type TokenCacheLock,
 } from '../core/token-cache';
+import { hasMethods } from '../internal/args';
 
 /**
  * The Redis commands {@link RedisTokenCache} uses, typed so that an `ioredis` client (v5 and later)
@@ -55,6 +56,9 @@ export interface RedisTokenCacheOptions {
   prefix?: string | undefined;
 }
 
+/** The commands the cache sends, under the same names in ioredis and node-redis. */
+const REDIS_COMMANDS = ['get', 'set', 'del', 'eval'];
+
 /**
  * The commands {@link fromNodeRedis} needs from a node-redis (`redis` package, v4 or newer) client.
  *
@@ -88,13 +92,7 @@ export interface NodeRedisClient {
  * @see https://docs.flanks.io/pages/flanks-apis/authentication
  */
 export function fromNodeRedis(client: NodeRedisClient): RedisTokenCacheClient {
-  if (
-    !client ||
-    typeof client.get !== 'function' ||
-    typeof client.set !== 'function' ||
-    typeof client.del !== 'function' ||
-    typeof client.eval !== 'function'
-  ) {
+  if (!hasMethods(client, REDIS_COMMANDS)) {
     throw new FlanksValidationError(
       'fromNodeRedis() needs a connected node-redis client (createClient() from the redis package).',
       { path: 'client' },
@@ -150,14 +148,7 @@ export class RedisTokenCache implements TokenCache {
         path: 'options',
       });
     }
-    const redis = options.redis as Partial<RedisTokenCacheClient> | null | undefined;
-    if (
-      !redis ||
-      typeof redis.get !== 'function' ||
-      typeof redis.set !== 'function' ||
-      typeof redis.del !== 'function' ||
-      typeof redis.eval !== 'function'
-    ) {
+    if (!hasMethods(options.redis, REDIS_COMMANDS)) {
       throw new FlanksValidationError(
         'options.redis must be a Redis client with get, set, del and eval (e.g. new Redis(url) from ioredis).',
         { path: 'options.redis' },

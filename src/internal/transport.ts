@@ -14,7 +14,7 @@ import { errorFromResponse, findFlanksCode } from './error-factory';
 import { Limiter } from './limiter';
 import { redactCause, redactValue } from './redact';
 import { retryDelayMs, shouldRetry } from './retry-policy';
-import { abortableSleep } from './sleep';
+import { abortableSleep, raceSignal } from './sleep';
 import type { ResponseShape, Validator } from './validate';
 
 /*
@@ -261,7 +261,14 @@ export class Transport {
           return send ? send(url, init) : globalThis.fetch(url, init);
         },
       });
-      const text = await response.text();
+      // The attempt's signal bounds the body read itself: undici can leave `text()` pending forever
+      // when a compressed body is corrupt and the server hangs up (content-encoding: gzip over a
+      // plain body), and then aborting the request does not settle it.
+      const text = await raceSignal(
+        response.text(),
+        controller.signal,
+        () => new Error('the response body was still being read when the attempt ended'),
+      );
       if (this.#logsDebug) {
         this.config.logger.debug(
           `[flanks-sdk] ${spec.method} ${spec.path} → ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`,

@@ -73,13 +73,13 @@ export interface FlanksClientOptions {
    * Shares the access token between every client and process that uses this cache (e.g.
    * `RedisTokenCache` from `flanks-sdk/token-cache/redis`), so a fleet asks Flanks for one token per
    * expiry instead of one per process, and no process revokes another's. Default: none, each client
-   * keeps its own token. See README "Shared token cache".
+   * keeps its own token. See docs/running-at-scale.md.
    */
   tokenCache?: TokenCache | undefined;
   /**
    * A server-side secret (at least 32 characters) that turns on signed link state: `buildUrl` then
    * needs a `userId` and adds a signed, expiring `state`, and `completeLink` rejects codes started by
-   * another user. Default: `FLANKS_STATE_SECRET`, else off. See README "Security".
+   * another user. Default: `FLANKS_STATE_SECRET`, else off. See docs/security.md.
    */
   stateSecret?: string | undefined;
   /**

@@ -81,7 +81,7 @@ export function pgPool(url: string, max = 10): Pool {
 /**
  * The user ↔ credentials mapping: PostgreSQL, encrypted (only user ids, dates and keyed hashes of the
  * tokens reach the table in clear). Production takes the key from a secret manager; rotate it by
- * adding a key id (see README, "Encrypting stored credentials").
+ * adding a key id (see docs/security.md, "Encrypting stored credentials").
  */
 export function credentialStore(pool: Pool, config: Pick<FleetConfig, 'storeTable' | 'storeKey'>) {
   const postgres = new PostgresCredentialStore({ pool, table: config.storeTable });

@@ -179,9 +179,6 @@ export type TransactionV2Query = z.infer<typeof TransactionV2QuerySchema>;
  */
 export type SetLabelsResult = Record<string, unknown>;
 
-const connectionSecrets = (query: Record<string, unknown>) =>
-  (query.connection_id_in as string[] | undefined) ?? [];
-
 // ---------------------------------------------------------------------------------------------
 // Resource
 // ---------------------------------------------------------------------------------------------
@@ -223,7 +220,6 @@ export class AggregationV2 {
       query: ProductV2QuerySchema,
       params,
       options,
-      secrets: connectionSecrets,
     });
   }
 
@@ -249,7 +245,6 @@ export class AggregationV2 {
       query: TransactionV2QuerySchema,
       params,
       options,
-      secrets: connectionSecrets,
     });
   }
 

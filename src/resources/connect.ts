@@ -414,7 +414,6 @@ export class Connect {
       query: SessionQuerySchema,
       params,
       options,
-      secrets: (query) => (query.connection_id_in as string[] | undefined) ?? [],
     });
   }
 

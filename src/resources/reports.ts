@@ -5,7 +5,7 @@ import type { RequestOptions } from '../core/request-options';
 import { checkPollOptions, checkRequestOptions, optionalObject, requireObject } from '../internal/args';
 import type { Transport } from '../internal/transport';
 import { many, one } from '../internal/validate';
-import { checkArg, isoDate } from './cursor';
+import { checkArg, connectionSecrets, isoDate } from './cursor';
 import { unwrapData, unwrapList } from './shared';
 
 /*
@@ -235,7 +235,7 @@ export class Reports {
     if (p.language !== undefined) body.language = p.language;
     if (p.startDate !== undefined) body.start_date = p.startDate;
     if (p.endDate !== undefined) body.end_date = p.endDate;
-    return this.#report('/report/v1/build-report', body, false, options);
+    return this.#report('/report/v1/build-report', body, false, options, connectionSecrets(p.query));
   }
 
   /**
@@ -326,12 +326,14 @@ export class Reports {
     body: Record<string, unknown>,
     idempotent: boolean,
     options: RequestOptions | undefined,
+    secrets: string[] = [],
   ): Promise<Report> {
     const { data } = await this.transport.request({
       method: 'POST',
       path,
       body,
       idempotent,
+      secrets,
       response: one('Report', ReportSchema),
       unwrap: unwrapData,
       options: checkRequestOptions(options),

@@ -122,16 +122,39 @@ function env(name: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
+/*
+ * Base URL rules (baseUrl and linkBaseUrl). The API URL receives the client secret and every token,
+ * the Link URL carries the link token and the signed state:
+ * - https only, except on loopback (localhost, 127.0.0.0/8, [::1]), where a sandbox or a local proxy
+ *   runs over plain http without the traffic leaving the machine. Hosts are compared after the URL
+ *   parser has normalised them, so `127.1` or `LOCALHOST` count and `localhost.example.com` does not.
+ * - No user name or password: they would be sent to the server and shown in errors and logs. The
+ *   message never repeats the URL.
+ */
+const LOOPBACK_HOST = /^(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/;
+
 function checkUrl(value: string, name: string): string {
+  const path = `options.${name}`;
+  let url: URL;
   try {
-    const url = new URL(value);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
-    return url.href.replace(/\/+$/, '');
+    url = new URL(value);
   } catch {
-    throw new FlanksValidationError(`options.${name} must be an absolute http(s) URL.`, {
-      path: `options.${name}`,
-    });
+    throw new FlanksValidationError(`${path} must be an absolute https URL.`, { path });
   }
+  if (url.username !== '' || url.password !== '') {
+    throw new FlanksValidationError(
+      `${path} must not contain a user name or password: they would be sent to the server and shown in logs. Remove them from the URL.`,
+      { path },
+    );
+  }
+  const loopback = LOOPBACK_HOST.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new FlanksValidationError(
+      `${path} must be an https URL (plain http is accepted only for localhost, 127.0.0.0/8 and [::1]): your client secret and tokens must not travel in clear.`,
+      { path },
+    );
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 function isStore(value: unknown): value is CredentialStore {

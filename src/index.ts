@@ -28,6 +28,7 @@ export {
   FlanksLinkDelayedError,
   FlanksLinkStateError,
   FlanksRateLimitError,
+  FlanksRedirectError,
   FlanksReportError,
   FlanksScaRequiredError,
   FlanksSessionError,

@@ -152,6 +152,32 @@ export class FlanksRateLimitError extends FlanksApiError {
 }
 
 /**
+ * Flanks (or something between you and Flanks) answered with a redirect (3xx). The SDK never follows
+ * redirects: a 307/308 would re-send the client secret or a credentials token to whatever address the
+ * `Location` names. `location` is that address, with known secrets replaced. Usually `baseUrl` points
+ * at an address that redirects (an `http:` URL, a missing path prefix, a proxy): set it to the API's
+ * own address.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksRedirectError) alertOps(`FLANKS_BASE_URL redirects to ${err.location}`);
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export class FlanksRedirectError extends FlanksApiError {
+  override readonly name: string = 'FlanksRedirectError';
+  /** Where the redirect pointed (`Location`), when the runtime exposes it. */
+  readonly location: string | undefined;
+
+  constructor(init: FlanksApiErrorInit & { location?: string | undefined }) {
+    super(init);
+    this.location = init.location;
+  }
+}
+
+/**
  * The data type asked for is still being extracted (Flanks code 20002 PROCESSING). Poll the status
  * with `credentials.waitUntilReady(token, { products: [...] })`, then fetch again.
  *

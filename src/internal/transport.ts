@@ -79,11 +79,29 @@ interface RawResponse {
   status: number;
   headers: Headers;
   text: string;
+  redirected: boolean;
 }
 
 const TIMEOUT = Symbol('timeout');
 const ABORTED = Symbol('aborted');
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL']);
+
+/*
+ * Redirects are never followed. A 307/308 keeps the method and body, so following one would re-send
+ * the client secret (token request) or a credentials token (every API call) to whatever origin the
+ * `Location` names. Fetch is asked for `redirect: 'manual'` rather than `'error'`: the redirect then
+ * arrives as a response (a 3xx on server runtimes, an opaque redirect with status 0 in browsers)
+ * that is recognised the same way everywhere, where `'error'` yields a network error whose wording
+ * differs by runtime. A custom fetch that follows anyway (`redirected`) has already sent the request
+ * elsewhere; its answer is refused all the same.
+ */
+function isRedirect(response: Response): boolean {
+  return (
+    response.type === 'opaqueredirect' ||
+    (response.status >= 300 && response.status < 400) ||
+    response.redirected
+  );
+}
 
 function causeCode(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
@@ -257,10 +275,21 @@ export class Transport {
         // ky always calls its fetch with the Request it built.
         fetch: (request) => {
           const { url, method, headers: sent } = request as Request;
-          const init = { method, headers: sent, body, signal: controller.signal };
+          const init: RequestInit = {
+            method,
+            headers: sent,
+            body,
+            signal: controller.signal,
+            redirect: 'manual',
+          };
           return send ? send(url, init) : globalThis.fetch(url, init);
         },
       });
+      if (isRedirect(response)) {
+        // Nothing of a redirect is read or followed: the body is dropped with the connection.
+        response.body?.cancel().catch(() => undefined);
+        return { status: response.status, headers: response.headers, text: '', redirected: true };
+      }
       // The attempt's signal bounds the body read itself: undici can leave `text()` pending forever
       // when a compressed body is corrupt and the server hangs up (content-encoding: gzip over a
       // plain body), and then aborting the request does not settle it.
@@ -274,7 +303,7 @@ export class Transport {
           `[flanks-sdk] ${spec.method} ${spec.path} → ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`,
         );
       }
-      return { status: response.status, headers: response.headers, text };
+      return { status: response.status, headers: response.headers, text, redirected: false };
     } catch (error) {
       const what = `${spec.method} ${spec.path}`;
       const cause = redactCause(error, this.#secrets(spec));
@@ -300,6 +329,17 @@ export class Transport {
   }
 
   #handle<T>(spec: RequestSpec<T>, raw: RawResponse): ApiResponse<T> {
+    if (raw.redirected) {
+      throw errorFromResponse({
+        status: raw.status,
+        headers: raw.headers,
+        body: undefined,
+        method: spec.method,
+        path: spec.path,
+        secrets: this.#secrets(spec),
+        redirected: true,
+      });
+    }
     const ok = raw.status >= 200 && raw.status < 300;
     let body: unknown;
     if (raw.text.trim() !== '') {

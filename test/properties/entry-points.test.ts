@@ -150,7 +150,8 @@ describe('new FlanksClient(anyOptions)', () => {
       fc.property(
         fc.string({ minLength: 1 }).filter((s) => s.trim() !== ''),
         fc.string({ minLength: 1 }).filter((s) => s.trim() !== ''),
-        fc.webUrl(),
+        // Valid base URLs are https (plain http only on loopback; see test/security/transport-hardening).
+        fc.webUrl({ validSchemes: ['https'] }),
         fc.integer({ min: 1, max: 2_147_483_647 }),
         fc.nat(50),
         fc.integer({ min: 1, max: 1_000 }),

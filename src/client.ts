@@ -59,6 +59,12 @@ export interface FlanksClientOptions {
   /** Most requests in flight to Flanks at once; more calls queue. Default 8. */
   maxConcurrency?: number | undefined;
   /**
+   * Largest answer the client reads, in bytes (checked on `Content-Length`, then counted while the
+   * body streams); a larger one rejects with `FlanksResponseTooLargeError` instead of filling memory.
+   * Default 64 MiB. Every call can override it (`{ maxResponseBytes }`).
+   */
+  maxResponseBytes?: number | undefined;
+  /**
    * A fetch implementation (for proxies, tracing, tests). Default: the global `fetch`. Called as
    * `fetch(url, init)` with `init.headers` a `Headers` object; a wrapper must pass `init` on.
    */
@@ -114,6 +120,7 @@ const DEFAULTS = {
   timeoutMs: 30_000,
   maxRetries: 2,
   maxConcurrency: 8,
+  maxResponseBytes: 64 * 1024 * 1024,
   validation: 'warn' as ValidationMode,
 };
 
@@ -251,6 +258,9 @@ export class FlanksClient {
         ? o.maxConcurrency
         : (optionalNumber(o.maxConcurrency, 'options.maxConcurrency', { min: 1, integer: true }) ??
           DEFAULTS.maxConcurrency);
+    const maxResponseBytes =
+      optionalNumber(o.maxResponseBytes, 'options.maxResponseBytes', { min: 1, integer: true }) ??
+      DEFAULTS.maxResponseBytes;
     const validation = o.validation ?? DEFAULTS.validation;
     if (!['strict', 'warn', 'off'].includes(validation)) {
       throw new FlanksValidationError(`options.validation must be 'strict', 'warn' or 'off'.`, {
@@ -294,6 +304,7 @@ export class FlanksClient {
       timeoutMs,
       maxRetries,
       maxConcurrency,
+      maxResponseBytes,
       logger,
       validator: new Validator(validation, logger),
       staticSecrets: stateSecret === undefined ? [clientSecret] : [clientSecret, stateSecret],

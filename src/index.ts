@@ -30,6 +30,7 @@ export {
   FlanksRateLimitError,
   FlanksRedirectError,
   FlanksReportError,
+  FlanksResponseTooLargeError,
   FlanksScaRequiredError,
   FlanksSessionError,
   FlanksStoreError,

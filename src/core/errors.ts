@@ -304,6 +304,53 @@ export class FlanksConnectionError extends FlanksError {
 }
 
 /**
+ * An answer was larger than `maxResponseBytes` (default 64 MiB): the SDK stopped reading it, so a
+ * misbehaving server or proxy cannot exhaust this process's memory. `declaredBytes` is the size the
+ * answer announced (`Content-Length`) when that alone was over the cap; otherwise the body was counted
+ * while it streamed. Not retried. If such a large answer is expected (a very long transaction
+ * history), raise `maxResponseBytes` for that call or ask for less (a date range, fewer products).
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksResponseTooLargeError) {
+ *     return flanks.aggregation.accountTransactions(token, { maxResponseBytes: 256 * 1024 * 1024 });
+ *   }
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+ */
+export class FlanksResponseTooLargeError extends FlanksError {
+  override readonly name: string = 'FlanksResponseTooLargeError';
+  /** The cap that was exceeded, in bytes. */
+  readonly limitBytes: number;
+  /** The size the answer announced, when its `Content-Length` alone was over the cap. */
+  readonly declaredBytes: number | undefined;
+  /** HTTP status of the answer. */
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+
+  constructor(
+    message: string,
+    options: {
+      limitBytes: number;
+      declaredBytes?: number | undefined;
+      status: number;
+      method: string;
+      path: string;
+    },
+  ) {
+    super(message);
+    this.limitBytes = options.limitBytes;
+    this.declaredBytes = options.declaredBytes;
+    this.status = options.status;
+    this.method = options.method;
+    this.path = options.path;
+  }
+}
+
+/**
  * The caller's `AbortSignal` fired. Its `name` is `FlanksAbortError`, so `err.name.includes('Abort')`
  * checks written for `DOMException` aborts keep working.
  *

@@ -90,6 +90,7 @@ export function checkRequestOptions(options: unknown, name = 'options'): Request
   optionalSignal(o.signal, `${name}.signal`);
   optionalNumber(o.timeoutMs, `${name}.timeoutMs`, { min: 1, max: MAX_TIMER_MS });
   optionalNumber(o.maxRetries, `${name}.maxRetries`, { integer: true });
+  optionalNumber(o.maxResponseBytes, `${name}.maxResponseBytes`, { min: 1, integer: true });
   return o as RequestOptions;
 }
 

@@ -2,7 +2,13 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlanksClient, FlanksRedirectError, FlanksValidationError } from '../../src';
+import {
+  FlanksClient,
+  FlanksRedirectError,
+  FlanksResponseTooLargeError,
+  FlanksValidationError,
+  type RequestOptions,
+} from '../../src';
 import { silentLogger } from '../properties/support';
 
 // Security review (issue 12, finding 6). A redirect must never carry the client secret or a token to
@@ -174,5 +180,84 @@ describe('base URLs', () => {
     expect((error as Error).message).toMatch(/user name or password/);
     expect(JSON.stringify(error)).not.toMatch(/hunter2|token-in-user-part/);
     expect(() => make({ linkBaseUrl: baseUrl })()).toThrow(/options\.linkBaseUrl/);
+  });
+});
+
+// Security review (issue 12, finding 7): a body was read whole, whatever its size (a 200 MB answer
+// cost 747 MB of RSS). The cap is checked on Content-Length first, then counted while streaming.
+describe('response size cap (maxResponseBytes)', () => {
+  let server: Awaited<ReturnType<typeof recordingServer>>;
+  let mode: 'endless' | 'declared' | 'normal' = 'normal';
+  beforeAll(async () => {
+    server = await recordingServer((req, res) => {
+      if (req.url === '/v0/token') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"access_token":"at_size_token","expires_in":3600}');
+      } else if (mode === 'endless') {
+        // Chunked, no Content-Length, never ends: only a byte count can stop the read.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('[');
+        const chunk = '"padding-padding-padding-padding",'.repeat(512);
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk)) {}
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+      } else if (mode === 'declared') {
+        // Announces a body over 64 MiB and sends none of it: the header alone must end the call.
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': String(64 * 1024 * 1024 + 1),
+        });
+        res.flushHeaders();
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify([{ id: 'e1', name: 'x'.repeat(1_000) }]));
+      }
+    });
+  });
+  afterAll(() => server.close());
+
+  const client = (options: { maxResponseBytes?: number } = {}) =>
+    new FlanksClient({
+      clientId: 'size-client',
+      clientSecret: CLIENT_SECRET,
+      baseUrl: server.url,
+      logger: silentLogger,
+      maxRetries: 2,
+      timeoutMs: 20_000,
+      ...options,
+    });
+  const list = (flanks: FlanksClient, options?: RequestOptions) =>
+    flanks.entities.list(options).catch((e: unknown) => e);
+
+  it('an endless body stops at the cap with FlanksResponseTooLargeError, not retried', async () => {
+    mode = 'endless';
+    const before = server.seen.length;
+    const err = await list(client({ maxResponseBytes: 256 * 1024 }));
+    expect(err).toBeInstanceOf(FlanksResponseTooLargeError);
+    expect(err).toMatchObject({ limitBytes: 256 * 1024, method: 'GET', path: '/v0/bank/available' });
+    expect((err as Error).message).toMatch(/maxResponseBytes/);
+    expect(server.seen.slice(before).filter((r) => r.path === '/v0/bank/available')).toHaveLength(1);
+  });
+
+  it('a Content-Length over the default cap (64 MiB) ends the call before any of the body is read', async () => {
+    mode = 'declared';
+    const err = await list(client());
+    expect(err).toBeInstanceOf(FlanksResponseTooLargeError);
+    expect(err).toMatchObject({ limitBytes: 64 * 1024 * 1024, declaredBytes: 64 * 1024 * 1024 + 1 });
+  });
+
+  it('the cap is per call too: a call may raise or lower the client-wide one', async () => {
+    mode = 'normal';
+    const small = client({ maxResponseBytes: 100 });
+    expect(await list(small)).toBeInstanceOf(FlanksResponseTooLargeError);
+    expect(await list(small, { maxResponseBytes: 10_000 })).toHaveLength(1);
+    expect(await list(client(), { maxResponseBytes: 100 })).toBeInstanceOf(FlanksResponseTooLargeError);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, '64mb'])('maxResponseBytes %j is refused', async (value) => {
+    expect(() => client({ maxResponseBytes: value as number })).toThrow(FlanksValidationError);
+    expect(await list(client(), { maxResponseBytes: value as number })).toBeInstanceOf(FlanksValidationError);
   });
 });

@@ -64,6 +64,16 @@ describe('new FlanksClient(options)', () => {
     expect(inspect(client, { depth: 10, showHidden: true })).not.toContain(CLIENT_SECRET);
     expect(JSON.stringify(client)).not.toContain(CLIENT_SECRET);
   });
+
+  it('its resources print as their name and public settings only', () => {
+    const client = makeClient();
+    expect(inspect(client.credentials)).toBe('Credentials {}');
+    expect(JSON.stringify(client.aggregationV2)).toBe('{}');
+    expect(inspect(client.links)).toBe('Links { linkBaseUrl: "https://link.flanks.test/link" }');
+    expect(JSON.stringify({ links: client.links })).toBe(
+      '{"links":{"linkBaseUrl":"https://link.flanks.test/link"}}',
+    );
+  });
 });
 
 describe('completeLink', () => {

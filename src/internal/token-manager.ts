@@ -102,12 +102,25 @@ export class TokenManager implements AuthProvider {
   readonly #key: string;
   readonly #now: () => number;
 
-  constructor(
-    private readonly transport: Transport,
-    private readonly config: TokenManagerConfig,
-  ) {
+  readonly #transport: Transport;
+  /** Holds the client secret: `#private`, so no inspect or JSON output can reach it. */
+  readonly #config: TokenManagerConfig;
+
+  constructor(transport: Transport, config: TokenManagerConfig) {
+    this.#transport = transport;
+    this.#config = config;
     this.#key = tokenCacheKey(config.baseUrl, config.clientId);
     this.#now = config.now ?? Date.now;
+  }
+
+  /** Keeps the client secret and tokens out of `util.inspect` output. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return 'TokenManager {}';
+  }
+
+  /** Keeps the client secret and tokens out of `JSON.stringify` output. */
+  toJSON(): Record<string, unknown> {
+    return {};
   }
 
   async token(options: { signal?: AbortSignal | undefined }): Promise<string> {
@@ -149,7 +162,7 @@ export class TokenManager implements AuthProvider {
   }
 
   async #refresh(): Promise<string> {
-    const cache = this.config.cache;
+    const cache = this.#config.cache;
     if (!cache) return this.#adopt(await this.#fetch());
     const started = this.#now();
     for (let wait = FIRST_WAIT_MS; ; wait = Math.min(wait * 2, MAX_WAIT_MS)) {
@@ -160,9 +173,9 @@ export class TokenManager implements AuthProvider {
       const lock = await this.#cacheOp('lock', () => cache.lock(this.#key, LOCK_TTL_MS));
       if (lock === FAILED) return this.#adopt(await this.#fetch());
       if (lock) return this.#refreshHolding(cache, lock);
-      const patience = this.config.refreshBudgetMs + LOCK_TTL_MS;
+      const patience = this.#config.refreshBudgetMs + LOCK_TTL_MS;
       if (this.#now() - started > patience) {
-        this.config.logger.warn(
+        this.#config.logger.warn(
           `[flanks-sdk] token cache: the refresh lock stayed taken for over ${patience} ms with no new token; this process fetches its own access token.`,
         );
         return this.#adopt(await this.#fetch());
@@ -193,7 +206,7 @@ export class TokenManager implements AuthProvider {
     if (entry === undefined || entry === null) return undefined;
     const parsed = CachedAccessTokenSchema.safeParse(entry);
     if (!parsed.success) {
-      this.config.logger.warn(
+      this.#config.logger.warn(
         '[flanks-sdk] token cache returned a malformed entry (expected { value, issuedAt, expiresAt }); ignoring it and refreshing.',
       );
       return undefined;
@@ -217,15 +230,15 @@ export class TokenManager implements AuthProvider {
       if (result === TIMED_OUT) throw new Error(`no answer within ${CACHE_TIMEOUT_MS} ms`);
       if (this.#cacheDown) {
         this.#cacheDown = false;
-        this.config.logger.info('[flanks-sdk] token cache answers again; sharing the access token again.');
+        this.#config.logger.info('[flanks-sdk] token cache answers again; sharing the access token again.');
       }
       return result;
     } catch (error) {
       if (!this.#cacheDown) {
         this.#cacheDown = true;
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
-        this.config.logger.warn(
-          `[flanks-sdk] token cache ${op} failed (${String(this.transport.redact(reason))}); this process fetches its own access token until the cache answers again. API calls are not affected.`,
+        this.#config.logger.warn(
+          `[flanks-sdk] token cache ${op} failed (${String(this.#transport.redact(reason))}); this process fetches its own access token until the cache answers again. API calls are not affected.`,
         );
       }
       return FAILED;
@@ -235,14 +248,14 @@ export class TokenManager implements AuthProvider {
   }
 
   async #fetch(): Promise<CachedAccessToken> {
-    const { data } = await this.transport.request({
+    const { data } = await this.#transport.request({
       method: 'POST',
       path: '/v0/token',
       auth: false,
       idempotent: true,
       body: {
-        client_id: this.config.clientId,
-        client_secret: this.config.clientSecret,
+        client_id: this.#config.clientId,
+        client_secret: this.#config.clientSecret,
         grant_type: 'client_credentials',
       },
       response: one('Token', TokenResponse),

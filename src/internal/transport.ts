@@ -206,6 +206,16 @@ export class Transport {
     return this.#runtime;
   }
 
+  /** Keeps the client secret and tokens out of `util.inspect` output. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Transport { baseUrl: '${this.#config.baseUrl}' }`;
+  }
+
+  /** Keeps the client secret and tokens out of `JSON.stringify` output. */
+  toJSON(): Record<string, unknown> {
+    return { baseUrl: this.#config.baseUrl };
+  }
+
   setAuth(auth: AuthProvider): void {
     this.#auth = auth;
   }

@@ -2,9 +2,9 @@ import * as z from 'zod/mini';
 import type { Paginator } from '../core/pagination';
 import type { RequestOptions } from '../core/request-options';
 import { checkRequestOptions, requireString } from '../internal/args';
-import type { Transport } from '../internal/transport';
 import { one } from '../internal/validate';
 import { type CursorListParams, checkArg, cursorList, idList, isoDate } from './cursor';
+import { Resource } from './shared';
 
 /*
  * Aggregation API v2 (beta). No archived doc page exists: paths, bodies and the product and
@@ -195,9 +195,7 @@ export type SetLabelsResult = Record<string, unknown>;
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
  */
-export class AggregationV2 {
-  constructor(private readonly transport: Transport) {}
-
+export class AggregationV2 extends Resource {
   /**
    * Iterates over products, optionally filtered by id, type or connection.
    *

@@ -14,7 +14,7 @@ import {
 import type { Transport } from '../internal/transport';
 import { one } from '../internal/validate';
 import { type CursorListParams, checkArg, cursorList, idList } from './cursor';
-import { type RedirectInput, redirectUrl, unwrapData } from './shared';
+import { type RedirectInput, Resource, redirectUrl, unwrapData } from './shared';
 
 /*
  * Connect API v2 (BETA at Flanks). Only List Connectors and the start of Create Session are in the
@@ -357,11 +357,13 @@ function shapeCreated(body: unknown): unknown {
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
  */
-export class Connect {
-  constructor(
-    private readonly transport: Transport,
-    private readonly store: CredentialStore | undefined,
-  ) {}
+export class Connect extends Resource {
+  readonly #store: CredentialStore | undefined;
+
+  constructor(transport: Transport, store: CredentialStore | undefined) {
+    super(transport);
+    this.#store = store;
+  }
 
   /**
    * Creates a session and returns it with its single-use widget `url`. Not retried once the request
@@ -546,7 +548,7 @@ export class Connect {
     const p = requireObject(params, 'params');
     const sessionId = requireString(p.sessionId, 'params.sessionId');
     const userId = requireString(p.userId, 'params.userId');
-    const store = (p.store ?? this.store) as CredentialStore | undefined;
+    const store = (p.store ?? this.#store) as CredentialStore | undefined;
     if (typeof store?.save !== 'function') {
       throw new FlanksValidationError(
         'completeSession needs a CredentialStore: pass `store` to new FlanksClient() or to completeSession().',

@@ -10,9 +10,8 @@ import {
   optionalObject,
   requireString,
 } from '../internal/args';
-import type { Transport } from '../internal/transport';
 import { one } from '../internal/validate';
-import { expectObject } from './shared';
+import { expectObject, Resource } from './shared';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas and types
@@ -338,9 +337,7 @@ function checkKinds<K extends string>(
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
-export class Credentials {
-  constructor(private readonly transport: Transport) {}
-
+export class Credentials extends Resource {
   /**
    * Reads a credential's status.
    *

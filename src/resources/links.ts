@@ -12,7 +12,7 @@ import {
 import { DEFAULT_STATE_TTL_MS, signLinkState } from '../internal/link-state';
 import type { Transport } from '../internal/transport';
 import { many, one } from '../internal/validate';
-import { type RedirectInput, redirectUrl, unwrapData, unwrapList } from './shared';
+import { type RedirectInput, Resource, redirectUrl, unwrapData, unwrapList } from './shared';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas and types
@@ -246,13 +246,21 @@ function shapeExchange(body: unknown, status: number): unknown {
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/links-api
  */
-export class Links {
-  constructor(
-    private readonly transport: Transport,
-    private readonly linkBaseUrl: string,
-    /** The client's `stateSecret`, as bytes, when set. */
-    private readonly stateSecret?: Uint8Array,
-  ) {}
+export class Links extends Resource {
+  readonly #linkBaseUrl: string;
+  /** The client's `stateSecret`, as bytes, when set. */
+  readonly #stateSecret: Uint8Array | undefined;
+
+  constructor(transport: Transport, linkBaseUrl: string, stateSecret?: Uint8Array) {
+    super(transport);
+    this.#linkBaseUrl = linkBaseUrl;
+    this.#stateSecret = stateSecret;
+  }
+
+  /** Where the Link UI lives; nothing secret. */
+  override toJSON(): Record<string, unknown> {
+    return { linkBaseUrl: this.#linkBaseUrl };
+  }
 
   /**
    * Builds the Link URL to send a user to. Pure: no request is made.
@@ -265,7 +273,7 @@ export class Links {
    */
   buildUrl(params: BuildLinkUrlParams): string {
     const p = requireObject(params, 'params');
-    const url = new URL(this.linkBaseUrl);
+    const url = new URL(this.#linkBaseUrl);
     url.searchParams.set('token', requireString(p.token, 'params.token'));
     const bank = optionalString(p.bank, 'params.bank');
     if (bank !== undefined) url.searchParams.set('bank', bank);
@@ -297,14 +305,14 @@ export class Links {
     }
     const userId = optionalString(p.userId, 'params.userId');
     const ttl = optionalNumber(p.stateTtlMs, 'params.stateTtlMs', { min: 1 }) ?? DEFAULT_STATE_TTL_MS;
-    if (this.stateSecret) {
+    if (this.#stateSecret) {
       if (userId === undefined) {
         throw new FlanksValidationError(
           'params.userId is required when the client has a stateSecret: it binds the Link to the user starting it.',
           { path: 'params.userId' },
         );
       }
-      url.searchParams.set('state', signLinkState(this.stateSecret, userId, ttl, Date.now()));
+      url.searchParams.set('state', signLinkState(this.#stateSecret, userId, ttl, Date.now()));
     } else if (userId !== undefined) {
       throw new FlanksValidationError(
         'params.userId only has an effect with the client option stateSecret (signed link state); set it, or drop userId.',

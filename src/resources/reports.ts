@@ -3,10 +3,9 @@ import { FlanksReportError, FlanksValidationError } from '../core/errors';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import { checkPollOptions, checkRequestOptions, optionalObject, requireObject } from '../internal/args';
-import type { Transport } from '../internal/transport';
 import { many, one } from '../internal/validate';
 import { checkArg, connectionSecrets, isoDate } from './cursor';
-import { unwrapData, unwrapList } from './shared';
+import { Resource, unwrapData, unwrapList } from './shared';
 
 /*
  * Report API v1 (beta). No archived doc page exists: paths, bodies and the report statuses come
@@ -189,9 +188,7 @@ function checkId(value: unknown, name: string): number | string {
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/report-api/
  */
-export class Reports {
-  constructor(private readonly transport: Transport) {}
-
+export class Reports extends Resource {
   /**
    * Lists your report templates.
    *

@@ -164,6 +164,29 @@ function checkUrl(value: string, name: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
+/*
+ * Browser guard: the client secret must never run on the end user's device. Refused, unless
+ * `dangerouslyAllowBrowser`:
+ * - a browser page: `window` and `document` exist;
+ * - a browser worker (dedicated, shared or service): the global object is a WorkerGlobalScope with
+ *   `importScripts` (every kind has it in Chromium, module workers included), or a
+ *   ServiceWorkerGlobalScope with a `registration`.
+ * Server runtimes pass: Node and Bun have no WorkerGlobalScope; a Deno worker is a WorkerGlobalScope
+ * without `importScripts`; Cloudflare workerd's global is a ServiceWorkerGlobalScope without
+ * `importScripts` or `registration` (each measured, see test/security/browser-guard.test.ts).
+ */
+function browserContext(): string | undefined {
+  const g = globalThis as Record<string, unknown>;
+  if (g.window !== undefined && g.document !== undefined) return 'a browser page';
+  const isScope = (name: string) => {
+    const scope = g[name];
+    return typeof scope === 'function' && globalThis instanceof (scope as new () => unknown);
+  };
+  if (isScope('WorkerGlobalScope') && typeof g.importScripts === 'function') return 'a browser worker';
+  if (isScope('ServiceWorkerGlobalScope') && g.registration !== undefined) return 'a browser worker';
+  return undefined;
+}
+
 function isStore(value: unknown): value is CredentialStore {
   return hasMethods(value, ['save', 'get', 'listByUser', 'delete']);
 }
@@ -220,14 +243,10 @@ export class FlanksClient {
 
   constructor(options: FlanksClientOptions = {}) {
     const o = requireObject(options, 'options') as FlanksClientOptions;
-    const g = globalThis as { window?: unknown; document?: unknown };
-    if (
-      typeof g.window !== 'undefined' &&
-      typeof g.document !== 'undefined' &&
-      !optionalBoolean(o.dangerouslyAllowBrowser, 'options.dangerouslyAllowBrowser')
-    ) {
+    const browser = browserContext();
+    if (browser && !optionalBoolean(o.dangerouslyAllowBrowser, 'options.dangerouslyAllowBrowser')) {
       throw new FlanksError(
-        'FlanksClient is running in a browser-like environment, where its client secret would be readable by anyone. Call Flanks from your server instead; if this context is trusted and not public, pass dangerouslyAllowBrowser: true.',
+        `FlanksClient is running in ${browser}, where its client secret would be readable by anyone who loads your site. Call Flanks from your server instead; if this context is trusted and not public, pass dangerouslyAllowBrowser: true.`,
       );
     }
     const clientId = o.clientId ?? env('FLANKS_CLIENT_ID');

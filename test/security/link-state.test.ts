@@ -1,13 +1,7 @@
 import { inspect } from 'node:util';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  FlanksClient,
-  FlanksError,
-  FlanksLinkStateError,
-  FlanksValidationError,
-  MemoryCredentialStore,
-} from '../../src';
+import { FlanksClient, FlanksLinkStateError, FlanksValidationError, MemoryCredentialStore } from '../../src';
 import {
   createFlanksHandlers,
   FlanksSandbox,
@@ -120,29 +114,5 @@ describe('signed link state', () => {
     expect(
       `${(err as Error).message} ${JSON.stringify(err)} ${inspect(err)} ${inspect(flanks)}`,
     ).not.toContain(STATE_SECRET);
-  });
-});
-
-describe('browser guard', () => {
-  it('refuses to start where window and document exist, unless opted in', () => {
-    vi.stubGlobal('window', {});
-    vi.stubGlobal('document', {});
-    expect(() => client()).toThrow(FlanksError);
-    expect(() => client()).toThrow(/server/);
-    expect(
-      () =>
-        new FlanksClient({
-          clientId: 'i',
-          clientSecret: 's',
-          dangerouslyAllowBrowser: true,
-          logger: spyLogger(),
-        }),
-    ).not.toThrow();
-  });
-
-  it('a worker-like global (no document) is fine', () => {
-    vi.stubGlobal('window', undefined);
-    vi.stubGlobal('document', undefined);
-    expect(() => client()).not.toThrow();
   });
 });

@@ -116,11 +116,45 @@ export function makeClient(options: FlanksClientOptions = {}): FlanksClient {
 
 /** Captured before any test fakes timers: lets real I/O (module loads, sockets) progress. */
 const realSetImmediate = setImmediate;
+const realTurn = () => new Promise((resolve) => realSetImmediate(resolve));
+
+/*
+ * Web Crypto (the token cache's sealing) runs on Node's thread pool: a fake clock cannot move it on,
+ * and fake timers that fire while it runs would race it (a waiter could run out of patience in fake
+ * time while the lock holder's token is still being sealed in real time). Operations in flight are
+ * counted, so settle() lets them finish before it advances the fake clock.
+ */
+let cryptoInFlight = 0;
+const subtle = globalThis.crypto.subtle as unknown as Record<
+  string,
+  (...args: unknown[]) => Promise<unknown>
+>;
+for (const name of [
+  'encrypt',
+  'decrypt',
+  'importKey',
+  'deriveKey',
+  'deriveBits',
+  'sign',
+  'verify',
+  'digest',
+]) {
+  const original = subtle[name]!.bind(subtle);
+  Object.defineProperty(subtle, name, {
+    configurable: true,
+    value: (...args: unknown[]) => {
+      cryptoInFlight++;
+      return original(...args).finally(() => {
+        cryptoInFlight--;
+      });
+    },
+  });
+}
 
 /**
- * Runs a promise to completion while advancing fake timers. Timers are run repeatedly, with real
+ * Runs a promise to completion while advancing fake timers, one timer at a time, with real
  * event-loop turns in between, because a promise may schedule its next timer only after real I/O
- * (the SDK loads ky on its first request).
+ * (the SDK loads ky on its first request). Web Crypto work in flight finishes before the clock moves.
  */
 export async function settle<T>(promise: Promise<T>): Promise<T> {
   let done = false;
@@ -132,9 +166,13 @@ export async function settle<T>(promise: Promise<T>): Promise<T> {
     done = true;
   });
   while (!done) {
-    await vi.runAllTimersAsync();
-    await new Promise((resolve) => realSetImmediate(resolve));
+    while (cryptoInFlight > 0) await realTurn();
+    await vi.advanceTimersToNextTimerAsync();
+    await realTurn();
   }
+  // What is still scheduled once the promise settled (a server's own delays) runs out, as before.
+  while (cryptoInFlight > 0) await realTurn();
+  await vi.runAllTimersAsync();
   const result = await guarded;
   if (result.ok) return result.value;
   throw result.error;

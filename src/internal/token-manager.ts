@@ -7,9 +7,9 @@ import {
   type TokenCache,
   type TokenCacheLock,
 } from '../core/token-cache';
-import { sha256 } from './hmac';
 import { RETRY_AFTER_CAP_MS } from './retry-policy';
 import { raceSignal } from './sleep';
+import { TokenSeal, tokenCacheKey } from './token-seal';
 import type { AuthProvider, Transport } from './transport';
 import { one } from './validate';
 
@@ -23,8 +23,9 @@ import { one } from './validate';
  * - Otherwise one refresh per process at a time: concurrent callers share one in-flight promise and
  *   each races it with its own AbortSignal (the shared work never runs under one caller's signal).
  * - Without a `tokenCache` the refresh is one token request.
- * - With a `tokenCache` (shared by the fleet; key = hash of base URL + client id, never the secret):
- *   read the shared token; usable → adopt it. Else take the cache's lock (LOCK_TTL_MS): the holder
+ * - With a `tokenCache` (shared by the fleet): entries are sealed under the client secret and keyed
+ *   by a MAC of base URL + client id (token-seal.ts); one that does not open counts as absent, with a
+ *   warning. Read the shared token; usable → adopt it. Else take the cache's lock (LOCK_TTL_MS): the holder
  *   reads again (another process may have refreshed in between), fetches ONE token only if still
  *   needed, writes it and releases. While it works the holder renews the lock every LOCK_TTL_MS / 3
  *   (when the cache's locks can be renewed), so a throttled or slow token request does not hand the
@@ -74,12 +75,6 @@ export function refreshSkewMs(token: CachedAccessToken): number {
   return Math.min(MAX_REFRESH_SKEW_MS, (token.expiresAt - token.issuedAt) * REFRESH_SKEW_SHARE);
 }
 
-/** The cache key of an application: a hash, so neither the client id nor the URL shows in the cache. */
-export function tokenCacheKey(baseUrl: string, clientId: string): string {
-  const digest = sha256(new TextEncoder().encode(`${baseUrl}\n${clientId}`));
-  return `access-token:${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
-
 export interface TokenManagerConfig {
   baseUrl: string;
   clientId: string;
@@ -100,6 +95,7 @@ export class TokenManager implements AuthProvider {
   readonly #seen: string[] = [];
   #cacheDown = false;
   readonly #key: string;
+  readonly #seal: TokenSeal;
   readonly #now: () => number;
 
   readonly #transport: Transport;
@@ -109,7 +105,8 @@ export class TokenManager implements AuthProvider {
   constructor(transport: Transport, config: TokenManagerConfig) {
     this.#transport = transport;
     this.#config = config;
-    this.#key = tokenCacheKey(config.baseUrl, config.clientId);
+    this.#key = tokenCacheKey(config.baseUrl, config.clientId, config.clientSecret);
+    this.#seal = new TokenSeal(config.clientSecret);
     this.#now = config.now ?? Date.now;
   }
 
@@ -168,7 +165,7 @@ export class TokenManager implements AuthProvider {
     for (let wait = FIRST_WAIT_MS; ; wait = Math.min(wait * 2, MAX_WAIT_MS)) {
       const shared = await this.#cacheOp('get', () => cache.get(this.#key));
       if (shared === FAILED) return this.#adopt(await this.#fetch());
-      const usable = this.#shared(shared);
+      const usable = await this.#shared(shared);
       if (usable) return this.#adopt(usable);
       const lock = await this.#cacheOp('lock', () => cache.lock(this.#key, LOCK_TTL_MS));
       if (lock === FAILED) return this.#adopt(await this.#fetch());
@@ -190,10 +187,12 @@ export class TokenManager implements AuthProvider {
       renew && setInterval(() => void this.#cacheOp('extend', () => renew(LOCK_TTL_MS)), RENEW_EVERY_MS);
     try {
       const shared = await this.#cacheOp('get', () => cache.get(this.#key));
-      const usable = shared === FAILED ? undefined : this.#shared(shared);
+      const usable = shared === FAILED ? undefined : await this.#shared(shared);
       if (usable) return this.#adopt(usable);
       const fresh = await this.#fetch();
-      await this.#cacheOp('set', () => cache.set(this.#key, fresh));
+      // Sealing is local work, not a cache operation: it is not under the cache's time limit.
+      const sealed = await this.#seal.seal(this.#key, fresh).catch(() => undefined);
+      if (sealed) await this.#cacheOp('set', () => cache.set(this.#key, sealed));
       return this.#adopt(fresh);
     } finally {
       clearInterval(renewal);
@@ -201,8 +200,11 @@ export class TokenManager implements AuthProvider {
     }
   }
 
-  /** A shared entry this process may use, or `undefined` (absent, malformed, rejected, about to expire). */
-  #shared(entry: unknown): CachedAccessToken | undefined {
+  /**
+   * A shared entry this process may use, opened, or `undefined` (absent, malformed, not sealed by
+   * this application, rejected, about to expire).
+   */
+  async #shared(entry: unknown): Promise<CachedAccessToken | undefined> {
     if (entry === undefined || entry === null) return undefined;
     const parsed = CachedAccessTokenSchema.safeParse(entry);
     if (!parsed.success) {
@@ -211,7 +213,14 @@ export class TokenManager implements AuthProvider {
       );
       return undefined;
     }
-    return this.#usable(parsed.data) ? parsed.data : undefined;
+    const opened = await this.#seal.open(this.#key, parsed.data);
+    if (!opened) {
+      this.#config.logger.warn(
+        '[flanks-sdk] token cache holds an entry that could not be opened with this client secret (written by something else, altered, or by an older SDK version); ignoring it and refreshing. If this repeats, check who can write to the cache.',
+      );
+      return undefined;
+    }
+    return this.#usable(opened) ? opened : undefined;
   }
 
   /** Runs one cache operation under CACHE_TIMEOUT_MS; a failure is logged and reported as FAILED. */

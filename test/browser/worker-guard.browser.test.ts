@@ -53,7 +53,9 @@ beforeAll(async () => {
   try {
     accessSync(CHROMIUM, constants.X_OK);
   } catch {
-    throw new Error(`Chromium not found at ${CHROMIUM}. Install it (apt-get install chromium) or set CHROMIUM_PATH.`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}. Install it (apt-get install chromium) or set CHROMIUM_PATH.`,
+    );
   }
   if (!existsSync(DIST)) throw new Error('dist/index.js is missing: run `npm run build` first.');
   const bundle = await build({
@@ -76,7 +78,13 @@ beforeAll(async () => {
   origin = `http://localhost:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
   });
 });
 
@@ -91,11 +99,12 @@ describe('the built bundle in Chromium', () => {
     try {
       const page = await context.newPage();
       await page.goto(`${origin}/`);
-      await page.waitForFunction(() => Object.keys((window as { results?: object }).results ?? {}).length === 5);
-      const results = (await page.evaluate(() => (window as unknown as { results: unknown }).results)) as Record<
-        string,
-        { refused: string | null; allowed: boolean; scope: string }
-      >;
+      await page.waitForFunction(
+        () => Object.keys((window as { results?: object }).results ?? {}).length === 5,
+      );
+      const results = (await page.evaluate(
+        () => (window as unknown as { results: unknown }).results,
+      )) as Record<string, { refused: string | null; allowed: boolean; scope: string }>;
       expect(Object.keys(results).sort()).toEqual([
         'classic worker',
         'module worker',

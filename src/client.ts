@@ -1,4 +1,9 @@
-import { type CredentialRecord, type CredentialStore, makeCredentialRecord } from './core/credential-store';
+import {
+  type CredentialRecord,
+  type CredentialStore,
+  makeCredentialRecord,
+  saveForUser,
+} from './core/credential-store';
 import {
   FlanksError,
   FlanksLinkDelayedError,
@@ -16,8 +21,9 @@ import {
   optionalNumber,
   requireObject,
   requireString,
+  requireUserId,
 } from './internal/args';
-import { checkLinkState } from './internal/link-state';
+import { checkLinkState, deriveStateKey, type LinkStateProblem } from './internal/link-state';
 import { refreshBudgetMs, TokenManager } from './internal/token-manager';
 import { Transport } from './internal/transport';
 import { type ValidationMode, Validator } from './internal/validate';
@@ -83,9 +89,11 @@ export interface FlanksClientOptions {
    */
   tokenCache?: TokenCache | undefined;
   /**
-   * A server-side secret (at least 32 characters) that turns on signed link state: `buildUrl` then
-   * needs a `userId` and adds a signed, expiring `state`, and `completeLink` rejects codes started by
-   * another user. Default: `FLANKS_STATE_SECRET`, else off. See docs/security.md.
+   * The secret (at least 32 characters) that signs link state and session bindings. Signed state is
+   * always on: `buildUrl` needs a `userId` and adds a signed, expiring `state`, and `completeLink`
+   * refuses codes started by another user. Without this option the key is derived from the client
+   * secret, which is enough for most apps; set it to keep Links valid across a client-secret rotation,
+   * or to share state between apps. Default: `FLANKS_STATE_SECRET`, else derived. See docs/security.md.
    */
   stateSecret?: string | undefined;
   /**
@@ -108,10 +116,20 @@ export interface FlanksClientOptions {
 export interface CompleteLinkParams {
   /** The link code from the redirect (`?code=`). */
   code: string;
-  /** Your id for the user who connected the bank. */
+  /**
+   * Your id for the user completing the Link: the logged-in user of the request, never a value taken
+   * from the redirect. It must be the `userId` the Link URL was built for.
+   */
   userId: string;
   /** Overrides the client's `store` for this call. */
   store?: CredentialStore | undefined;
+  /**
+   * Accepts a code that carries no signed state (a Link URL built with `dangerouslyOmitState`, or
+   * outside this SDK). Nothing then proves who started the Link: whoever brings the code to your app
+   * gets the connection filed under their account (login CSRF). A code whose state is present is
+   * still checked.
+   */
+  dangerouslyAllowMissingState?: boolean | undefined;
 }
 
 const DEFAULTS = {
@@ -208,11 +226,11 @@ function isLogger(value: unknown): value is Logger {
  * import { FlanksClient, MemoryCredentialStore } from 'flanks-sdk';
  *
  * const flanks = new FlanksClient({ store: new MemoryCredentialStore() }); // FLANKS_CLIENT_ID / _SECRET from env
- * const url = flanks.links.buildUrl({ token: LINK_TOKEN, externalId: user.id });
- * // … the user comes back to your redirect URI …
+ * const url = flanks.links.buildUrl({ token: LINK_TOKEN, userId: user.id }); // signed for this user
+ * // … the user comes back to your redirect URI, logged in to your app …
  * const redirect = flanks.links.parseRedirect(req.url);
  * if (redirect.ok) {
- *   const record = await flanks.completeLink({ code: redirect.code, userId: user.id });
+ *   const record = await flanks.completeLink({ code: redirect.code, userId: req.user.id });
  *   await flanks.credentials.waitUntilReady(record.credentialsToken, { timeoutMs: 120_000 });
  *   const portfolios = await flanks.aggregation.portfolios(record.credentialsToken);
  * }
@@ -238,7 +256,7 @@ export class FlanksClient {
   readonly store: CredentialStore | undefined;
   readonly #tokens: TokenManager;
   readonly #transport: Transport;
-  readonly #stateSecret: Uint8Array | undefined;
+  readonly #stateKey: Uint8Array;
   readonly #baseUrl: string;
 
   constructor(options: FlanksClientOptions = {}) {
@@ -315,7 +333,7 @@ export class FlanksClient {
         path: 'options.stateSecret',
       });
     }
-    this.#stateSecret = stateSecret === undefined ? undefined : new TextEncoder().encode(stateSecret);
+    this.#stateKey = deriveStateKey(stateSecret ?? clientSecret);
     const logger = o.logger ?? defaultLogger;
     const transport = new Transport({
       baseUrl: this.#baseUrl,
@@ -339,27 +357,33 @@ export class FlanksClient {
     });
     transport.setAuth(this.#tokens);
     this.store = o.store;
-    this.links = new Links(transport, linkBaseUrl, this.#stateSecret);
+    this.links = new Links(transport, linkBaseUrl, this.#stateKey);
     this.credentials = new Credentials(transport);
     this.entities = new Entities(transport);
     this.aggregation = new Aggregation(transport);
-    this.connect = new Connect(transport, this.store);
+    this.connect = new Connect(transport, this.store, this.#stateKey);
     this.aggregationV2 = new AggregationV2(transport);
     this.reports = new Reports(transport);
   }
 
   /**
-   * Finishes a Link: exchanges the code for a credentials token and saves a {@link CredentialRecord}
-   * for `userId` in the store, then returns it. The code is single-use, so the exchange is never
-   * retried once it may have reached Flanks.
+   * Finishes a Link: exchanges the code for a credentials token, checks that the Link was started by
+   * `userId` (its signed `state`, see `links.buildUrl`), saves a {@link CredentialRecord} for
+   * `userId` in the store and returns it. The code is single-use, so the exchange is never retried
+   * once it may have reached Flanks.
+   *
+   * Refusals, with nothing saved:
+   * - the state is missing, forged, expired or issued to another user → {@link FlanksLinkStateError}.
+   *   The exchange has already created a credential at Flanks; it is deleted (one attempt), and the
+   *   error says whether that worked (`credentialDeleted`) and what is left to do if not;
+   * - the store already holds this connection for another user → {@link FlanksCredentialConflictError}.
    *
    * If Flanks answers 202 (token delayed by its security checks) nothing is saved and the call
-   * rejects with {@link FlanksLinkDelayedError}: tell the user their data will appear later, and pick
-   * the credential up from `credentials.list()` once it appears (match on the `external_id` you put
-   * in the Link URL).
+   * rejects with {@link FlanksLinkDelayedError}: tell the user their data will appear later.
    *
    * @example
    * ```ts
+   * // Link URL: flanks.links.buildUrl({ token: LINK_TOKEN, userId: req.user.id })
    * const redirect = flanks.links.parseRedirect(req.url);
    * if (redirect.ok) {
    *   const record = await flanks.completeLink({ code: redirect.code, userId: req.user.id });
@@ -370,7 +394,11 @@ export class FlanksClient {
   async completeLink(params: CompleteLinkParams, options?: RequestOptions): Promise<CredentialRecord> {
     const p = requireObject(params, 'params');
     const code = requireString(p.code, 'params.code');
-    const userId = requireString(p.userId, 'params.userId');
+    const userId = requireUserId(p.userId, 'params.userId');
+    const allowMissing = optionalBoolean(
+      p.dangerouslyAllowMissingState,
+      'params.dangerouslyAllowMissingState',
+    );
     const store = p.store ?? this.store;
     if (store === undefined || !isStore(store)) {
       throw new FlanksValidationError(
@@ -382,31 +410,17 @@ export class FlanksClient {
     const result = await this.links.exchangeCode(code, options);
     if (result.status === 'delayed') {
       throw new FlanksLinkDelayedError(
-        'Flanks accepted the link code but is still running security checks; the credentials token will be available later (up to ~72 h). Nothing was saved. Tell the user their bank data will appear later, and look for the credential in credentials.list() (by external_id).',
+        'Flanks accepted the link code but is still running security checks; the credentials token will be available later (up to ~72 h). Nothing was saved. Tell the user their bank data will appear later, and look for the credential in credentials.list() (see docs/credential-stores.md: the external_id there is not proof of who started the Link).',
         { body: this.#transport.redact(result, [code]) },
       );
     }
     const rawExtra: unknown = result.extra;
     const extraIsObject = rawExtra !== null && typeof rawExtra === 'object' && !Array.isArray(rawExtra);
     const { state, ...extra } = extraIsObject ? (rawExtra as Record<string, unknown>) : {};
-    if (this.#stateSecret) {
-      const problem = checkLinkState(this.#stateSecret, state, userId, Date.now());
-      if (problem) {
-        throw new FlanksLinkStateError(
-          {
-            missing:
-              'This link code carries no signed state: it was not started through links.buildUrl({ userId }) of this app. Nothing was stored; ask the user to connect again.',
-            malformed:
-              'This link code carries a malformed state. Nothing was stored; ask the user to connect again.',
-            invalid:
-              'This link code was started by another user (or its state was tampered with): refusing it protects the user from login CSRF. Nothing was stored; ask the user to connect again.',
-            expired:
-              'This link code was started too long ago (its signed state expired). Nothing was stored; ask the user to connect again.',
-          }[problem],
-          { reason: problem },
-        );
-      }
-    }
+    const missing = state === undefined || state === null || state === '';
+    const problem =
+      missing && allowMissing ? undefined : checkLinkState(this.#stateKey, state, userId, Date.now());
+    if (problem) await this.#refuseExchanged(result.credentials_token, problem, store, options);
     const record = makeCredentialRecord(
       {
         userId,
@@ -419,8 +433,63 @@ export class FlanksClient {
       },
       'code exchange',
     );
-    await store.save(record);
-    return record;
+    return saveForUser(store, record, 'completeLink');
+  }
+
+  /*
+   * A refused code was already exchanged: its credential exists at Flanks and belongs to nobody.
+   * It is deleted with one attempt (a delete is not replayed once it may have reached Flanks, and the
+   * caller is waiting), unless a stored record already uses that token: then it is someone's live
+   * connection and is left alone. The error says which happened and what is left to do.
+   */
+  async #refuseExchanged(
+    token: string,
+    reason: LinkStateProblem,
+    store: CredentialStore,
+    options: RequestOptions | undefined,
+  ): Promise<never> {
+    const why = {
+      missing:
+        'This link code carries no signed state: its Link URL was not built by links.buildUrl({ userId }) of this app.',
+      malformed: 'This link code carries a malformed state.',
+      invalid:
+        'This link code was started by another user, or its state was not signed by this app: refusing it protects the user from login CSRF.',
+      expired: 'This link code was started too long ago: its signed state expired (stateTtlMs, default 1 h).',
+    }[reason];
+    let outcome: string;
+    let credentialDeleted = false;
+    let cause: unknown;
+    const held = await store.get(token).then(
+      (record) => record !== undefined,
+      () => undefined,
+    );
+    if (held !== false) {
+      outcome =
+        held === true
+          ? 'The code led to a connection your store already holds, so it was left in place.'
+          : 'Whether your store already holds the connection could not be read, so it was not deleted at Flanks; if no record uses it, delete it (flanks.credentials.list() shows credentials; delete those no CredentialRecord refers to).';
+    } else {
+      try {
+        await this.credentials.delete(token, {
+          signal: options?.signal,
+          timeoutMs: options?.timeoutMs,
+          maxRetries: 0,
+        });
+        credentialDeleted = true;
+        outcome = 'The credential the exchange created at Flanks was deleted, so nothing is left behind.';
+      } catch (error) {
+        cause = error;
+        outcome = `The exchange had created a credential at Flanks and deleting it failed (${(error as Error).name}), so it is left attached to no user: delete it later (flanks.credentials.list() shows credentials; delete those no CredentialRecord refers to with flanks.credentials.delete()).`;
+      }
+    }
+    throw new FlanksLinkStateError(
+      `${why} Nothing was stored. ${outcome} Ask the user to connect again from your app.`,
+      {
+        reason,
+        credentialDeleted,
+        cause,
+      },
+    );
   }
 
   /** Keeps the client secret and tokens out of `util.inspect` output. */

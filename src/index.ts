@@ -20,6 +20,7 @@ export {
   type FlanksApiErrorInit,
   FlanksAuthError,
   FlanksConnectionError,
+  FlanksCredentialConflictError,
   FlanksCredentialsBlockedError,
   FlanksDataError,
   FlanksDataNotReadyError,

@@ -8,7 +8,7 @@ import {
   FlanksValidationError,
   MemoryCredentialStore,
 } from '../src';
-import { BASE, CLIENT_SECRET, makeClient, route, tokenRoute, useMsw } from './helpers';
+import { BASE, CLIENT_SECRET, makeClient, route, signedState, tokenRoute, useMsw } from './helpers';
 
 useMsw();
 
@@ -77,18 +77,19 @@ describe('new FlanksClient(options)', () => {
 });
 
 describe('completeLink', () => {
-  it('exchanges the code and saves a record for the user', async () => {
+  it('exchanges the code and saves a record for the user, without the state', async () => {
     tokenRoute();
+    const store = new MemoryCredentialStore();
+    const client = makeClient({ store });
     const calls = route('post', '/v0/platform/link', {
       body: {
         credentials_token: 'ct_new_1',
         message: 'Successfully retrieved',
-        extra: { campaign: 'x', external_id: 'ext-42' },
+        extra: { campaign: 'x', external_id: 'ext-42', state: signedState(client, 'user-42') },
         link_token: 'lt_1',
       },
     });
-    const store = new MemoryCredentialStore();
-    const record = await makeClient({ store }).completeLink({ code: 'code_abc', userId: 'user-42' });
+    const record = await client.completeLink({ code: 'code_abc', userId: 'user-42' });
     expect(calls[0]!.body).toEqual({ code: 'code_abc' });
     expect(record).toMatchObject({
       userId: 'user-42',
@@ -104,10 +105,13 @@ describe('completeLink', () => {
 
   it('a per-call store overrides the client store', async () => {
     tokenRoute();
-    route('post', '/v0/platform/link', { body: { credentials_token: 'ct_2', extra: {} } });
     const clientStore = new MemoryCredentialStore();
     const callStore = new MemoryCredentialStore();
-    await makeClient({ store: clientStore }).completeLink({ code: 'c', userId: 'u', store: callStore });
+    const client = makeClient({ store: clientStore });
+    route('post', '/v0/platform/link', {
+      body: { credentials_token: 'ct_2', extra: { state: signedState(client, 'u') } },
+    });
+    await client.completeLink({ code: 'c', userId: 'u', store: callStore });
     expect(clientStore.size).toBe(0);
     expect(callStore.size).toBe(1);
   });
@@ -132,6 +136,9 @@ describe('completeLink', () => {
     const client = makeClient({ store: new MemoryCredentialStore() });
     await expect(client.completeLink({ code: '', userId: 'u' })).rejects.toThrow(FlanksValidationError);
     await expect(client.completeLink({ code: 'c', userId: '' })).rejects.toThrow(/params\.userId/);
+    await expect(
+      client.completeLink({ code: 'c', userId: 'u', dangerouslyAllowMissingState: 'yes' as never }),
+    ).rejects.toThrow(/params\.dangerouslyAllowMissingState/);
     await expect(makeClient().completeLink({ code: 'c', userId: 'u' })).rejects.toThrow(/CredentialStore/);
     expect(tokens).toHaveLength(0);
   });
@@ -149,11 +156,14 @@ describe('completeLink', () => {
 
   it('a store failure surfaces as is (the app decides), after a successful exchange', async () => {
     tokenRoute();
-    route('post', '/v0/platform/link', { body: { credentials_token: 'ct_3', extra: {} } });
     const store = new MemoryCredentialStore();
+    const client = makeClient({ store });
+    route('post', '/v0/platform/link', {
+      body: { credentials_token: 'ct_3', extra: { state: signedState(client, 'u') } },
+    });
     store.save = async () => {
       throw new Error('db down');
     };
-    await expect(makeClient({ store }).completeLink({ code: 'c', userId: 'u' })).rejects.toThrow('db down');
+    await expect(client.completeLink({ code: 'c', userId: 'u' })).rejects.toThrow('db down');
   });
 });

@@ -114,6 +114,11 @@ export function makeClient(options: FlanksClientOptions = {}): FlanksClient {
   });
 }
 
+/** The signed `state` a Link URL built by `client` for `userId` carries (what Flanks echoes in `extra`). */
+export function signedState(client: FlanksClient, userId: string): string {
+  return new URL(client.links.buildUrl({ token: 'lt', userId })).searchParams.get('state') ?? '';
+}
+
 /** Captured before any test fakes timers: lets real I/O (module loads, sockets) progress. */
 const realSetImmediate = setImmediate;
 const realTurn = () => new Promise((resolve) => realSetImmediate(resolve));

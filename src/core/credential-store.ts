@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { FlanksValidationError } from './errors';
+import { requireObject, requireUserId } from '../internal/args';
+import { FlanksCredentialConflictError, FlanksValidationError } from './errors';
 
 /**
  * Schema of a {@link CredentialRecord}: what the SDK saves in a {@link CredentialStore} after a
@@ -59,6 +60,29 @@ export function makeCredentialRecord(fields: Record<string, unknown>, source: st
   );
 }
 
+/*
+ * A connection belongs to the user it was first saved for. `completeLink` and
+ * `connect.completeSession` save through here: a token the store already holds for another user is
+ * refused (FlanksCredentialConflictError) and the stored record is left as it is, so no redirect,
+ * replayed or forged, can move a connection (and its data) from one user to another. The same user
+ * saving again is an update. The check and the save are two store calls: two users completing the
+ * same connection within the same few milliseconds are not told apart.
+ */
+export async function saveForUser(
+  store: CredentialStore,
+  record: CredentialRecord,
+  what: string,
+): Promise<CredentialRecord> {
+  const held = await store.get(record.credentialsToken);
+  if (held && held.userId !== record.userId) {
+    throw new FlanksCredentialConflictError(
+      `${what} returned a bank connection your store already holds for another user; nothing was saved and that user's record was not changed. A redirect that brings someone else's connection to this user is what a replayed session_id or code looks like: do not retry for this user. If one person really uses two accounts of your app, move the record yourself (store.delete, then store.save) once you have confirmed it.`,
+    );
+  }
+  await store.save(record);
+  return record;
+}
+
 /**
  * Where your application keeps the user ↔ `credentials_token` mapping. Implement it over your own
  * database; {@link MemoryCredentialStore} is the reference implementation, and
@@ -105,6 +129,7 @@ export class MemoryCredentialStore implements CredentialStore {
   readonly #records = new Map<string, CredentialRecord>();
 
   async save(record: CredentialRecord): Promise<void> {
+    requireUserId(requireObject(record, 'record').userId, 'record.userId');
     this.#records.set(record.credentialsToken, structuredClone(record));
   }
 
@@ -114,6 +139,7 @@ export class MemoryCredentialStore implements CredentialStore {
   }
 
   async listByUser(userId: string): Promise<CredentialRecord[]> {
+    requireUserId(userId, 'userId');
     return [...this.#records.values()].filter((r) => r.userId === userId).map((r) => structuredClone(r));
   }
 

@@ -459,7 +459,7 @@ export class FlanksLinkDelayedError extends FlanksError {
  * @example
  * ```ts
  * try {
- *   await flanks.connect.completeSession({ sessionId, userId });
+ *   await flanks.connect.completeSession({ sessionId, userId, expectedSessionId });
  * } catch (err) {
  *   if (err instanceof FlanksSessionError && err.errorCode === 'InvalidCredentials') return offerRetry();
  *   throw err;
@@ -513,11 +513,15 @@ export class FlanksReportError extends FlanksError {
 }
 
 /**
- * `completeLink` refused a link code whose signed `state` (see the client's `stateSecret`) is
- * missing, malformed, expired, or was issued to another user: the code was not started by the user
- * completing it (login CSRF / code injection), or the Link took longer than its state allows.
- * Nothing was stored. The exchange had already consumed the code, so the credential exists at Flanks
- * unattached; ask the user to connect again.
+ * `completeLink` refused a link code, or `connect.completeSession` a session, that does not carry the
+ * proof that the user completing it started it: the signed `state` of a Link URL (on by default; see
+ * `links.buildUrl`) or the session binding is missing, malformed, not signed by this application,
+ * expired, or issued to another user. That is what a login CSRF / code injection or a replayed
+ * redirect looks like (or a Link left open longer than its state allows). Nothing was stored.
+ *
+ * A link code is exchanged before its state can be read, so the credential it created at Flanks
+ * would be left attached to nobody: `completeLink` deletes it (one attempt) and says so in
+ * `credentialDeleted`; when that is `false` the message says what is left to clean up.
  *
  * @example
  * ```ts
@@ -529,11 +533,43 @@ export class FlanksReportError extends FlanksError {
  */
 export class FlanksLinkStateError extends FlanksError {
   override readonly name: string = 'FlanksLinkStateError';
-  /** `missing`, `malformed`, `expired`, or `invalid` (tampered or issued to another user). */
+  /** `missing`, `malformed`, `expired`, or `invalid` (not signed by this application, or issued to another user). */
   readonly reason: 'missing' | 'malformed' | 'expired' | 'invalid';
+  /**
+   * For a refused link code: whether the credential its exchange created at Flanks was deleted.
+   * `undefined` when nothing was exchanged (a refused Connect session).
+   */
+  readonly credentialDeleted: boolean | undefined;
 
-  constructor(message: string, options: { reason: FlanksLinkStateError['reason'] }) {
-    super(message);
+  constructor(
+    message: string,
+    options: {
+      reason: FlanksLinkStateError['reason'];
+      credentialDeleted?: boolean | undefined;
+      cause?: unknown;
+    },
+  ) {
+    super(message, { cause: options.cause });
     this.reason = options.reason;
+    this.credentialDeleted = options.credentialDeleted;
   }
+}
+
+/**
+ * `completeLink` or `connect.completeSession` got a connection that your store already holds for
+ * another user. Nothing was saved and the stored record was not changed: a connection must never
+ * move from one user to another because a redirect reached your app under someone else's session
+ * (a replayed `session_id` or code). Do not retry for this user; if one person really uses two
+ * accounts of your app, move the record yourself once you have confirmed it.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksCredentialConflictError) return res.status(409).render('already-connected');
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/concepts/credentials
+ */
+export class FlanksCredentialConflictError extends FlanksError {
+  override readonly name: string = 'FlanksCredentialConflictError';
 }

@@ -10,7 +10,7 @@ import { Resource, unwrapList } from './shared';
  * @example
  * ```ts
  * const banks: Entity[] = await flanks.entities.list();
- * const url = flanks.links.buildUrl({ token, bank: banks[0].id });
+ * const url = flanks.links.buildUrl({ token, userId: user.id, bank: banks[0].id });
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
  */

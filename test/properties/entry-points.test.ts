@@ -191,6 +191,7 @@ describe('links.buildUrl / links.parseRedirect (no I/O)', () => {
         ),
         userId: stringOrAnything,
         stateTtlMs: fc.oneof(fc.integer(), anyValue),
+        dangerouslyOmitState: fc.oneof(fc.boolean(), anyValue),
       },
       { requiredKeys: [] },
     );
@@ -204,10 +205,11 @@ describe('links.buildUrl / links.parseRedirect (no I/O)', () => {
     );
   });
 
-  it('buildUrl round-trips every value it accepts', () => {
+  it('buildUrl round-trips every value it accepts, the user id through the signed state', () => {
     const text = fc.string({ unit: 'grapheme', minLength: 1 }).filter((s) => s.trim() !== '');
     fc.assert(
       fc.property(
+        text,
         text,
         fc.option(text, { nil: undefined }),
         fc.option(text, { nil: undefined }),
@@ -219,8 +221,12 @@ describe('links.buildUrl / links.parseRedirect (no I/O)', () => {
             ),
           fc.oneof(fc.string(), fc.integer(), fc.boolean()),
         ),
-        (token, bank, externalId, params) => {
-          const url = new URL(flanks.links.buildUrl({ token, bank, externalId, params }));
+        (token, userId, bank, externalId, params) => {
+          const url = new URL(flanks.links.buildUrl({ token, userId, bank, externalId, params }));
+          expect(flanks.links.stateOwner({ extra: { state: url.searchParams.get('state') } })).toEqual({
+            ok: true,
+            userId,
+          });
           expect(url.searchParams.get('token')).toBe(token);
           expect(url.searchParams.get('bank')).toBe(bank ?? null);
           expect(url.searchParams.get('external_id')).toBe(externalId ?? null);

@@ -167,15 +167,12 @@ function checkUrl(value: string, name: string): string {
     throw new FlanksValidationError(`${path} must be an absolute https URL.`, { path });
   }
   if (url.username !== '' || url.password !== '') {
-    throw new FlanksValidationError(
-      `${path} must not contain a user name or password: they would be sent to the server and shown in logs. Remove them from the URL.`,
-      { path },
-    );
+    throw new FlanksValidationError(`${path} must not contain a user name or password.`, { path });
   }
   const loopback = LOOPBACK_HOST.test(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new FlanksValidationError(
-      `${path} must be an https URL (plain http is accepted only for localhost, 127.0.0.0/8 and [::1]): your client secret and tokens must not travel in clear.`,
+      `${path} must be an https URL (http only for localhost, 127.0.0.0/8, [::1]): secrets must not travel in clear.`,
       { path },
     );
   }
@@ -449,13 +446,12 @@ export class FlanksClient {
     options: RequestOptions | undefined,
   ): Promise<never> {
     const why = {
-      missing:
-        'This link code carries no signed state: its Link URL was not built by links.buildUrl({ userId }) of this app.',
-      malformed: 'This link code carries a malformed state.',
-      invalid:
-        'This link code was started by another user, or its state was not signed by this app: refusing it protects the user from login CSRF.',
-      expired: 'This link code was started too long ago: its signed state expired (stateTtlMs, default 1 h).',
+      missing: 'carries no signed state (its Link URL was not built by links.buildUrl({ userId }))',
+      malformed: 'carries a malformed state',
+      invalid: 'was started by another user or another app (login CSRF protection)',
+      expired: 'was started too long ago (its state expired; stateTtlMs)',
     }[reason];
+    const cleanUp = 'find it in flanks.credentials.list() (no CredentialRecord refers to it) and delete it';
     let outcome: string;
     let credentialDeleted = false;
     let cause: unknown;
@@ -463,12 +459,10 @@ export class FlanksClient {
       (record) => record !== undefined,
       () => undefined,
     );
-    if (held !== false) {
-      outcome =
-        held === true
-          ? 'The code led to a connection your store already holds, so it was left in place.'
-          : 'Whether your store already holds the connection could not be read, so it was not deleted at Flanks; if no record uses it, delete it (flanks.credentials.list() shows credentials; delete those no CredentialRecord refers to).';
-    } else {
+    if (held === true) outcome = 'Its connection is already stored for a user, so it was left in place.';
+    else if (held === undefined)
+      outcome = `The store could not be read, so its credential was kept at Flanks: ${cleanUp}.`;
+    else {
       try {
         await this.credentials.delete(token, {
           signal: options?.signal,
@@ -476,14 +470,14 @@ export class FlanksClient {
           maxRetries: 0,
         });
         credentialDeleted = true;
-        outcome = 'The credential the exchange created at Flanks was deleted, so nothing is left behind.';
+        outcome = 'The credential it created at Flanks was deleted.';
       } catch (error) {
         cause = error;
-        outcome = `The exchange had created a credential at Flanks and deleting it failed (${(error as Error).name}), so it is left attached to no user: delete it later (flanks.credentials.list() shows credentials; delete those no CredentialRecord refers to with flanks.credentials.delete()).`;
+        outcome = `Deleting the credential it created at Flanks failed (${(error as Error).name}): ${cleanUp}.`;
       }
     }
     throw new FlanksLinkStateError(
-      `${why} Nothing was stored. ${outcome} Ask the user to connect again from your app.`,
+      `This link code ${why}. Nothing was stored. ${outcome} Ask the user to connect again.`,
       {
         reason,
         credentialDeleted,

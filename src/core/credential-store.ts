@@ -76,7 +76,7 @@ export async function saveForUser(
   const held = await store.get(record.credentialsToken);
   if (held && held.userId !== record.userId) {
     throw new FlanksCredentialConflictError(
-      `${what} returned a bank connection your store already holds for another user; nothing was saved and that user's record was not changed. A redirect that brings someone else's connection to this user is what a replayed session_id or code looks like: do not retry for this user. If one person really uses two accounts of your app, move the record yourself (store.delete, then store.save) once you have confirmed it.`,
+      `${what} led to a bank connection your store already holds for another user (a replayed redirect?); nothing was saved or changed. Do not retry for this user; if one person really has two accounts, move the record yourself once confirmed.`,
     );
   }
   await store.save(record);

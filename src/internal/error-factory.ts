@@ -110,7 +110,7 @@ function redirectError(ctx: ErrorContext): FlanksRedirectError {
   const location = raw === null ? undefined : redactString(raw, ctx.secrets);
   return new FlanksRedirectError({
     status: ctx.status,
-    message: `Flanks ${ctx.method} ${ctx.path} answered with a redirect (HTTP ${ctx.status}${location ? ` to ${location}` : ''}). The SDK never follows redirects, so your client secret and tokens were not sent there. Check options.baseUrl (FLANKS_BASE_URL): it must be the API's own https address, such as https://api.flanks.io, not one that redirects.`,
+    message: `Flanks ${ctx.method} ${ctx.path} answered with a redirect (HTTP ${ctx.status}${location ? ` to ${location}` : ''}), which the SDK never follows, so no secret was sent there. Check options.baseUrl: it must be the API's own https address.`,
     method: ctx.method,
     path: ctx.path,
     location,

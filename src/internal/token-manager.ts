@@ -216,7 +216,7 @@ export class TokenManager implements AuthProvider {
     const opened = await this.#seal.open(this.#key, parsed.data);
     if (!opened) {
       this.#config.logger.warn(
-        '[flanks-sdk] token cache holds an entry that could not be opened with this client secret (written by something else, altered, or by an older SDK version); ignoring it and refreshing. If this repeats, check who can write to the cache.',
+        '[flanks-sdk] token cache holds an entry that could not be opened with this client secret (written by something else, or an older SDK); ignoring it. If this repeats, check who can write to the cache.',
       );
       return undefined;
     }

@@ -351,7 +351,7 @@ export class Transport {
       const limit = spec.options?.maxResponseBytes ?? this.#config.maxResponseBytes;
       const tooLarge = (declaredBytes?: number) =>
         new FlanksResponseTooLargeError(
-          `Flanks ${spec.method} ${spec.path} answered with more than ${limit} bytes${declaredBytes === undefined ? '' : ` (it announced ${declaredBytes})`}; the SDK stopped reading so the answer cannot exhaust memory. If so large an answer is expected (a long transaction history), raise maxResponseBytes for this call or the client, or ask for less (a date range, fewer products); otherwise check what answers at ${this.#config.baseUrl}.`,
+          `Flanks ${spec.method} ${spec.path} answered with more than maxResponseBytes (${limit} bytes${declaredBytes === undefined ? '' : `; it announced ${declaredBytes}`}), so the SDK stopped reading. If that is expected, raise maxResponseBytes for this call or ask for less (a date range, fewer products).`,
           { limitBytes: limit, declaredBytes, status: response.status, method: spec.method, path: spec.path },
         );
       // The attempt's signal bounds the body read itself: undici can leave a body read pending

@@ -668,7 +668,7 @@ export class Connect extends Resource {
   #checkOwner(sessionId: string, userId: string, expected?: string, binding?: string): void {
     if (expected === undefined && binding === undefined) {
       throw new FlanksValidationError(
-        'completeSession needs proof that this user started the session: pass expectedSessionId (the session_id createSession returned, kept server-side for this user) or sessionBinding (from connect.bindSession when you created the session). A session_id in a redirect alone proves nothing.',
+        'completeSession needs proof that this user started the session: expectedSessionId (kept server-side at createSession) or sessionBinding (from connect.bindSession).',
         { path: 'params.expectedSessionId' },
       );
     }
@@ -680,7 +680,7 @@ export class Connect extends Resource {
           : checkSessionBinding(this.#stateKey, binding, sessionId, userId, Date.now());
     if (reason) {
       throw new FlanksLinkStateError(
-        `This Connect session was not started by this user (${reason === 'expired' ? 'its binding expired' : reason === 'malformed' ? 'its binding is malformed' : 'it is not the session created for them'}): a replayed or forged redirect. Nothing was requested or stored; send the user through a new session.`,
+        `This Connect session is not bound to this user (binding ${reason}): a replayed or forged redirect, or an old one. Nothing was stored; start a new session.`,
         { reason },
       );
     }

@@ -184,7 +184,7 @@ describe('signed link state with no configuration', () => {
     const err = await flanks.completeLink({ code, userId: 'victor' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ reason: 'invalid', credentialDeleted: false });
     expect((err as Error).message).toMatch(
-      /deleting it failed .*credentials\.list\(\).*credentials\.delete\(\)/,
+      /Deleting the credential .* failed .*credentials\.list\(\).*delete it/,
     );
     expect(deletes()).toHaveLength(1); // one attempt, not retried
     expect(await credentialsAtFlanks(flanks)).toHaveLength(1);
@@ -200,7 +200,7 @@ describe('signed link state with no configuration', () => {
     exchangeReturns(alices.credentialsToken);
     const err = await flanks.completeLink({ code: mallorys, userId: 'victor' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ reason: 'invalid', credentialDeleted: false });
-    expect((err as Error).message).toMatch(/already holds, so it was left in place/);
+    expect((err as Error).message).toMatch(/already stored for a user, so it was left in place/);
     expect(deletes()).toHaveLength(0);
     expect(await flanks.store!.get(alices.credentialsToken)).toEqual(alices);
   });

@@ -1,7 +1,14 @@
 import { HttpResponse, http, type JsonBodyType } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 import { FlanksClient, type FlanksClientOptions, type Logger } from '../src';
+import {
+  createFlanksHandlers,
+  FlanksSandbox,
+  SANDBOX_CLIENT_ID,
+  SANDBOX_CLIENT_SECRET,
+  type SandboxOptions,
+} from '../src/testing';
 
 /** Fake base URL: msw intercepts it at the network layer; nothing leaves the machine. */
 export const BASE = 'https://api.flanks.test';
@@ -101,6 +108,31 @@ export function spyLogger(): { debug: LogFn; info: LogFn; warn: LogFn; error: Lo
         fn.mock.calls.map((args) => args.map((a) => String(a)).join(' ')),
       ),
   };
+}
+
+/**
+ * A sandbox behind msw for the file (on its default API and Link hosts), reset before each test;
+ * unknown requests fail the test. Returns the sandbox, the msw server (for overrides, reset after
+ * each test) and a client factory with the sandbox's credentials.
+ */
+export function useSandbox(options: SandboxOptions = {}) {
+  const sandbox = new FlanksSandbox(options);
+  const sandboxServer = setupServer(...createFlanksHandlers(sandbox));
+  beforeAll(() => sandboxServer.listen({ onUnhandledRequest: 'error' }));
+  beforeEach(() => sandbox.reset());
+  afterEach(() => {
+    vi.useRealTimers();
+    sandboxServer.resetHandlers();
+  });
+  afterAll(() => sandboxServer.close());
+  const client = (clientOptions: FlanksClientOptions = {}) =>
+    new FlanksClient({
+      clientId: SANDBOX_CLIENT_ID,
+      clientSecret: SANDBOX_CLIENT_SECRET,
+      logger: spyLogger(),
+      ...clientOptions,
+    });
+  return { sandbox, server: sandboxServer, client };
 }
 
 export function makeClient(options: FlanksClientOptions = {}): FlanksClient {

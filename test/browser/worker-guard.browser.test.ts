@@ -1,17 +1,17 @@
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium';
 
 // The browser guard against the built package in real Chromium (security review, issue 12, finding
 // 8): the bundle a web app would ship (dist/index.js bundled for the browser, as a bundler would)
 // constructs a FlanksClient in the page, in dedicated workers (module and classic), in a shared
 // worker and in a Service Worker. Each must refuse, and start with dangerouslyAllowBrowser: true.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DIST = resolve(__dirname, '../../dist/index.js');
 
 /** What each context reports: the refusal message (or null if it constructed), and the opt-in result. */
@@ -50,13 +50,6 @@ let browser: Browser;
 let origin = '';
 
 beforeAll(async () => {
-  try {
-    accessSync(CHROMIUM, constants.X_OK);
-  } catch {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}. Install it (apt-get install chromium) or set CHROMIUM_PATH.`,
-    );
-  }
   if (!existsSync(DIST)) throw new Error('dist/index.js is missing: run `npm run build` first.');
   const bundle = await build({
     entryPoints: [DIST],
@@ -76,16 +69,7 @@ beforeAll(async () => {
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   // Service Workers need a secure context: http://localhost is one.
   origin = `http://localhost:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

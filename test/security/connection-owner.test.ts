@@ -1,38 +1,19 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
-  FlanksClient,
   FlanksCredentialConflictError,
   FlanksLinkStateError,
   FlanksValidationError,
   MemoryCredentialStore,
 } from '../../src';
-import {
-  createFlanksHandlers,
-  FlanksSandbox,
-  SANDBOX_CLIENT_ID,
-  SANDBOX_CLIENT_SECRET,
-} from '../../src/testing';
-import { spyLogger } from '../helpers';
+import { useSandbox } from '../helpers';
 
 // Security review (issue 12, finding 2): `connect.completeSession` saved whatever connection a
 // session_id led to under whoever called it, and the save is an upsert keyed on the token: replaying
 // another user's `?session_id=` redirect moved that user's connection (and data) to the attacker.
 
-const sandbox = new FlanksSandbox({ seed: 5, pendingPolls: 0 });
-const server = setupServer(...createFlanksHandlers(sandbox));
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-beforeEach(() => sandbox.reset());
-afterEach(() => vi.useRealTimers());
-afterAll(() => server.close());
-
+const { sandbox, client } = useSandbox({ seed: 5, pendingPolls: 0 });
 const store = new MemoryCredentialStore();
-const flanks = new FlanksClient({
-  clientId: SANDBOX_CLIENT_ID,
-  clientSecret: SANDBOX_CLIENT_SECRET,
-  store,
-  logger: spyLogger(),
-});
+const flanks = client({ store });
 const FAST = { pollIntervalMs: 1, timeoutMs: 10_000 };
 
 let logins = 0;

@@ -1,23 +1,17 @@
 import { inspect } from 'node:util';
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   EncryptedCredentialStore,
-  FlanksClient,
+  type FlanksClient,
   type FlanksClientOptions,
   FlanksCredentialConflictError,
   FlanksLinkStateError,
   FlanksValidationError,
   MemoryCredentialStore,
 } from '../../src';
-import {
-  createFlanksHandlers,
-  FlanksSandbox,
-  SANDBOX_CLIENT_ID,
-  SANDBOX_CLIENT_SECRET,
-} from '../../src/testing';
-import { spyLogger } from '../helpers';
+import { SANDBOX_CLIENT_SECRET } from '../../src/testing';
+import { useSandbox } from '../helpers';
 
 // Signed link state, on by default (security review, issue 12, finding 1): a code is completed only
 // for the user whose Link URL produced it. The attack: Mallory connects her own bank through the
@@ -25,24 +19,10 @@ import { spyLogger } from '../helpers';
 // with her code; without the check Victor's account now shows, and the app acts on, Mallory's bank.
 
 const STATE_SECRET = 'state-secret-for-tests-0123456789abcdef';
-const sandbox = new FlanksSandbox({ seed: 3 });
-const server = setupServer(...createFlanksHandlers(sandbox));
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-beforeEach(() => sandbox.reset());
-afterEach(() => {
-  vi.useRealTimers();
-  server.resetHandlers();
-});
-afterAll(() => server.close());
+const { sandbox, server, client: sandboxClient } = useSandbox({ seed: 3 });
 
 function client(options: FlanksClientOptions = {}) {
-  return new FlanksClient({
-    clientId: SANDBOX_CLIENT_ID,
-    clientSecret: SANDBOX_CLIENT_SECRET,
-    store: new MemoryCredentialStore(),
-    logger: spyLogger(),
-    ...options,
-  });
+  return sandboxClient({ store: new MemoryCredentialStore(), ...options });
 }
 
 /** Plays a user through the Link whose URL the app built, returning the code it brings back. */

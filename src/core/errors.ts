@@ -429,7 +429,8 @@ export class FlanksScaRequiredError extends FlanksUserActionRequiredError {
  * The link code was exchanged, but Flanks answered 202: it is still running security checks and the
  * credentials token will only be available later (Flanks documents up to ~72 h). Nothing was saved.
  * Tell the user their bank data will appear later; the credential then shows up in
- * `flanks.credentials.list()` (match it on the `external_id` you put in the Link URL).
+ * `flanks.credentials.list()` with the `external_id` the Link URL carried, a value the user could
+ * edit: confirm it with the user before filing the credential (docs/credential-stores.md).
  *
  * @example
  * ```ts

@@ -348,7 +348,9 @@ describe('aggregation', () => {
       await expect(client.aggregation.portfolios(TOKEN)).resolves.toEqual(BAD);
       await expect(client.aggregation.portfolios(TOKEN)).resolves.toEqual(BAD);
       expect(logger.warn).toHaveBeenCalledTimes(1);
-      expect(String(logger.warn.mock.calls[0]![0])).toContain('response[1].balance');
+      expect(String(logger.warn.mock.calls[0]![0])).toContain(
+        'response[].balance: expected number, received string',
+      );
       expect(logger.lines().join('\n')).not.toContain(TOKEN);
     });
 

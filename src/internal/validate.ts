@@ -108,7 +108,8 @@ function expectedOf(issue: ZodIssue): string {
   if (issue.code === 'invalid_type') return issue.expected ?? issue.code;
   if (issue.code === 'too_small') return `${issue.origin} of at least ${String(issue.minimum)}`;
   // A union (e.g. an id that is a number or a string): what each branch wanted.
-  if (issue.errors) return [...new Set(issue.errors.map((b) => (b[0] ? expectedOf(b[0]) : '?')))].join(' or ');
+  if (issue.errors)
+    return [...new Set(issue.errors.map((b) => (b[0] ? expectedOf(b[0]) : '?')))].join(' or ');
   return issue.code;
 }
 
@@ -233,7 +234,7 @@ export class Validator {
           : undefined;
     }
     const issue = { path, expected, received: jsonType(received), count: 1 };
-    const report = this.#report(shape, [issue], body, undefined, endpoint, []);
+    const report = this.#report(shape, [issue], body, schemaNode(shape.schema), endpoint, []);
     return new FlanksValidationError(
       `Flanks ${endpoint} answered with ${issue.received === 'array' ? 'an array' : issue.received} at ${path} where ${expected} was expected. ${detail}Flanks may have changed this API; please report it (the error's \`report\` describes the response without its values).`,
       { path, report },

@@ -451,7 +451,8 @@ export class Credentials {
   }
 
   /**
-   * Reads one page of the credentials list (pages start at 1).
+   * Reads one page of the credentials list (pages start at 1), as Flanks sent it; a bare array
+   * answer (no page numbers) is returned as `{ items: [...] }`.
    *
    * @example
    * ```ts

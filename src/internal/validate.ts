@@ -107,9 +107,18 @@ interface ZodIssue {
 function expectedOf(issue: ZodIssue): string {
   if (issue.code === 'invalid_type') return issue.expected ?? issue.code;
   if (issue.code === 'too_small') return `${issue.origin} of at least ${String(issue.minimum)}`;
-  // A union (e.g. an id that is a number or a string): what each branch wanted.
-  if (issue.errors)
-    return [...new Set(issue.errors.map((b) => (b[0] ? expectedOf(b[0]) : '?')))].join(' or ');
+  // A union (e.g. an id that is a number or a string): what each branch wanted at this position.
+  if (issue.errors) {
+    const branch = (b: ZodIssue[]) =>
+      !b[0]
+        ? '?'
+        : b[0].path.length
+          ? typeof b[0].path[0] === 'number'
+            ? 'array'
+            : 'object'
+          : expectedOf(b[0]);
+    return [...new Set(issue.errors.map(branch))].join(' or ');
+  }
   return issue.code;
 }
 

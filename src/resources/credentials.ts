@@ -10,6 +10,7 @@ import {
   optionalObject,
   requireString,
 } from '../internal/args';
+import { numericValue } from '../internal/shape';
 import type { Transport } from '../internal/transport';
 import { one } from '../internal/validate';
 import { type ActionResult, ActionResultSchema, expectObject } from './shared';
@@ -251,6 +252,9 @@ export interface CredentialStateSummary {
   errored: string[];
 }
 
+const countOf = (value: unknown): number | undefined =>
+  typeof value === 'number' ? value : typeof value === 'string' ? numericValue(value) : undefined;
+
 function trueKeys(flagsObj: unknown, prefix = ''): string[] {
   if (!flagsObj || typeof flagsObj !== 'object') return [];
   return Object.entries(flagsObj)
@@ -444,8 +448,11 @@ export class Credentials {
     return new Paginator<CredentialListItem>(async (cursor) => {
       const page = cursor ?? 1;
       const result = await this.listPage(page, options);
-      const current = typeof result.page === 'number' ? result.page : page;
-      const hasMore = typeof result.pages === 'number' ? current < result.pages : result.items.length > 0;
+      // Read as numbers even with validation off (numeric strings are not coerced then), so that
+      // "pages": "3" still ends the list instead of paging on for as long as items come back.
+      const current = countOf(result.page) ?? page;
+      const pages = countOf(result.pages);
+      const hasMore = pages !== undefined ? current < pages : result.items.length > 0;
       return { items: result.items, next: hasMore ? current + 1 : undefined };
     });
   }

@@ -489,6 +489,34 @@ describe('aggregation', () => {
   });
 });
 
+describe('what Flanks really sends', () => {
+  it.each(['warn', 'strict'] as const)(
+    '%s: balances sent as decimal strings are numbers, so the README total is a sum',
+    async (validation) => {
+      tokenRoute();
+      route('post', '/v0/bank/credentials/portfolio', {
+        body: [
+          { _id: 'pf_1', balance: '-50.00' },
+          { _id: 'pf_2', balance: '1500.50' },
+        ],
+      });
+      const portfolios = await makeClient({ validation }).aggregation.portfolios('ct_real');
+      expect(portfolios.reduce((s, p) => s + (p.balance ?? 0), 0)).toBe(1450.5);
+    },
+  );
+
+  it('strict: an item whose id comes under another name than _id is accepted as sent', async () => {
+    tokenRoute();
+    const body = [{ id: 'pf_1', name: 'Cartera', balance: 10 }];
+    route('post', '/v0/bank/credentials/portfolio', { body });
+    const logger = spyLogger();
+    await expect(
+      makeClient({ validation: 'strict', logger }).aggregation.portfolios('ct_real'),
+    ).resolves.toEqual(body);
+    expect(logger.warn).not.toHaveBeenCalled();
+  });
+});
+
 describe('list shape', () => {
   it.each(['strict', 'warn', 'off'] as const)(
     'a 200 object without a Flanks code where a list is expected is an error in %s mode',

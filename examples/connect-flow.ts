@@ -47,7 +47,7 @@ async function main() {
     );
 
     step('1. Create a Connect session that sends the user back to our application');
-    const session = await flanks.connect.createSession({
+    const { url, session } = await flanks.connect.createSession({
       configuration: {
         redirect_url: `${app.url}/flanks/connect`,
         ...(sandbox ? { connector_id: 'testbank' } : {}),
@@ -55,13 +55,13 @@ async function main() {
     });
     expectedSessionId = session.session_id;
     console.log(`  session ${session.session_id.slice(0, 6)}… is ${session.status}`);
-    console.log(`  ${session.url}`);
+    console.log(`  ${url}`);
 
     if (sandbox) {
       step(
         '2. The user signs in to TestBank in the Connect widget (real HTTP: GET page, POST forms, follow redirect)',
       );
-      const login = await open(session.url);
+      const login = await open(url);
       const challenge = await submit(login, { username: 'demo-user', password: 'SCA_SMS' });
       if (textOf(challenge, 'error'))
         throw new Error(`The widget refused the login: ${textOf(challenge, 'error')}`);

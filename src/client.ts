@@ -26,7 +26,7 @@ import { AggregationV2 } from './resources/aggregation-v2';
 import { Connect } from './resources/connect';
 import { Credentials } from './resources/credentials';
 import { Entities } from './resources/entities';
-import { Links } from './resources/links';
+import { type LinkExchange, Links } from './resources/links';
 import { Reports } from './resources/reports';
 
 /**
@@ -330,10 +330,13 @@ export class FlanksClient {
     if (result.status === 'delayed') {
       throw new FlanksLinkDelayedError(
         'Flanks accepted the link code but is still running security checks; the credentials token will be available later (up to ~72 h). Nothing was saved. Tell the user their bank data will appear later, and look for the credential in credentials.list() (by external_id).',
-        { body: this.#transport.redact(result, [code]) },
+        { body: this.#transport.redact(result.body, [code]) },
       );
     }
-    const rawExtra: unknown = result.extra;
+    // In warn/off mode the body is returned as sent, so it may be null. The record's `extra` is `{}`
+    // when Flanks sent none (absent or null): no custom parameters.
+    const body: Partial<LinkExchange> = result.body ?? {};
+    const rawExtra: unknown = body.extra ?? {};
     const extraIsObject = rawExtra !== null && typeof rawExtra === 'object' && !Array.isArray(rawExtra);
     const { state, ...extra } = extraIsObject ? (rawExtra as Record<string, unknown>) : {};
     if (this.#stateSecret) {
@@ -357,11 +360,11 @@ export class FlanksClient {
     const record = makeCredentialRecord(
       {
         userId,
-        credentialsToken: result.credentials_token,
+        credentialsToken: body.credentials_token,
         createdAt: new Date().toISOString(),
         // A non-object `extra` reaches the record check unchanged, so it is rejected, not dropped.
         extra: extraIsObject ? extra : rawExtra,
-        linkToken: typeof result.link_token === 'string' ? result.link_token : null,
+        linkToken: typeof body.link_token === 'string' ? body.link_token : null,
         externalId: typeof extra.external_id === 'string' ? extra.external_id : null,
       },
       'code exchange',

@@ -92,6 +92,24 @@ describe('completeLink', () => {
     expect(await store.listByUser('user-42')).toHaveLength(1);
   });
 
+  it.each(['strict', 'warn'] as const)(
+    '%s: an exchange whose extra is null (or absent) stores extra {}',
+    async (validation) => {
+      tokenRoute();
+      route(
+        'post',
+        '/v0/platform/link',
+        { body: { credentials_token: 'ct_null_extra', extra: null } },
+        { body: { credentials_token: 'ct_no_extra' } },
+      );
+      const client = makeClient({ store: new MemoryCredentialStore(), validation });
+      const first = await client.completeLink({ code: 'code_1', userId: 'u' });
+      const second = await client.completeLink({ code: 'code_2', userId: 'u' });
+      expect(first).toMatchObject({ credentialsToken: 'ct_null_extra', extra: {}, externalId: null });
+      expect(second).toMatchObject({ credentialsToken: 'ct_no_extra', extra: {} });
+    },
+  );
+
   it('a per-call store overrides the client store', async () => {
     tokenRoute();
     route('post', '/v0/platform/link', { body: { credentials_token: 'ct_2', extra: {} } });

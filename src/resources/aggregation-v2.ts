@@ -5,6 +5,7 @@ import { checkRequestOptions, requireString } from '../internal/args';
 import type { Transport } from '../internal/transport';
 import { one } from '../internal/validate';
 import { type CursorListParams, checkArg, cursorList, idList, isoDate } from './cursor';
+import { type ActionResult, ActionResultSchema } from './shared';
 
 /*
  * Aggregation API v2 (beta). No archived doc page exists: paths, bodies and the product and
@@ -60,6 +61,7 @@ export const PRODUCT_V2_TYPES = ['Account', 'Card', 'Investment', 'Liability'] a
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
  */
 export const ProductV2Schema = z.looseObject({
+  /** Required: it is what `setProductLabels` and `listTransactions({ query: { product_id_in } })` take. */
   product_id: z.string(),
   /** See {@link PRODUCT_V2_TYPES}. */
   product_type: str,
@@ -92,6 +94,7 @@ export type ProductV2 = z.infer<typeof ProductV2Schema>;
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
  */
 export const TransactionV2Schema = z.looseObject({
+  /** Required: it is what `setTransactionLabels` takes. */
   transaction_id: z.string(),
   product_id: str,
   /** Signed: negative is money out. */
@@ -166,18 +169,6 @@ export const TransactionV2QuerySchema = z.looseObject({
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
  */
 export type TransactionV2Query = z.infer<typeof TransactionV2QuerySchema>;
-
-/**
- * What Flanks answers to a set-labels call. Undocumented: whatever it sends passes through (`{}`
- * for an empty body).
- *
- * @example
- * ```ts
- * const result: SetLabelsResult = await flanks.aggregationV2.setProductLabels(productId, { client: 'acme' });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
- */
-export type SetLabelsResult = Record<string, unknown>;
 
 const connectionSecrets = (query: Record<string, unknown>) =>
   (query.connection_id_in as string[] | undefined) ?? [];
@@ -263,11 +254,7 @@ export class AggregationV2 {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
    */
-  async setProductLabels(
-    productId: string,
-    labels: Labels,
-    options?: RequestOptions,
-  ): Promise<SetLabelsResult> {
+  async setProductLabels(productId: string, labels: Labels, options?: RequestOptions): Promise<ActionResult> {
     const id = requireString(productId, 'productId');
     return this.#setLabels('/aggregation/v2/set-product-labels', { product_id: id }, labels, options);
   }
@@ -286,7 +273,7 @@ export class AggregationV2 {
     transactionId: string,
     labels: Labels,
     options?: RequestOptions,
-  ): Promise<SetLabelsResult> {
+  ): Promise<ActionResult> {
     const id = requireString(transactionId, 'transactionId');
     return this.#setLabels('/aggregation/v2/set-transaction-labels', { transaction_id: id }, labels, options);
   }
@@ -296,15 +283,14 @@ export class AggregationV2 {
     target: Record<string, string>,
     labels: unknown,
     options: RequestOptions | undefined,
-  ): Promise<SetLabelsResult> {
+  ): Promise<ActionResult> {
     const checked = checkArg(LabelsSchema, labels, 'labels');
     const { data } = await this.transport.request({
       method: 'POST',
       path,
       body: { ...target, labels: checked },
       idempotent: false,
-      response: one('SetLabelsResult', z.looseObject({})),
-      unwrap: (body) => body ?? {},
+      response: one('SetLabelsResult', ActionResultSchema),
       options: checkRequestOptions(options),
     });
     return data;

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { type CredentialRecord, type CredentialStore, makeCredentialRecord } from '../core/credential-store';
+import { keepEnvelope } from '../core/envelope';
 import { FlanksError, FlanksSessionError, FlanksValidationError } from '../core/errors';
 import type { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
@@ -12,9 +13,9 @@ import {
   requireString,
 } from '../internal/args';
 import type { Transport } from '../internal/transport';
-import { one } from '../internal/validate';
+import { one, UnusableResponse } from '../internal/validate';
 import { type CursorListParams, checkArg, cursorList, idList } from './cursor';
-import { type RedirectInput, redirectUrl, unwrapData } from './shared';
+import { isRecord, type RedirectInput, redirectUrl, unwrapData } from './shared';
 
 /*
  * Connect API v2 (BETA at Flanks). Only List Connectors and the start of Create Session are in the
@@ -80,8 +81,12 @@ export const SESSION_ERROR_CODES = {
  * @see https://docs.flanks.io/pages/concepts/connect-sessions
  */
 export const SessionSchema = z.looseObject({
+  /**
+   * Required: `getSession` finds the session by it, and the caller binds the session to its user by
+   * it; a session without it cannot be followed.
+   */
   session_id: z.string(),
-  /** See {@link SESSION_STATUSES}. */
+  /** See {@link SESSION_STATUSES}. Required: `waitForSession` decides on it. */
   status: z.string(),
   /**
    * The connection the session produced, once `Finished:OK`. The same value as a v0
@@ -105,26 +110,25 @@ export const SessionSchema = z.looseObject({
 export type Session = z.infer<typeof SessionSchema>;
 
 /**
- * A session as `connect.createSession` returns it: with the single-use `url` to send the user to.
+ * What `connect.createSession` returns: the `url` to send the user to, and the session as Flanks sent
+ * it. `url` is computed by the SDK: Flanks' name for the widget URL is undocumented, so it is the
+ * session's `url`, else `session_url`, `widget_url` or `connect_url` (the first non-empty string);
+ * keeping it out of `session` means no field of Flanks' is added or replaced.
  *
  * @example
  * ```ts
- * const { session_id, url } = await flanks.connect.createSession({ configuration: { redirect_url } });
+ * const { url, session } = await flanks.connect.createSession({ configuration: { redirect_url } });
+ * req.session.flanksSessionId = session.session_id;
  * res.redirect(url);
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
  */
-export const CreatedSessionSchema = z.looseObject({ ...SessionSchema.shape, url: z.string() });
-/**
- * A newly created session with its single-use widget `url`.
- *
- * @example
- * ```ts
- * const created: CreatedSession = await flanks.connect.createSession({ configuration: {} });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
- */
-export type CreatedSession = z.infer<typeof CreatedSessionSchema>;
+export interface CreatedSession {
+  /** The single-use widget URL (computed by the SDK, see above). */
+  url: string;
+  /** The session, exactly as Flanks sent it (inside its `{ session }` or `{ data }` envelope, if any). */
+  session: Session;
+}
 
 /**
  * The `configuration` of a new session (beta). Flanks documents these attributes by name only;
@@ -207,6 +211,7 @@ export type SessionQuery = z.infer<typeof SessionQuerySchema>;
  * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
  */
 export const ConnectorSchema = z.looseObject({
+  /** Required: it is what a session's `configuration.connector_id` takes. */
   connector_id: z.string(),
   name: str,
   country: str,
@@ -316,25 +321,31 @@ function sessionFailure(session: Session): FlanksSessionError {
 
 /*
  * Create Session's answer is `{ session: {...} }` per the third-party client; a bare session or
- * `{ data: {...} }` is accepted too. The widget URL's field name is undocumented: `url` is assumed,
- * and a few likely alternatives are copied into `url`. Without any URL the session is useless to
- * the caller, so that is an error in every validation mode (naming the session, so it can be found).
+ * `{ success, data: {...} }` is accepted too (the envelope stays available through `envelopeOf`).
+ * The widget URL's field name is undocumented: `url` is assumed, and a few likely alternatives are
+ * read too. Without any URL the session is useless to the caller, so that is an error in every
+ * validation mode.
  */
 const URL_FIELDS = ['url', 'session_url', 'widget_url', 'connect_url'] as const;
 
-function shapeCreated(body: unknown): unknown {
-  const record = body as Record<string, unknown> | null;
-  const inner =
-    record && typeof record.session === 'object' && record.session !== null ? record.session : body;
-  const session = unwrapData(inner) as Record<string, unknown>;
-  const url = URL_FIELDS.map((f) => session[f]).find((v): v is string => typeof v === 'string' && v !== '');
-  if (url === undefined) {
-    throw new FlanksValidationError(
-      `Flanks created Connect session ${String(session.session_id)} but its answer has no widget URL (looked for ${URL_FIELDS.join(', ')}). Flanks may have changed this beta API; please report it.`,
-      { path: 'response.url' },
+function widgetUrl(session: unknown): string | undefined {
+  if (!isRecord(session)) return undefined;
+  return URL_FIELDS.map((f) => session[f]).find((v): v is string => typeof v === 'string' && v !== '');
+}
+
+function unwrapSession(body: unknown): unknown {
+  const session =
+    isRecord(body) && isRecord(body.session) && !('session_id' in body)
+      ? keepEnvelope(body.session, body, 'session')
+      : unwrapData(body);
+  if (widgetUrl(session) === undefined) {
+    throw new UnusableResponse(
+      `a widget URL (a non-empty ${URL_FIELDS.join(', ')})`,
+      'response.url',
+      `The session created is ${String((session as Record<string, unknown> | null)?.session_id)}. `,
     );
   }
-  return { ...session, url };
+  return session;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -364,15 +375,17 @@ export class Connect {
   ) {}
 
   /**
-   * Creates a session and returns it with its single-use widget `url`. Not retried once the request
-   * may have reached Flanks: a replay would create a second session.
+   * Creates a session and returns its single-use widget `url` with the session as Flanks sent it (see
+   * {@link CreatedSession}). Not retried once the request may have reached Flanks: a replay would
+   * create a second session.
    *
    * @example
    * ```ts
-   * const session = await flanks.connect.createSession({
+   * const { url, session } = await flanks.connect.createSession({
    *   configuration: { redirect_url: 'https://app.example.com/flanks/connect', connector_id: 'testbank' },
    * });
-   * res.redirect(session.url);
+   * req.session.flanksSessionId = session.session_id;
+   * res.redirect(url);
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
    */
@@ -380,16 +393,16 @@ export class Connect {
     const p = requireObject(params, 'params');
     requireObject(p.configuration, 'params.configuration');
     const configuration = checkArg(SessionConfigurationSchema, p.configuration, 'params.configuration');
-    const { data } = await this.transport.request({
+    const { data: session } = await this.transport.request({
       method: 'POST',
       path: '/connect/v2/sessions/create-session',
       body: { configuration },
       idempotent: false,
-      response: one('CreatedSession', CreatedSessionSchema),
-      unwrap: shapeCreated,
+      response: one('Session', SessionSchema),
+      unwrap: unwrapSession,
       options: checkRequestOptions(options),
     });
-    return data;
+    return { url: widgetUrl(session) as string, session };
   }
 
   /**

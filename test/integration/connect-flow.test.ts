@@ -61,10 +61,11 @@ async function playWidget(url: string, password = 'correct-horse'): Promise<stri
 describe('the Connect v2 flow against the sandbox', () => {
   it('session → widget → redirect → completeSession → status → Aggregation v2 → report', async () => {
     const flanks = client();
-    const session = await flanks.connect.createSession({ configuration: { redirect_url: REDIRECT } });
+    const created = await flanks.connect.createSession({ configuration: { redirect_url: REDIRECT } });
+    const session = created.session;
     expect(session.status).toBe('Waiting:ProvideCredentials');
 
-    const location = await playWidget(session.url);
+    const location = await playWidget(created.url);
     expect(location.startsWith(REDIRECT)).toBe(true);
     const { sessionId } = flanks.connect.parseRedirect(location);
     expect(sessionId).toBe(session.session_id);
@@ -125,7 +126,7 @@ describe('the Connect v2 flow against the sandbox', () => {
     if (!('code' in code)) throw new Error(code.error);
     const viaLink = await flanks.completeLink({ code: code.code, userId: 'user-1' });
 
-    const session = await flanks.connect.createSession({ configuration: { connector_id: 'testbank' } });
+    const { session } = await flanks.connect.createSession({ configuration: { connector_id: 'testbank' } });
     sandbox.connectSession(session.session_id, { username: 'connect-user', password: 'SCA_SMS' });
     const viaConnect = await flanks.connect.completeSession(
       { sessionId: session.session_id, userId: 'user-1' },
@@ -143,7 +144,7 @@ describe('the Connect v2 flow against the sandbox', () => {
 
   it('a failed session is a FlanksSessionError with its code, and nothing is stored', async () => {
     const flanks = client();
-    const session = await flanks.connect.createSession({ configuration: {} });
+    const { session } = await flanks.connect.createSession({ configuration: {} });
     sandbox.connectSession(session.session_id, { password: 'SCA_SMS', scaAnswer: 'INVALID_SCA' });
     const err = await flanks.connect
       .completeSession({ sessionId: session.session_id, userId: 'u' }, fast)
@@ -180,7 +181,7 @@ describe('faults on the newer APIs', () => {
   it('session reads are retried through 503 and dropped connections', async () => {
     vi.useFakeTimers();
     const flanks = client({ maxRetries: 3 });
-    const session = await flanks.connect.createSession({ configuration: {} });
+    const { session } = await flanks.connect.createSession({ configuration: {} });
     sandbox.connectSession(session.session_id);
     sandbox.failNext('/connect/v2/sessions/list-sessions', 1, { status: 503 });
     sandbox.failNext('/connect/v2/sessions/list-sessions', 1, { reset: true });

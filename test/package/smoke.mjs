@@ -169,3 +169,25 @@ try {
   assert.equal(code, 0);
   console.log('ok - flanks-sandbox bin serves the API and stops on SIGTERM');
 }
+
+// The `flanks-sdk` bin: `doctor --sandbox` checks every read-only endpoint of the embedded sandbox
+// (all match: exit 0) and writes its report; bad arguments get the usage and exit 2, no stack trace.
+{
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const out = join(mkdtempSync(join(tmpdir(), 'flanks-doctor-')), 'report.json');
+  const run = (...args) =>
+    spawnSync(process.execPath, ['dist/bin/flanks-sdk.js', ...args], { encoding: 'utf8' });
+  const demo = run('doctor', '--sandbox', '--json', '--out', out);
+  assert.equal(demo.status, 0, demo.stderr);
+  const printed = JSON.parse(demo.stdout);
+  assert.equal(printed.summary.ok, printed.results.length);
+  assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')).summary, printed.summary);
+  const bad = run('doctor', '--no-such-flag');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^flanks-sdk doctor: .*\n\nUsage: flanks-sdk doctor/);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /);
+  console.log('ok - flanks-sdk doctor bin: --sandbox matches everywhere, bad arguments get the usage');
+}

@@ -3,8 +3,8 @@ import type { Socket } from 'node:net';
 import type { RunningSandbox, SandboxFaultSpec } from '../../src/testing';
 import { pick, streamFor, weighted } from './random';
 
-// The chaos suite's instruments: a fault injector wrapped around a running sandbox's `handle`,
-// a counter of requests in flight on the client side, and an open-handle tracker.
+// The chaos suite's instruments: a fault injector wrapped around a running sandbox's `handle` and
+// open-handle trackers. The counter of requests in flight at the client is in ../holding.ts.
 
 export type FaultKind = '5xx' | '429' | 'reset' | 'slow' | 'truncate';
 export const FAULT_KINDS: readonly FaultKind[] = ['5xx', '429', 'reset', 'slow', 'truncate'];
@@ -191,50 +191,6 @@ export class FaultInjector {
   async settle(): Promise<void> {
     await Promise.all(this.#pending);
   }
-}
-
-/**
- * A fetch that counts requests in flight from the call until the whole body is read (or the
- * request fails), i.e. the time a request occupies Flanks. Reading the body here keeps every
- * failure (reset, cut body, timeout) where the SDK expects it: a rejected fetch.
- */
-export function countingFetch(inner: typeof fetch = fetch): {
-  fetch: typeof fetch;
-  readonly peak: number;
-  readonly inFlight: number;
-  readonly total: number;
-} {
-  let inFlight = 0;
-  let peak = 0;
-  let total = 0;
-  const wrapped = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    inFlight += 1;
-    total += 1;
-    peak = Math.max(peak, inFlight);
-    try {
-      const response = await inner(input, init);
-      const body = await response.arrayBuffer();
-      return new Response(response.status === 204 || response.status === 304 ? null : body, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      });
-    } finally {
-      inFlight -= 1;
-    }
-  };
-  return {
-    fetch: wrapped as typeof fetch,
-    get peak() {
-      return peak;
-    },
-    get inFlight() {
-      return inFlight;
-    },
-    get total() {
-      return total;
-    },
-  };
 }
 
 /** Counts of `process.getActiveResourcesInfo()` by type. */

@@ -25,7 +25,7 @@ import { settle, spyLogger } from '../helpers';
 // must accept the sandbox's realistic data), then faults injected by the sandbox's scenario controls.
 
 const sandbox = new FlanksSandbox({ seed: 7 });
-const server = setupServer(...createFlanksHandlers(sandbox));
+const server = setupServer(...(await createFlanksHandlers(sandbox)));
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 beforeEach(() => sandbox.reset());

@@ -22,7 +22,7 @@ import {
 
 const API = 'https://api.flanks.test';
 const LINK = 'https://link.flanks.test/link';
-const handlers = createFlanksHandlers({ apiBaseUrl: API, linkBaseUrl: LINK, pendingPolls: 1, seed: 3 });
+const handlers = await createFlanksHandlers({ apiBaseUrl: API, linkBaseUrl: LINK, pendingPolls: 1, seed: 3 });
 const sandbox = handlers.sandbox;
 const server = setupServer(...handlers);
 

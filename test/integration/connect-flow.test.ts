@@ -25,7 +25,11 @@ const REDIRECT = 'https://app.example.com/flanks/connect';
 const sandbox = new FlanksSandbox({ seed: 3, pageSize: 7 });
 const server = setupServer(...(await createFlanksHandlers(sandbox)));
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(async () => {
+  server.listen({ onUnhandledRequest: 'error' });
+  // Loads the SDK's HTTP runtime (a dynamic import, real I/O) before any test fakes the clock.
+  await client().entities.list();
+});
 beforeEach(() => sandbox.reset());
 afterEach(() => vi.useRealTimers());
 afterAll(() => server.close());

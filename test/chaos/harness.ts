@@ -22,8 +22,11 @@ export interface InjectorOptions {
   whoIs: (secret: string) => string | undefined;
   /** Token expiries and revocations, each at the nth API request. */
   events: ReadonlyArray<{ at: number; kind: 'expire' | 'revoke' }>;
-  /** An event due less than this long after the previous one waits until the gap has passed. */
-  minEventGapMs?: number;
+  /**
+   * An event due fewer than this many API requests after the previous one waits until they have
+   * passed. Counted in requests, not milliseconds, so the schedule is the same at any machine speed.
+   */
+  minEventGapRequests?: number;
   /** Revokes the SDK's access token by issuing a new one for the same client from outside. */
   revoke: () => Promise<void>;
 }
@@ -78,6 +81,7 @@ export class FaultInjector {
   readonly #seen = new Map<string, number>();
   readonly #pending: Array<Promise<void>> = [];
   readonly #events: Array<{ at: number; kind: 'expire' | 'revoke' }>;
+  /** The API request at which the last token event fired. */
   #lastEventAt = Number.NEGATIVE_INFINITY;
   /** Requests answered 401 whose replay has not arrived yet, by method, path and body. */
   readonly #awaitingReplay = new Map<string, number>();
@@ -165,7 +169,7 @@ export class FaultInjector {
    */
   get quiet(): boolean {
     return (
-      performance.now() - this.#lastEventAt >= (this.options.minEventGapMs ?? 0) &&
+      this.apiRequests - this.#lastEventAt >= (this.options.minEventGapRequests ?? 0) &&
       this.#awaitingReplay.size === 0 &&
       this.#cleanStreak >= 20
     );
@@ -174,7 +178,7 @@ export class FaultInjector {
   #fireEvents(): void {
     while (this.#events.length > 0 && (this.#events[0]?.at ?? Number.POSITIVE_INFINITY) <= this.apiRequests) {
       if (!this.quiet) return;
-      this.#lastEventAt = performance.now();
+      this.#lastEventAt = this.apiRequests;
       const event = this.#events.shift()!;
       this.eventLog.push(`${event.kind}@${this.apiRequests}`);
       if (event.kind === 'expire') {

@@ -44,8 +44,8 @@ const SLOW_MS = 600;
 const MAX_RETRIES = 8;
 const CALL = { maxRetries: MAX_RETRIES } as const;
 const BURST = 10_000;
-/** Token expiries/revocations are at least this far apart in the main run (see FaultInjector). */
-const EVENT_GAP_MS = 250;
+/** Token expiries/revocations are at least this many API requests apart in the main run (see FaultInjector). */
+const EVENT_GAP_REQUESTS = 50;
 
 type Fetcher = (a: FlanksClient['aggregation'], token: string) => Promise<unknown>;
 const FETCHERS: ReadonlyArray<readonly [string, string, Fetcher]> = [
@@ -209,7 +209,7 @@ describe('chaos: 200 users through one client, faults injected at random', () =>
       slowMs: SLOW_MS,
       whoIs: (secret) => whoIs.get(secret),
       events: tokenEvents(SEED, Math.round(expectedRequests * 0.03), Math.round(expectedRequests * 0.3)),
-      minEventGapMs: EVENT_GAP_MS,
+      minEventGapRequests: EVENT_GAP_REQUESTS,
       revoke: async () => {
         await issueToken();
       },

@@ -23,9 +23,13 @@ import { inputValue } from '../testing/helpers';
 
 const REDIRECT = 'https://app.example.com/flanks/connect';
 const sandbox = new FlanksSandbox({ seed: 3, pageSize: 7 });
-const server = setupServer(...createFlanksHandlers(sandbox));
+const server = setupServer(...(await createFlanksHandlers(sandbox)));
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(async () => {
+  server.listen({ onUnhandledRequest: 'error' });
+  // Loads the SDK's HTTP runtime (a dynamic import, real I/O) before any test fakes the clock.
+  await client().entities.list();
+});
 beforeEach(() => sandbox.reset());
 afterEach(() => vi.useRealTimers());
 afterAll(() => server.close());
@@ -160,7 +164,7 @@ describe('the Connect v2 flow against the sandbox', () => {
     for await (const page of flanks.connect.listConnectors().pages()) sizes.push(page.length);
     expect(sizes).toEqual([7, 3]);
     const exact = new FlanksSandbox({ seed: 3, pageSize: 5 });
-    server.use(...createFlanksHandlers(exact));
+    server.use(...(await createFlanksHandlers(exact)));
     const exactSizes: number[] = [];
     for await (const page of client().connect.listConnectors().pages()) exactSizes.push(page.length);
     expect(exactSizes).toEqual([5, 5, 0]);

@@ -25,7 +25,7 @@ import { settle, spyLogger } from '../helpers';
 
 const BASE = 'https://api.flanks.io';
 const sandbox = new FlanksSandbox({ seed: 11 });
-const server = setupServer(...createFlanksHandlers(sandbox));
+const server = setupServer(...(await createFlanksHandlers(sandbox)));
 const KEY = `access-token:${createHash('sha256').update(`${BASE}\n${SANDBOX_CLIENT_ID}`).digest('hex')}`;
 
 beforeAll(async () => {
@@ -163,7 +163,7 @@ describe('shared token cache', () => {
     it(`refreshes a short-lived token min(60 s, 10 % of its lifetime) before expiry, ${label}`, async () => {
       vi.useFakeTimers({ toFake: ['Date'] });
       const short = new FlanksSandbox({ tokenTtlSeconds: 3, seed: 3 });
-      server.use(...createFlanksHandlers(short));
+      server.use(...(await createFlanksHandlers(short)));
       const c = client({ tokenCache });
       const ct = short.createCredential({ pendingPolls: 0 });
       await c.credentials.getStatus(ct);

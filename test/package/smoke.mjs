@@ -93,6 +93,27 @@ async function sharedToken(sdk, redisEntry, label) {
   console.log(`ok - ${label}: flanks-sdk/token-cache/redis shares one token between two clients`);
 }
 
+// msw is an optional peer that flanks-sdk/testing loads only in createFlanksHandlers(): the handlers
+// must come from the same msw the application's setupServer does, from ESM and from CommonJS.
+async function mswHandlers(sdk, testing, setupServer, label) {
+  const handlers = await testing.createFlanksHandlers({ pendingPolls: 0 });
+  const msw = setupServer(...handlers);
+  msw.listen({ onUnhandledRequest: 'error' });
+  try {
+    const flanks = new sdk.FlanksClient({
+      clientId: testing.SANDBOX_CLIENT_ID,
+      clientSecret: testing.SANDBOX_CLIENT_SECRET,
+      baseUrl: handlers.sandbox.apiBaseUrl,
+    });
+    const token = handlers.sandbox.createCredential({ pendingPolls: 0 });
+    assert.equal((await flanks.credentials.getStatus(token)).pending, false);
+    assert.deepEqual(handlers.sandbox.stats.requests, { '/v0/token': 1, '/v0/bank/credentials/status': 1 });
+  } finally {
+    msw.close();
+  }
+  console.log(`ok - ${label}: createFlanksHandlers() serves the SDK through the application's setupServer`);
+}
+
 try {
   await flow(await import('flanks-sdk'), 'ESM import');
   await flow(require('flanks-sdk'), 'CommonJS require');
@@ -102,6 +123,13 @@ try {
   assert.equal(typeof testingCjs.runCredentialStoreContract, 'function');
   assert.equal(typeof testingEsm.runTokenCacheContract, 'function');
   console.log('ok - flanks-sdk/testing loads from ESM and CommonJS');
+  await mswHandlers(
+    await import('flanks-sdk'),
+    testingEsm,
+    (await import('msw/node')).setupServer,
+    'ESM import',
+  );
+  await mswHandlers(require('flanks-sdk'), testingCjs, require('msw/node').setupServer, 'CommonJS require');
   await sharedToken(await import('flanks-sdk'), await import('flanks-sdk/token-cache/redis'), 'ESM import');
   await sharedToken(require('flanks-sdk'), require('flanks-sdk/token-cache/redis'), 'CommonJS require');
 

@@ -8,7 +8,7 @@ import {
   anyValue,
   describeError,
   expectFlanksErrorIfFailed,
-  settleWithin,
+  outcomeOf,
   watchUnhandledRejections,
 } from './support';
 
@@ -140,7 +140,7 @@ const goodToken: Reply = {
   headers: [['content-type', 'application/json']],
 };
 
-const CALL = { maxRetries: 0, timeoutMs: 200 };
+const CALL = { maxRetries: 0 };
 const T = 'ct_prop_credentials_token';
 type Entry = { call: (f: FlanksClient) => Promise<unknown>; list?: boolean; passthrough?: boolean };
 const FETCHERS = [
@@ -167,7 +167,7 @@ const ENTRY_POINTS: Record<string, Entry> = {
   'links.delete': { call: (f) => f.links.delete('lt_1', CALL) },
   'credentials.getStatus': { call: (f) => f.credentials.getStatus(T, CALL) },
   'credentials.waitUntilReady': {
-    call: (f) => f.credentials.waitUntilReady(T, { timeoutMs: 100, pollIntervalMs: 1, requestTimeoutMs: 50 }),
+    call: (f) => f.credentials.waitUntilReady(T, { timeoutMs: 100, pollIntervalMs: 1 }),
   },
   'credentials.force': { call: (f) => f.credentials.force(T, 'sca', CALL) },
   'credentials.delete': { call: (f) => f.credentials.delete(T, CALL) },
@@ -196,7 +196,6 @@ function makeClient(validation: ValidationMode): FlanksClient {
     store: new MemoryCredentialStore(),
     logger: { debug() {}, info() {}, warn() {}, error() {} },
     maxRetries: 0,
-    timeoutMs: 200,
   });
 }
 
@@ -243,7 +242,7 @@ describe('any response from Flanks', () => {
           reply = r;
           tokenReply = token ?? goodToken;
           const entry = ENTRY_POINTS[name]!;
-          const outcome = await settleWithin(() => entry.call(makeClient(mode)));
+          const outcome = await outcomeOf(() => entry.call(makeClient(mode)));
           expectFlanksErrorIfFailed(outcome);
           if (!outcome.ok) return;
           // A list endpoint never resolves to a non-list, whatever the mode.
@@ -257,7 +256,7 @@ describe('any response from Flanks', () => {
           }
         },
       ),
-      { numRuns: 400, interruptAfterTimeLimit: 8_000 },
+      { numRuns: 400 },
     );
   });
 
@@ -266,7 +265,7 @@ describe('any response from Flanks', () => {
       fc.asyncProperty(modes, replyArb, async (mode, token) => {
         reply = { status: 200, body: '[]', headers: [] };
         tokenReply = token;
-        const outcome = await settleWithin(() => makeClient(mode).entities.list(CALL));
+        const outcome = await outcomeOf(() => makeClient(mode).entities.list(CALL));
         expectFlanksErrorIfFailed(outcome);
       }),
       { numRuns: 150 },
@@ -299,8 +298,8 @@ describe('any response from Flanks', () => {
               error() {},
             },
           });
-          const outcome = await settleWithin(() =>
-            flanks.entities.list({ maxRetries: 1, signal: controller.signal, timeoutMs: 200 }),
+          const outcome = await outcomeOf(() =>
+            flanks.entities.list({ maxRetries: 1, signal: controller.signal }),
           );
           expect(outcome.ok).toBe(false);
           expect(describeError((outcome as { error: unknown }).error)).toMatch(/^FlanksAbortError/);
@@ -338,9 +337,7 @@ describe('off-schema bodies in warn/off validation (known bugs)', () => {
       fc.asyncProperty(lax, emptyish, async (mode, b) => {
         reply = { status: 200, body: b, headers: [['content-type', 'application/json']] };
         tokenReply = goodToken;
-        expectFlanksErrorIfFailed(
-          await settleWithin(() => ENTRY_POINTS.completeLink!.call(makeClient(mode))),
-        );
+        expectFlanksErrorIfFailed(await outcomeOf(() => ENTRY_POINTS.completeLink!.call(makeClient(mode))));
       }),
       { numRuns: 20, endOnFailure: true },
     );
@@ -354,7 +351,7 @@ describe('off-schema bodies in warn/off validation (known bugs)', () => {
         reply = { status: 200, body: b, headers: [['content-type', 'application/json']] };
         tokenReply = goodToken;
         expectFlanksErrorIfFailed(
-          await settleWithin(() => ENTRY_POINTS['credentials.list']!.call(makeClient(mode))),
+          await outcomeOf(() => ENTRY_POINTS['credentials.list']!.call(makeClient(mode))),
         );
       }),
       { numRuns: 20, endOnFailure: true },
@@ -369,7 +366,7 @@ describe('off-schema bodies in warn/off validation (known bugs)', () => {
         reply = { status: 200, body: b, headers: [] };
         tokenReply = goodToken;
         expectFlanksErrorIfFailed(
-          await settleWithin(() => ENTRY_POINTS['credentials.waitUntilReady']!.call(makeClient(mode))),
+          await outcomeOf(() => ENTRY_POINTS['credentials.waitUntilReady']!.call(makeClient(mode))),
         );
       }),
       { numRuns: 10, endOnFailure: true },

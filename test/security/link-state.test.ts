@@ -18,7 +18,7 @@ import { spyLogger } from '../helpers';
 
 const STATE_SECRET = 'state-secret-for-tests-0123456789abcdef';
 const sandbox = new FlanksSandbox({ seed: 3 });
-const server = setupServer(...createFlanksHandlers(sandbox));
+const server = setupServer(...(await createFlanksHandlers(sandbox)));
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => {
   vi.useRealTimers();

@@ -87,16 +87,16 @@ describe.each(FIXTURES)('$name', (fixture) => {
       await expectMatch(fixture, mode, body, fixture.result(expected));
     });
 
-    it.runIf(fixture.enums?.length)(
-      'enum values the SDK has never seen are returned as they are',
-      async () => {
-        const enums = new Set(fixture.enums);
+    // Registered only where the endpoint has enum-like fields: a skipped case would check nothing.
+    if (fixture.enums?.length) {
+      const enums = new Set(fixture.enums);
+      it('enum values the SDK has never seen are returned as they are', async () => {
         const body = map(fixture.body, (v, key) =>
           key !== undefined && enums.has(key) ? 'Something:New2027' : v,
         );
         await expectMatch(fixture, mode, body, fixture.result(body));
-      },
-    );
+      });
+    }
 
     it.each(fixture.envelopes ?? [])('in the form %s', async (_form, wrap) => {
       await expectMatch(fixture, mode, wrap(fixture.body), fixture.result(fixture.body));

@@ -420,6 +420,7 @@ export interface AggregationOptions extends RequestOptions {
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
  */
 export class Aggregation {
+  /** Built by FlanksClient: use `flanks.aggregation`. @internal */
   constructor(private readonly transport: Transport) {}
 
   /**

@@ -27,8 +27,8 @@ import {
   FlanksRateLimitError,
   FlanksTimeoutError,
   MemoryCredentialStore,
-} from '../src';
-import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startSandbox } from '../src/testing';
+} from 'flanks-sdk';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startSandbox } from 'flanks-sdk/testing';
 
 /** The state of one credential after the job: `credentialState()`'s states plus `failed`. */
 export type RefreshState = CredentialStateSummary['state'] | 'failed';

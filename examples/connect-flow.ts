@@ -13,7 +13,7 @@
  * prints the session URL for you to open in a browser and waits for the redirect on
  * http://localhost:$APP_PORT/flanks/connect (APP_PORT defaults to 3000).
  */
-import { FlanksError } from '../src';
+import { FlanksError } from 'flanks-sdk';
 import { open, submit, textOf } from './lib/browser';
 import { formatReport } from './lib/report';
 import { exampleClient, live, startCallbackApp } from './lib/setup';

@@ -1,7 +1,7 @@
 /**
  * flanks-sdk: a typed client for the Flanks wealth-data aggregation API.
  *
- * @packageDocumentation
+ * @module flanks-sdk
  */
 export { type CompleteLinkParams, FlanksClient, type FlanksClientOptions } from './client';
 export {

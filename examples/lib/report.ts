@@ -5,7 +5,7 @@ import {
   PORTFOLIO_TYPES,
   type Portfolio,
   type Transaction,
-} from '../../src';
+} from 'flanks-sdk';
 
 const money = (amount: number | null | undefined, currency?: string | null) =>
   new Intl.NumberFormat('es-ES', {

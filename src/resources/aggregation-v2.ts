@@ -190,6 +190,7 @@ const connectionSecrets = (query: Record<string, unknown>) =>
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
  */
 export class AggregationV2 {
+  /** Built by FlanksClient: use `flanks.aggregationV2`. @internal */
   constructor(private readonly transport: Transport) {}
 
   /**

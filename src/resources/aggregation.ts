@@ -107,7 +107,8 @@ export const PortfolioSchema = z.looseObject({
  *
  * @example
  * ```ts
- * const total = (await flanks.aggregation.portfolios(token)).reduce((s: number, p: Portfolio) => s + (p.balance ?? 0), 0);
+ * // Add in cents: adding the floats themselves can give 145694.91999999998 for 145694.92.
+ * const total = (await flanks.aggregation.portfolios(token)).reduce((c, p) => c + Math.round((p.balance ?? 0) * 100), 0) / 100;
  * ```
  * @see https://docs.flanks.io/pages/data-model
  */
@@ -267,7 +268,7 @@ export type Account = z.infer<typeof AccountSchema>;
  *
  * @example
  * ```ts
- * const debt = (await flanks.aggregation.liabilities(token)).reduce((s, l) => s + (l.balance ?? 0), 0);
+ * const debt = (await flanks.aggregation.liabilities(token)).reduce((c, l) => c + Math.round((l.balance ?? 0) * 100), 0) / 100; // in cents: exact
  * ```
  * @see https://docs.flanks.io/pages/data-model
  */
@@ -420,6 +421,7 @@ export interface AggregationOptions extends RequestOptions {
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
  */
 export class Aggregation {
+  /** Built by FlanksClient: use `flanks.aggregation`. @internal */
   constructor(private readonly transport: Transport) {}
 
   /**

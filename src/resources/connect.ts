@@ -369,6 +369,7 @@ function unwrapSession(body: unknown): unknown {
  * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
  */
 export class Connect {
+  /** Built by FlanksClient: use `flanks.connect`. @internal */
   constructor(
     private readonly transport: Transport,
     private readonly store: CredentialStore | undefined,

@@ -348,6 +348,7 @@ function checkKinds<K extends string>(
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
 export class Credentials {
+  /** Built by FlanksClient: use `flanks.credentials`. @internal */
   constructor(private readonly transport: Transport) {}
 
   /**

@@ -43,6 +43,7 @@ export type Entity = z.infer<typeof EntitySchema>;
  * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
  */
 export class Entities {
+  /** Built by FlanksClient: use `flanks.entities`. @internal */
   constructor(private readonly transport: Transport) {}
 
   /**

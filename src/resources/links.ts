@@ -280,6 +280,7 @@ const RESERVED_LINK_PARAMS = new Set(['token', 'bank', 'external_id', 'rollback'
  * @see https://docs.flanks.io/pages/flanks-apis/links-api
  */
 export class Links {
+  /** Built by FlanksClient: use `flanks.links`. @internal */
   constructor(
     private readonly transport: Transport,
     private readonly linkBaseUrl: string,

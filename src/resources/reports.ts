@@ -193,6 +193,7 @@ function checkId(value: unknown, name: string): number | string {
  * @see https://docs.flanks.io/pages/flanks-apis/report-api/
  */
 export class Reports {
+  /** Built by FlanksClient: use `flanks.reports`. @internal */
   constructor(private readonly transport: Transport) {}
 
   /**

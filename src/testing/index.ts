@@ -3,7 +3,7 @@
  * with msw and HTTP-server adapters, record and replay of real Flanks exchanges (secrets and
  * personal data removed), and the CredentialStore and TokenCache conformance suites.
  *
- * @packageDocumentation
+ * @module flanks-sdk/testing
  */
 
 export { createFlanksHandlers, type FlanksHandlers } from './msw';

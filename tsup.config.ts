@@ -39,8 +39,10 @@ export default defineConfig([
     noExternal: ['ky', 'p-retry', 'is-network-error', 'zod'],
   },
   {
-    entry: { 'bin/flanks-sandbox': 'src/testing/bin.ts' },
+    entry: { 'bin/flanks-sandbox': 'src/testing/bin.ts', 'bin/flanks-sdk': 'src/cli/flanks-sdk.ts' },
     format: ['esm'],
+    // Each bin is one self-contained file: no chunks shared with the library's build.
+    splitting: false,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
   },

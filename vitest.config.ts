@@ -1,6 +1,8 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // examples/ import 'flanks-sdk' as users do; tsconfig paths map it to src/ (no build needed).
+  resolve: { tsconfigPaths: true },
   test: {
     include: ['test/**/*.test.ts'],
     // Real-browser tests need Chromium (`npm run test:browser`); the infrastructure suite needs

@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 // machine's binaries (Debian's postgresql and redis-server; `.ci/run` installs them). Kept out of
 // `npm test` (files end in `.infra.test.ts`) so that command needs no servers.
 export default defineConfig({
+  // examples/ import 'flanks-sdk' as users do; tsconfig paths map it to src/ (no build needed).
+  resolve: { tsconfigPaths: true },
   test: {
     include: ['test/**/*.infra.test.ts'],
     globalSetup: ['test/infra/global-setup.ts'],

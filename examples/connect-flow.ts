@@ -13,7 +13,7 @@
  * prints the session URL for you to open in a browser and waits for the redirect on
  * http://localhost:$APP_PORT/flanks/connect (APP_PORT defaults to 3000).
  */
-import { FlanksError } from '../src';
+import { FlanksError } from 'flanks-sdk';
 import { open, submit, textOf } from './lib/browser';
 import { formatReport } from './lib/report';
 import { exampleClient, live, startCallbackApp } from './lib/setup';
@@ -48,7 +48,7 @@ async function main() {
     );
 
     step('1. Create a Connect session that sends the user back to our application');
-    const session = await flanks.connect.createSession({
+    const { url, session } = await flanks.connect.createSession({
       configuration: {
         redirect_url: `${app.url}/flanks/connect`,
         ...(sandbox ? { connector_id: 'testbank' } : {}),
@@ -56,13 +56,13 @@ async function main() {
     });
     expectedSessionId = session.session_id;
     console.log(`  session ${session.session_id.slice(0, 6)}… is ${session.status}`);
-    console.log(`  ${session.url}`);
+    console.log(`  ${url}`);
 
     if (sandbox) {
       step(
         '2. The user signs in to TestBank in the Connect widget (real HTTP: GET page, POST forms, follow redirect)',
       );
-      const login = await open(session.url);
+      const login = await open(url);
       const challenge = await submit(login, { username: 'demo-user', password: 'SCA_SMS' });
       if (textOf(challenge, 'error'))
         throw new Error(`The widget refused the login: ${textOf(challenge, 'error')}`);

@@ -11,7 +11,7 @@
  * http://localhost:$APP_PORT/flanks/callback (APP_PORT defaults to 3000). Set FLANKS_LINK_TOKEN to use
  * an existing link; otherwise one is created with that redirect URI.
  */
-import { FlanksError } from '../src';
+import { FlanksError } from 'flanks-sdk';
 import { open, submit, textOf } from './lib/browser';
 import { formatReport } from './lib/report';
 import { exampleClient, live, startCallbackApp } from './lib/setup';

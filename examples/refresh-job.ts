@@ -27,8 +27,8 @@ import {
   FlanksRateLimitError,
   FlanksTimeoutError,
   MemoryCredentialStore,
-} from '../src';
-import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startSandbox } from '../src/testing';
+} from 'flanks-sdk';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startSandbox } from 'flanks-sdk/testing';
 
 /** The state of one credential after the job: `credentialState()`'s states plus `failed`. */
 export type RefreshState = CredentialStateSummary['state'] | 'failed';
@@ -153,6 +153,10 @@ function outcomeOf(error: unknown): Pick<CredentialRefresh, 'state' | 'action' |
   return { state: 'failed', action: 'investigate', error: message };
 }
 
+/** Adds amounts in cents, so the total is exact to the cent (0.1 + 0.2 is 0.3, not 0.30000000000000004). */
+const sumMoney = (amounts: Array<number | null | undefined>) =>
+  amounts.reduce<number>((cents, amount) => cents + Math.round((amount ?? 0) * 100), 0) / 100;
+
 async function refreshCredential(flanks: FlanksClient, record: CredentialRecord): Promise<CredentialRefresh> {
   const token = record.credentialsToken;
   const result: CredentialRefresh = {
@@ -187,7 +191,7 @@ async function refreshCredential(flanks: FlanksClient, record: CredentialRecord)
     result.portfolios = portfolios.length;
     result.accounts = accounts.length;
     result.accountTransactions = transactions.length;
-    result.totalBalance = portfolios.reduce((sum, p) => sum + (p.balance ?? 0), 0);
+    result.totalBalance = sumMoney(portfolios.map((p) => p.balance));
     if (result.dataErrors.length > 0) result.state = 'partial_error';
     return result;
   } catch (error) {
@@ -228,7 +232,7 @@ export async function runRefreshJob(options: RefreshJobOptions): Promise<Refresh
       needUser: needUser.length,
       failed: credentials.filter((c) => c.state === 'failed').length,
       portfolios: refreshed.reduce((sum, c) => sum + c.portfolios, 0),
-      totalBalance: refreshed.reduce((sum, c) => sum + c.totalBalance, 0),
+      totalBalance: sumMoney(refreshed.map((c) => c.totalBalance)),
     },
   };
 }

@@ -32,7 +32,7 @@ import { AggregationV2 } from './resources/aggregation-v2';
 import { Connect } from './resources/connect';
 import { Credentials } from './resources/credentials';
 import { Entities } from './resources/entities';
-import { Links } from './resources/links';
+import { type LinkExchange, Links } from './resources/links';
 import { Reports } from './resources/reports';
 
 /**
@@ -408,24 +408,27 @@ export class FlanksClient {
     if (result.status === 'delayed') {
       throw new FlanksLinkDelayedError(
         'Flanks accepted the link code but is still running security checks; the credentials token will be available later (up to ~72 h). Nothing was saved. Tell the user their bank data will appear later, and look for the credential in credentials.list() (see docs/credential-stores.md: the external_id there is not proof of who started the Link).',
-        { body: this.#transport.redact(result, [code]) },
+        { body: this.#transport.redact(result.body, [code]) },
       );
     }
-    const rawExtra: unknown = result.extra;
+    // In warn/off mode the body is returned as sent, so it may be null. The record's `extra` is `{}`
+    // when Flanks sent none (absent or null): no custom parameters.
+    const body: Partial<LinkExchange> = result.body ?? {};
+    const rawExtra: unknown = body.extra ?? {};
     const extraIsObject = rawExtra !== null && typeof rawExtra === 'object' && !Array.isArray(rawExtra);
     const { state, ...extra } = extraIsObject ? (rawExtra as Record<string, unknown>) : {};
     const missing = state === undefined || state === null || state === '';
     const problem =
       missing && allowMissing ? undefined : checkLinkState(this.#stateKey, state, userId, Date.now());
-    if (problem) await this.#refuseExchanged(result.credentials_token, problem, store, options);
+    if (problem) await this.#refuseExchanged(body.credentials_token, problem, store, options);
     const record = makeCredentialRecord(
       {
         userId,
-        credentialsToken: result.credentials_token,
+        credentialsToken: body.credentials_token,
         createdAt: new Date().toISOString(),
         // A non-object `extra` reaches the record check unchanged, so it is rejected, not dropped.
         extra: extraIsObject ? extra : rawExtra,
-        linkToken: typeof result.link_token === 'string' ? result.link_token : null,
+        linkToken: typeof body.link_token === 'string' ? body.link_token : null,
         externalId: typeof extra.external_id === 'string' ? extra.external_id : null,
       },
       'code exchange',
@@ -440,7 +443,7 @@ export class FlanksClient {
    * connection and is left alone. The error says which happened and what is left to do.
    */
   async #refuseExchanged(
-    token: string,
+    token: string | undefined,
     reason: LinkStateProblem,
     store: CredentialStore,
     options: RequestOptions | undefined,
@@ -455,11 +458,16 @@ export class FlanksClient {
     let outcome: string;
     let credentialDeleted = false;
     let cause: unknown;
-    const held = await store.get(token).then(
-      (record) => record !== undefined,
-      () => undefined,
-    );
-    if (held === true) outcome = 'Its connection is already stored for a user, so it was left in place.';
+    // In warn/off validation a malformed answer may carry no token: then there is nothing to delete.
+    const held =
+      token === undefined
+        ? undefined
+        : await store.get(token).then(
+            (record) => record !== undefined,
+            () => undefined,
+          );
+    if (token === undefined) outcome = "Flanks' answer held no credentials token, so none could be deleted.";
+    else if (held === true) outcome = 'Its connection is already stored for a user, so it was left in place.';
     else if (held === undefined)
       outcome = `The store could not be read, so its credential was kept at Flanks: ${cleanUp}.`;
     else {

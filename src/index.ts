@@ -1,7 +1,7 @@
 /**
  * flanks-sdk: a typed client for the Flanks wealth-data aggregation API.
  *
- * @packageDocumentation
+ * @module flanks-sdk
  */
 export { type CompleteLinkParams, FlanksClient, type FlanksClientOptions } from './client';
 export {
@@ -14,6 +14,7 @@ export {
   EncryptedCredentialStore,
   type EncryptedCredentialStoreOptions,
 } from './core/encrypted-credential-store';
+export { envelopeOf } from './core/envelope';
 export {
   FlanksAbortError,
   FlanksApiError,
@@ -38,6 +39,8 @@ export {
   FlanksTimeoutError,
   FlanksUserActionRequiredError,
   FlanksValidationError,
+  type ShapeIssue,
+  type ShapeReport,
 } from './core/errors';
 export type { Logger } from './core/logger';
 export { type Page, Paginator } from './core/pagination';
@@ -59,4 +62,5 @@ export type { CursorListParams } from './resources/cursor';
 export * from './resources/entities';
 export * from './resources/links';
 export * from './resources/reports';
+export { type ActionResult, ActionResultSchema } from './resources/shared';
 export { VERSION } from './version';

@@ -103,6 +103,33 @@ describe('completeLink', () => {
     expect(await store.listByUser('user-42')).toHaveLength(1);
   });
 
+  it.each(['strict', 'warn'] as const)(
+    '%s: an exchange whose extra is null (or absent) stores extra {}',
+    async (validation) => {
+      tokenRoute();
+      route(
+        'post',
+        '/v0/platform/link',
+        { body: { credentials_token: 'ct_null_extra', extra: null } },
+        { body: { credentials_token: 'ct_no_extra' } },
+      );
+      const client = makeClient({ store: new MemoryCredentialStore(), validation });
+      // Without `extra` there is no signed state either: a Link built outside the SDK, accepted by name.
+      const first = await client.completeLink({
+        code: 'code_1',
+        userId: 'u',
+        dangerouslyAllowMissingState: true,
+      });
+      const second = await client.completeLink({
+        code: 'code_2',
+        userId: 'u',
+        dangerouslyAllowMissingState: true,
+      });
+      expect(first).toMatchObject({ credentialsToken: 'ct_null_extra', extra: {}, externalId: null });
+      expect(second).toMatchObject({ credentialsToken: 'ct_no_extra', extra: {} });
+    },
+  );
+
   it('a per-call store overrides the client store', async () => {
     tokenRoute();
     const clientStore = new MemoryCredentialStore();

@@ -18,9 +18,19 @@ export const ACCESS_TOKEN = 'at_test_access_token_1';
 
 export const server = setupServer();
 
-/** Starts msw for the file; unknown requests fail the test. */
+/**
+ * Starts msw for the file; unknown requests fail the test. It also makes one call, so the SDK loads
+ * its HTTP runtime (a dynamic import: real I/O) before any test fakes the clock: `settle` would
+ * otherwise run a pending deadline timer while the first request still waits for that import.
+ */
 export function useMsw(): void {
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  beforeAll(async () => {
+    server.listen({ onUnhandledRequest: 'error' });
+    tokenRoute();
+    server.use(http.get(`${BASE}/v0/bank/available`, () => HttpResponse.json([])));
+    await makeClient().entities.list();
+    server.resetHandlers();
+  });
   afterEach(() => server.resetHandlers());
   afterAll(() => server.close());
 }
@@ -115,9 +125,9 @@ export function spyLogger(): { debug: LogFn; info: LogFn; warn: LogFn; error: Lo
  * unknown requests fail the test. Returns the sandbox, the msw server (for overrides, reset after
  * each test) and a client factory with the sandbox's credentials.
  */
-export function useSandbox(options: SandboxOptions = {}) {
+export async function useSandbox(options: SandboxOptions = {}) {
   const sandbox = new FlanksSandbox(options);
-  const sandboxServer = setupServer(...createFlanksHandlers(sandbox));
+  const sandboxServer = setupServer(...(await createFlanksHandlers(sandbox)));
   beforeAll(() => sandboxServer.listen({ onUnhandledRequest: 'error' }));
   beforeEach(() => sandbox.reset());
   afterEach(() => {

@@ -5,7 +5,7 @@ import {
   PORTFOLIO_TYPES,
   type Portfolio,
   type Transaction,
-} from '../../src';
+} from 'flanks-sdk';
 
 const money = (amount: number | null | undefined, currency?: string | null) =>
   new Intl.NumberFormat('es-ES', {
@@ -38,7 +38,7 @@ export function formatReport(title: string, data: ReportData): string {
   lines.push(`Portfolios (${data.portfolios.length})`);
   for (const p of data.portfolios) {
     lines.push(
-      `  ${pad(p.name ?? p._id, 40)} ${pad(label(PORTFOLIO_TYPES, p.type), 16)} ${padLeft(money(p.balance, p.currency), 16)}`,
+      `  ${pad(p.name ?? p._id ?? '—', 40)} ${pad(label(PORTFOLIO_TYPES, p.type), 16)} ${padLeft(money(p.balance, p.currency), 16)}`,
     );
     const positions = data.investments.filter((i) => i.portfolio_id === p._id);
     for (const i of positions) {
@@ -51,7 +51,7 @@ export function formatReport(title: string, data: ReportData): string {
   lines.push('', `Accounts (${data.accounts.length})`);
   for (const a of data.accounts) {
     lines.push(
-      `  ${pad(a.iban ?? a._id, 30)} ${pad(a.alias ?? a.description ?? '', 28)} ${padLeft(money(a.balance, a.currency), 16)}`,
+      `  ${pad(a.iban ?? a._id ?? '—', 30)} ${pad(a.alias ?? a.description ?? '', 28)} ${padLeft(money(a.balance, a.currency), 16)}`,
     );
   }
   const recent = [...data.transactions]

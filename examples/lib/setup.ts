@@ -1,13 +1,13 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type CredentialRecord, FlanksClient, MemoryCredentialStore } from '../../src';
+import { type CredentialRecord, FlanksClient, MemoryCredentialStore } from 'flanks-sdk';
 import {
   SANDBOX_CLIENT_ID,
   SANDBOX_CLIENT_SECRET,
   type StartSandboxOptions,
   startSandbox,
-} from '../../src/testing';
+} from 'flanks-sdk/testing';
 
 /** The real API when FLANKS_CLIENT_ID and FLANKS_CLIENT_SECRET are set; the embedded sandbox otherwise. */
 export const live = Boolean(process.env.FLANKS_CLIENT_ID && process.env.FLANKS_CLIENT_SECRET);

@@ -14,8 +14,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startSandbox } from 'flanks-sdk/testing';
 import type { Redis } from 'ioredis';
-import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startSandbox } from '../../src/testing';
 import { enqueueRun } from './producer';
 import {
   credentialStore,

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { CredentialRecord } from '../../src';
+import type { CredentialRecord } from 'flanks-sdk';
 import { credentialKey, jobId, type SyncJob } from './shared';
 
 /** A store that can walk every record: PostgresCredentialStore, or EncryptedCredentialStore over it. */

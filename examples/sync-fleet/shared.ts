@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
+import { EncryptedCredentialStore, FlanksClient } from 'flanks-sdk';
+import { PostgresCredentialStore } from 'flanks-sdk/stores/postgres';
+import { RedisTokenCache } from 'flanks-sdk/token-cache/redis';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
-import { EncryptedCredentialStore, FlanksClient } from '../../src';
-import { PostgresCredentialStore } from '../../src/stores/postgres';
-import { RedisTokenCache } from '../../src/token-cache/redis';
 
 /**
  * What one sync job carries: who, and which of their credentials, named by a hash. Never the token:

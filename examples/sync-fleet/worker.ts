@@ -14,7 +14,7 @@
  *   e.g. a rolling deploy; re-running it is harmless since the write is idempotent).
  */
 import { DelayedError, type Job, Worker } from 'bullmq';
-import { type CredentialStore, credentialState, type FlanksClient } from '../../src';
+import { type CredentialStore, credentialState, type FlanksClient } from 'flanks-sdk';
 import {
   credentialKey,
   credentialStore,

@@ -22,7 +22,7 @@ import {
   FlanksTimeoutError,
   INVESTMENT_TYPES,
   PORTFOLIO_TYPES,
-} from '../../src';
+} from 'flanks-sdk';
 
 export interface WebAppOptions {
   flanks: FlanksClient;

@@ -5,8 +5,8 @@
  * With FLANKS_CLIENT_ID / FLANKS_CLIENT_SECRET / FLANKS_LINK_TOKEN set it uses the real API; the
  * link's Redirect URI must then be http://127.0.0.1:$PORT/flanks/callback.
  */
-import { FlanksClient, MemoryCredentialStore } from '../../src';
-import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startSandbox } from '../../src/testing';
+import { FlanksClient, MemoryCredentialStore } from 'flanks-sdk';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startSandbox } from 'flanks-sdk/testing';
 import { startWebApp } from './app';
 
 async function main() {

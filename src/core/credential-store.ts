@@ -20,7 +20,10 @@ export const CredentialRecordSchema = z.looseObject({
   credentialsToken: z.string().check(z.minLength(1)),
   /** ISO 8601 time the record was created by the SDK. */
   createdAt: z.string(),
-  /** Custom Link URL parameters echoed back by the code exchange (`extra`). */
+  /**
+   * Custom Link URL parameters echoed back by the code exchange (`extra`), without the SDK's own
+   * signed `state`; `{}` when Flanks sent none (`extra` absent or `null`).
+   */
   extra: z.record(z.string(), z.unknown()),
   /** The Link the user came through, when Flanks reports it. */
   linkToken: z.optional(z.nullable(z.string())),

@@ -208,13 +208,72 @@ export class FlanksDataError extends FlanksApiError {
 }
 
 /**
- * An argument failed validation before any request was sent, or (in `validation: 'strict'` mode) a
- * response did not match its schema. `path` names the first bad field.
+ * One way a response differed from its schema, in a {@link ShapeReport}. Array indexes are `[]` and
+ * keys that may be data are `<key>`.
+ *
+ * @example
+ * ```ts
+ * const issue: ShapeIssue = { path: 'response[].balance', expected: 'number', received: 'string', count: 12 };
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
+ */
+export interface ShapeIssue {
+  /** Where, e.g. `response[].balance`. */
+  path: string;
+  /** What the schema wants there, e.g. `number`, `non-empty string`. */
+  expected: string;
+  /** The JSON type found: `string`, `number`, `boolean`, `null`, `array`, `object` or `missing`. */
+  received: string;
+  /** How many checked items had this issue. */
+  count: number;
+}
+
+/**
+ * A redacted description of a response that did not match its schema, to attach to a bug report: the
+ * endpoint, the SDK version, the issues, and the response's shape (its keys and the JSON types found
+ * at each position). It holds no value of the response: no string, number, id, IBAN or name; keys
+ * that may be data (record keys, keys that are not field-name-like) are shown as `<key>`. Logged
+ * once per issue in `warn` mode, carried by {@link FlanksValidationError} in `strict` mode, and
+ * written by `npx flanks-sdk doctor`. See docs/api-notes.md.
  *
  * @example
  * ```ts
  * catch (err) {
- *   if (err instanceof FlanksValidationError) console.error(err.path, err.message);
+ *   if (err instanceof FlanksValidationError && err.report) await fs.writeFile('flanks-report.json', JSON.stringify(err.report, null, 2));
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
+ */
+export interface ShapeReport {
+  /** Always `flanks-sdk`. */
+  sdk: string;
+  /** The SDK version that built the report. */
+  sdkVersion: string;
+  /** Method and path template, e.g. `POST /v0/bank/credentials/data`. */
+  endpoint: string;
+  /** The schema the response was checked against, e.g. `Transaction`. */
+  schema: string;
+  /** The client's validation mode. */
+  validation: 'strict' | 'warn' | 'off';
+  /** Distinct issues (at most 50). */
+  issues: ShapeIssue[];
+  /** Position → the JSON types seen there (` | `-separated), e.g. `"response[].amount": "number | string"`. */
+  shape: Record<string, string>;
+  /** The shape of the envelope the data came in (e.g. `{ success, count, items }`), when there was one. */
+  envelope?: Record<string, string> | undefined;
+  /** `true` when the shape was cut at 1,000 positions. */
+  truncated?: boolean | undefined;
+}
+
+/**
+ * An argument failed validation before any request was sent, or a response did not match its schema
+ * (in `validation: 'strict'` mode, or in any mode when the SDK cannot use it at all). `path` names
+ * the first bad field; `report`, for a response, describes its shape without any of its values.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksValidationError) console.error(err.path, err.message, err.report?.issues);
  * }
  * ```
  * @see https://docs.flanks.io/pages/data-model
@@ -223,10 +282,16 @@ export class FlanksValidationError extends FlanksError {
   override readonly name: string = 'FlanksValidationError';
   /** Dotted path of the first bad field (`options.timeoutMs`, `response[3].balance`). */
   readonly path: string | undefined;
+  /** For a response: its redacted shape report, to attach to a bug report. */
+  readonly report: ShapeReport | undefined;
 
-  constructor(message: string, options?: { path?: string | undefined; cause?: unknown }) {
+  constructor(
+    message: string,
+    options?: { path?: string | undefined; cause?: unknown; report?: ShapeReport | undefined },
+  ) {
     super(message, { cause: options?.cause });
     this.path = options?.path;
+    this.report = options?.report;
   }
 }
 

@@ -6,7 +6,6 @@ import {
   FlanksError,
   FlanksResponseTooLargeError,
   FlanksTimeoutError,
-  FlanksValidationError,
 } from '../core/errors';
 import { defaultLogger, type Logger } from '../core/logger';
 import type { RequestOptions } from '../core/request-options';
@@ -16,7 +15,7 @@ import { Limiter } from './limiter';
 import { redactCause, redactValue } from './redact';
 import { retryDelayMs, shouldRetry } from './retry-policy';
 import { abortableSleep, raceSignal } from './sleep';
-import type { ResponseShape, Validator } from './validate';
+import { type ResponseShape, UnusableResponse, type Validator } from './validate';
 
 /*
  * The one request path. A call goes: argument checks (in the resource) → p-retry loop (retry
@@ -67,6 +66,8 @@ export interface RequestSpec<T> {
   /** Secret values of this call (credentials token, link code) to keep out of errors. */
   secrets?: Array<string | undefined>;
   response: ResponseShape<T>;
+  /** Another shape for some 2xx statuses (e.g. a 202 that holds something else); the caller reads `status`. */
+  responseByStatus?: Record<number, ResponseShape<unknown>>;
   /** Turns the parsed body into what `response` describes (e.g. unwrap `{ data }`). */
   unwrap?: (body: unknown, status: number) => unknown;
   options?: RequestOptions | undefined;
@@ -426,10 +427,10 @@ export class Transport {
         body = raw.text;
       }
     }
+    const shape = (spec.responseByStatus?.[raw.status] ?? spec.response) as ResponseShape<T>;
     // Flanks' legacy API reports "not ready" / "data error" as a code inside the body; whether it
     // does so with a 2xx status is undocumented, so a 2xx object carrying such a code is an error too.
-    const wrappedError =
-      ok && spec.response.many && !Array.isArray(body) && findFlanksCode(body) !== undefined;
+    const wrappedError = ok && shape.many && !Array.isArray(body) && findFlanksCode(body) !== undefined;
     if (!ok || wrappedError) {
       throw errorFromResponse({
         status: raw.status,
@@ -440,14 +441,21 @@ export class Transport {
         secrets: this.#secrets(spec),
       });
     }
-    const data = spec.unwrap ? spec.unwrap(body, raw.status) : body;
-    if (spec.response.many && !Array.isArray(data)) {
-      // Returning a non-list where callers iterate would be a silent wrong answer in any mode.
-      throw new FlanksValidationError(
-        `Flanks ${spec.method} ${spec.path} answered with ${data === null ? 'null' : typeof data} where a list of ${spec.response.name} was expected. Flanks may have changed this API; please report it.`,
-        { path: 'response' },
-      );
+    const endpoint = `${spec.method} ${spec.path}`;
+    const validator = this.#config.validator;
+    let data: unknown;
+    try {
+      data = spec.unwrap ? spec.unwrap(body, raw.status) : body;
+    } catch (error) {
+      if (error instanceof UnusableResponse) {
+        throw validator.mismatch(shape, body, endpoint, error.expected, error.path, error.detail);
+      }
+      throw error;
     }
-    return { status: raw.status, data: this.#config.validator.check(spec.response, data) };
+    // Returning a non-list where callers iterate would be a silent wrong answer in any mode.
+    if (shape.many && !Array.isArray(data)) {
+      throw validator.mismatch(shape, data, endpoint, `a list of ${shape.name}`);
+    }
+    return { status: raw.status, data: validator.check(shape, data, endpoint) };
   }
 }

@@ -1,15 +1,20 @@
 import type * as z from 'zod/mini';
-import { FlanksValidationError } from '../core/errors';
+import { envelopeOf } from '../core/envelope';
+import { FlanksValidationError, type ShapeIssue, type ShapeReport } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { VERSION } from '../version';
+import { arrayOf, coerce, describeShape, jsonType, keyStep, type SchemaNode, schemaNode } from './shape';
 
 /**
  * How strictly responses are checked against their schemas.
- * - `warn` (default): check, log the first mismatch of each schema once per client, return the data.
- *   Arrays longer than 500 items are checked on a sample to stay fast.
- * - `strict`: check every item; a mismatch throws `FlanksValidationError` naming the field.
- * - `off`: no checks.
+ * - `warn` (default): numeric strings become numbers on every item; the response is checked (arrays
+ *   longer than 500 items on a sample, plus every item whose numbers could not be read); each new
+ *   mismatch is logged once per process with a redacted shape report; the data is returned.
+ * - `strict`: the same, but every item is checked and a mismatch throws `FlanksValidationError`
+ *   (with `path` and the shape `report`).
+ * - `off`: no checks, no coercion: the body exactly as Flanks sent it.
  *
- * In every mode unknown fields pass through and the data returned is Flanks' own JSON.
+ * In every mode unknown fields pass through and no value Flanks sent is dropped or replaced.
  *
  * @example
  * ```ts
@@ -20,15 +25,42 @@ import type { Logger } from '../core/logger';
 export type ValidationMode = 'strict' | 'warn' | 'off';
 
 /*
- * Sampling in `warn` mode: 100k transactions cost about as much to validate as to fetch, and `warn`
- * only exists to tell the developer that Flanks changed a shape, which a sample of a few hundred
- * items shows as well as the whole array. Head and tail catch ordering-dependent drift; a stride
- * over the middle catches the rest.
+ * Validation policy.
+ * - Coercion runs on every item in `warn` and `strict`: a type must hold for the whole array, and
+ *   the pass is cheap (it visits only the positions that hold numbers).
+ * - Full zod checks are sampled in `warn` for arrays over SAMPLE_THRESHOLD items: 100k transactions
+ *   cost about as much to check as to fetch, and `warn` exists to tell the developer a shape changed,
+ *   which a few hundred items show as well as the whole array. Head and tail catch ordering-dependent
+ *   drift; a stride over the middle catches the rest; items whose numbers could not be read are
+ *   always checked, so no unreadable number goes unreported.
+ * - `warn` logs each (endpoint, issue) once per process, not per client: a fleet of clients must not
+ *   repeat the same warning, and a new issue on an endpoint that already warned is still shown.
+ * - Reports never hold a value of the response (see shape.ts for how keys are treated).
  */
 export const SAMPLE_THRESHOLD = 500;
 const SAMPLE_HEAD = 200;
 const SAMPLE_TAIL = 100;
 const SAMPLE_STRIDE_COUNT = 200;
+const MAX_ISSUES = 50;
+/** Bounds the process-wide memory of issues already logged. */
+const MAX_REMEMBERED = 10_000;
+const reported = new Set<string>();
+
+/**
+ * Thrown by a response's unwrap function for a body it cannot use at all; the transport turns it into
+ * a `FlanksValidationError` carrying the shape report, in every validation mode.
+ */
+export class UnusableResponse extends Error {
+  constructor(
+    /** What the body should have been, e.g. `an object with a list under "items"`. */
+    readonly expected: string,
+    readonly path = 'response',
+    /** A sentence for the message (no secret), e.g. which object it was. */
+    readonly detail = '',
+  ) {
+    super(`unusable response: expected ${expected} at ${path}`);
+  }
+}
 
 /** What a response must look like: one `schema` value, or an array of them (`many`). */
 export interface ResponseShape<T> {
@@ -52,77 +84,216 @@ export const many = <S extends z.ZodMiniType>(name: string, schema: S): Response
   many: true,
 });
 
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = 'response';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
-  return out;
-}
-
-function sampleIndexes(length: number): number[] {
+function sampleIndexes(length: number, always: readonly number[]): number[] {
   const picked = new Set<number>();
   for (let i = 0; i < Math.min(SAMPLE_HEAD, length); i++) picked.add(i);
   for (let i = Math.max(0, length - SAMPLE_TAIL); i < length; i++) picked.add(i);
   const stride = Math.max(1, Math.floor(length / SAMPLE_STRIDE_COUNT));
   for (let i = SAMPLE_HEAD; i < length - SAMPLE_TAIL; i += stride) picked.add(i);
-  return [...picked];
+  for (const i of always) picked.add(i);
+  return [...picked].sort((a, b) => a - b);
 }
 
-export class Validator {
-  readonly #warned = new Set<string>();
+interface ZodIssue {
+  code: string;
+  path: PropertyKey[];
+  expected?: string;
+  origin?: string;
+  minimum?: unknown;
+  errors?: ZodIssue[][];
+}
 
+/** What the schema wanted, from the schema's side of the issue only (never the received value). */
+function expectedOf(issue: ZodIssue): string {
+  if (issue.code === 'invalid_type') return issue.expected ?? issue.code;
+  if (issue.code === 'too_small') return `${issue.origin} of at least ${String(issue.minimum)}`;
+  // A union (e.g. an id that is a number or a string): what each branch wanted at this position.
+  if (issue.errors) {
+    const branch = (b: ZodIssue[]) =>
+      !b[0]
+        ? '?'
+        : b[0].path.length
+          ? typeof b[0].path[0] === 'number'
+            ? 'array'
+            : 'object'
+          : expectedOf(b[0]);
+    return [...new Set(issue.errors.map(branch))].join(' or ');
+  }
+  return issue.code;
+}
+
+/** A collector of the issues of one response, in the redacted form reports use. */
+class Issues {
+  readonly list: ShapeIssue[] = [];
+  readonly #byKey = new Map<string, ShapeIssue>();
+  /** The first issue's path with concrete indexes, for `FlanksValidationError.path`. */
+  firstPath: string | undefined;
+  readonly items: number[] = [];
+
+  constructor(readonly node: SchemaNode) {}
+
+  add(issues: readonly ZodIssue[], item: unknown, index: number | undefined): void {
+    if (index !== undefined) this.items.push(index);
+    for (const issue of issues) {
+      let at: SchemaNode | undefined = this.node;
+      let value = item;
+      let path = index === undefined ? 'response' : 'response[]';
+      let concrete = index === undefined ? 'response' : `response[${index}]`;
+      for (const segment of issue.path) {
+        if (typeof segment === 'number') {
+          path += '[]';
+          concrete += `[${segment}]`;
+          at = at?.element;
+        } else {
+          const step = keyStep(at, String(segment));
+          path += `.${step.label}`;
+          concrete += `.${step.label}`;
+          at = step.child;
+        }
+        value =
+          value !== null && typeof value === 'object'
+            ? (value as Record<PropertyKey, unknown>)[segment]
+            : undefined;
+      }
+      const expected = expectedOf(issue);
+      const received = jsonType(value);
+      const key = `${path}|${expected}|${received}`;
+      const existing = this.#byKey.get(key);
+      if (existing) existing.count++;
+      else if (this.list.length < MAX_ISSUES) {
+        const added = { path, expected, received, count: 1 };
+        this.#byKey.set(key, added);
+        this.list.push(added);
+      }
+      this.firstPath ??= concrete;
+    }
+  }
+}
+
+const describe = (issue: ShapeIssue) =>
+  `${issue.path}: expected ${issue.expected}, received ${issue.received}`;
+
+export class Validator {
   constructor(
     readonly mode: ValidationMode,
     private readonly logger: Logger,
   ) {}
 
-  check<T>(shape: ResponseShape<T>, data: unknown): T {
+  /**
+   * Coerces numeric strings in `data` (in place) and checks it against `shape`; in `strict` a mismatch
+   * throws, in `warn` it is logged once per process. Returns `data`.
+   */
+  check<T>(shape: ResponseShape<T>, data: unknown, endpoint: string): T {
     if (this.mode === 'off') return data as T;
-    // `warn` reports a schema once per client: once it has, checking it again can change nothing.
-    if (this.mode === 'warn' && this.#warned.has(shape.name)) return data as T;
+    const node = schemaNode(shape.schema);
+    const issues = new Issues(node);
     if (!shape.many) {
-      this.#checkItem(shape, data, undefined);
-      return data as T;
+      const value = node.coerces ? coerce(node, data, { bad: false }) : data;
+      const result = shape.schema.safeParse(value);
+      if (!result.success) issues.add(result.error.issues as ZodIssue[], value, undefined);
+      this.#settle(shape, issues, value, endpoint);
+      return value as T;
     }
     if (!Array.isArray(data)) {
-      this.#fail(
-        shape,
-        `expected an array of ${shape.name}, got ${data === null ? 'null' : typeof data}`,
-        [],
-      );
-      return data as T;
+      throw this.mismatch(shape, data, endpoint, `an array of ${shape.name}`);
     }
-    // Indexes are walked directly rather than collected: this runs on every response.
+    const flagged: number[] = [];
+    if (node.coerces) {
+      const flag = { bad: false };
+      for (let i = 0; i < data.length; i++) {
+        const item = data[i];
+        const next = coerce(node, item, flag);
+        if (next !== item) data[i] = next;
+        if (flag.bad) {
+          flagged.push(i);
+          flag.bad = false;
+        }
+      }
+    }
+    const check = (i: number) => {
+      const result = shape.schema.safeParse(data[i]);
+      if (!result.success) issues.add(result.error.issues as ZodIssue[], data[i], i);
+    };
     if (this.mode === 'warn' && data.length > SAMPLE_THRESHOLD) {
-      for (const i of sampleIndexes(data.length)) if (!this.#checkItem(shape, data[i], i)) break;
+      for (const i of sampleIndexes(data.length, flagged)) check(i);
     } else {
-      for (let i = 0; i < data.length; i++) if (!this.#checkItem(shape, data[i], i)) break;
+      for (let i = 0; i < data.length; i++) check(i);
     }
+    this.#settle(shape, issues, data, endpoint);
     return data as T;
   }
 
-  /** Checks one value; on a mismatch reports it (or throws in `strict`) and returns false. */
-  #checkItem(shape: ResponseShape<unknown>, item: unknown, index: number | undefined): boolean {
-    const result = shape.schema.safeParse(item);
-    if (result.success) return true;
-    const issue = result.error.issues[0];
-    const path = index === undefined ? (issue?.path ?? []) : [index, ...(issue?.path ?? [])];
-    this.#fail(shape, issue?.message ?? 'invalid value', path);
-    return false;
+  /**
+   * The error for a response the SDK cannot use at all (wrong kind of body, missing envelope), in any
+   * mode, carrying its shape report.
+   */
+  mismatch(
+    shape: ResponseShape<unknown>,
+    body: unknown,
+    endpoint: string,
+    expected: string,
+    path = 'response',
+    detail = '',
+  ): FlanksValidationError {
+    let received = body;
+    for (const key of path.split('.').slice(1)) {
+      received =
+        received !== null && typeof received === 'object'
+          ? (received as Record<string, unknown>)[key]
+          : undefined;
+    }
+    const issue = { path, expected, received: jsonType(received), count: 1 };
+    const report = this.#report(shape, [issue], body, schemaNode(shape.schema), endpoint, []);
+    return new FlanksValidationError(
+      `Flanks ${endpoint} answered with ${issue.received === 'array' ? 'an array' : issue.received} at ${path} where ${expected} was expected. ${detail}Flanks may have changed this API; please report it (the error's \`report\` describes the response without its values).`,
+      { path, report },
+    );
   }
 
-  #fail(shape: ResponseShape<unknown>, problem: string, path: readonly PropertyKey[]): void {
-    const where = formatPath(path);
-    const message = `Flanks response did not match the ${shape.name} schema at ${where}: ${problem}.`;
+  #settle(shape: ResponseShape<unknown>, issues: Issues, data: unknown, endpoint: string): void {
+    if (issues.list.length === 0) return;
+    const report = () =>
+      this.#report(shape, issues.list, data, issues.node, endpoint, shape.many ? issues.items : []);
+    const summary = issues.list.map(describe).join('; ');
     if (this.mode === 'strict') {
       throw new FlanksValidationError(
-        `${message} Flanks may have changed this API; use validation: 'warn' to accept it while you report it.`,
-        { path: where },
+        `Flanks response to ${endpoint} did not match the ${shape.name} schema at ${issues.firstPath}: ${summary}. Flanks may have changed this API; use validation: 'warn' to accept it while you report it (the error's \`report\` describes the response without its values).`,
+        { path: issues.firstPath, report: report() },
       );
     }
-    if (this.#warned.has(shape.name)) return;
-    this.#warned.add(shape.name);
+    const fresh = issues.list.filter((issue) => {
+      const key = `${endpoint}|${issue.path}|${issue.expected}|${issue.received}`;
+      if (reported.has(key) || reported.size >= MAX_REMEMBERED) return false;
+      reported.add(key);
+      return true;
+    });
+    if (fresh.length === 0) return;
     this.logger.warn(
-      `[flanks-sdk] ${message} The data is returned as received (validation: 'warn'); this warning is shown once per schema.`,
+      `[flanks-sdk] Flanks response to ${endpoint} did not match the ${shape.name} schema: ${fresh.map(describe).join('; ')}. The data is returned as received (validation: 'warn'); each issue is logged once per process. Please report it with the shape report below (no values of the response are in it), or run \`npx flanks-sdk doctor\`.`,
+      report(),
     );
+  }
+
+  #report(
+    shape: ResponseShape<unknown>,
+    issues: ShapeIssue[],
+    data: unknown,
+    node: SchemaNode | undefined,
+    endpoint: string,
+    items: readonly number[],
+  ): ShapeReport {
+    const described = describeShape(node && shape.many ? arrayOf(node) : node, data, 'response', items);
+    const envelope = envelopeOf(data);
+    return {
+      sdk: 'flanks-sdk',
+      sdkVersion: VERSION,
+      endpoint,
+      schema: shape.name,
+      validation: this.mode,
+      issues,
+      shape: described.shape,
+      ...(envelope ? { envelope: describeShape(undefined, envelope, 'envelope').shape } : {}),
+      ...(described.truncated ? { truncated: true } : {}),
+    };
   }
 }

@@ -4,7 +4,7 @@ import type { RequestOptions } from '../core/request-options';
 import { checkRequestOptions, requireString } from '../internal/args';
 import { one } from '../internal/validate';
 import { type CursorListParams, checkArg, cursorList, idList, isoDate } from './cursor';
-import { Resource } from './shared';
+import { type ActionResult, ActionResultSchema, Resource } from './shared';
 
 /*
  * Aggregation API v2 (beta). No archived doc page exists: paths, bodies and the product and
@@ -60,6 +60,7 @@ export const PRODUCT_V2_TYPES = ['Account', 'Card', 'Investment', 'Liability'] a
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
  */
 export const ProductV2Schema = z.looseObject({
+  /** Required: it is what `setProductLabels` and `listTransactions({ query: { product_id_in } })` take. */
   product_id: z.string(),
   /** See {@link PRODUCT_V2_TYPES}. */
   product_type: str,
@@ -92,6 +93,7 @@ export type ProductV2 = z.infer<typeof ProductV2Schema>;
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
  */
 export const TransactionV2Schema = z.looseObject({
+  /** Required: it is what `setTransactionLabels` takes. */
   transaction_id: z.string(),
   product_id: str,
   /** Signed: negative is money out. */
@@ -166,18 +168,6 @@ export const TransactionV2QuerySchema = z.looseObject({
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
  */
 export type TransactionV2Query = z.infer<typeof TransactionV2QuerySchema>;
-
-/**
- * What Flanks answers to a set-labels call. Undocumented: whatever it sends passes through (`{}`
- * for an empty body).
- *
- * @example
- * ```ts
- * const result: SetLabelsResult = await flanks.aggregationV2.setProductLabels(productId, { client: 'acme' });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
- */
-export type SetLabelsResult = Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------
 // Resource
@@ -256,11 +246,7 @@ export class AggregationV2 extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
    */
-  async setProductLabels(
-    productId: string,
-    labels: Labels,
-    options?: RequestOptions,
-  ): Promise<SetLabelsResult> {
+  async setProductLabels(productId: string, labels: Labels, options?: RequestOptions): Promise<ActionResult> {
     const id = requireString(productId, 'productId');
     return this.#setLabels('/aggregation/v2/set-product-labels', { product_id: id }, labels, options);
   }
@@ -279,7 +265,7 @@ export class AggregationV2 extends Resource {
     transactionId: string,
     labels: Labels,
     options?: RequestOptions,
-  ): Promise<SetLabelsResult> {
+  ): Promise<ActionResult> {
     const id = requireString(transactionId, 'transactionId');
     return this.#setLabels('/aggregation/v2/set-transaction-labels', { transaction_id: id }, labels, options);
   }
@@ -289,15 +275,14 @@ export class AggregationV2 extends Resource {
     target: Record<string, string>,
     labels: unknown,
     options: RequestOptions | undefined,
-  ): Promise<SetLabelsResult> {
+  ): Promise<ActionResult> {
     const checked = checkArg(LabelsSchema, labels, 'labels');
     const { data } = await this.transport.request({
       method: 'POST',
       path,
       body: { ...target, labels: checked },
       idempotent: false,
-      response: one('SetLabelsResult', z.looseObject({})),
-      unwrap: (body) => body ?? {},
+      response: one('SetLabelsResult', ActionResultSchema),
       options: checkRequestOptions(options),
     });
     return data;

@@ -6,9 +6,11 @@ import { Resource } from './shared';
 
 /*
  * Data model. Only Portfolio is fully documented; the other shapes are pieced together from partial
- * docs and third-party fixtures (shared/flanks-api.md §4), so every field but the identifiers is
- * optional, every object keeps unknown fields, and enum-like fields are plain strings (known values
- * are listed in the field docs and in the exported code tables) so a new Flanks code never crashes.
+ * docs and third-party fixtures (docs/api-notes.md), so every field is optional and nullable (the SDK
+ * reads none of them, and no SDK method takes these ids), every object keeps unknown fields, numbers
+ * may come as numeric strings (they are returned as numbers), and enum-like fields are plain strings
+ * (known values are listed in the field docs and in the exported code tables) so a new Flanks code
+ * never crashes.
  */
 
 const str = z.optional(z.nullable(z.string()));
@@ -79,7 +81,7 @@ export const INVESTMENT_TYPES = {
  */
 export const PortfolioSchema = z.looseObject({
   /** Unique id, derived from the credentials token and `refValores`. */
-  _id: z.string(),
+  _id: str,
   name: str,
   /** Portfolio type code, see {@link PORTFOLIO_TYPES}. */
   type: str,
@@ -105,7 +107,8 @@ export const PortfolioSchema = z.looseObject({
  *
  * @example
  * ```ts
- * const total = (await flanks.aggregation.portfolios(token)).reduce((s: number, p: Portfolio) => s + (p.balance ?? 0), 0);
+ * // Add in cents: adding the floats themselves can give 145694.91999999998 for 145694.92.
+ * const total = (await flanks.aggregation.portfolios(token)).reduce((c, p) => c + Math.round((p.balance ?? 0) * 100), 0) / 100;
  * ```
  * @see https://docs.flanks.io/pages/data-model
  */
@@ -121,7 +124,7 @@ export type Portfolio = z.infer<typeof PortfolioSchema>;
  * @see https://docs.flanks.io/pages/data-model
  */
 export const InvestmentSchema = z.looseObject({
-  _id: z.string(),
+  _id: str,
   name: str,
   isin: str,
   /** Investment type code, see {@link INVESTMENT_TYPES}. */
@@ -148,8 +151,37 @@ export const InvestmentSchema = z.looseObject({
 export type Investment = z.infer<typeof InvestmentSchema>;
 
 /**
+ * The two sides of a transfer, on an account transaction. Older API generations wrote
+ * `ordenant` / `ibanOrdenant` for the payer.
+ *
+ * @example
+ * ```ts
+ * const incoming = (await flanks.aggregation.accountTransactions(token)).filter((t) => t.transfer?.ibanBeneficiary === myIban);
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
+ */
+export const TransferSchema = z.looseObject({
+  payer: str,
+  ibanPayer: str,
+  beneficiary: str,
+  ibanBeneficiary: str,
+  ordenant: str,
+  ibanOrdenant: str,
+});
+/**
+ * The two sides of a transfer.
+ *
+ * @example
+ * ```ts
+ * const from: string | null | undefined = (tx.transfer as Transfer | undefined)?.payer;
+ * ```
+ * @see https://docs.flanks.io/pages/data-model
+ */
+export type Transfer = z.infer<typeof TransferSchema>;
+
+/**
  * A transaction (account, card, investment or liability). Field names differ between Flanks API
- * generations (`operationDate` / `dateOperation`); all pass through.
+ * generations (`operationDate` / `dateOperation`, `valueDate` / `dateValue`); both are typed.
  *
  * @example
  * ```ts
@@ -158,7 +190,7 @@ export type Investment = z.infer<typeof InvestmentSchema>;
  * @see https://docs.flanks.io/pages/data-model
  */
 export const TransactionSchema = z.looseObject({
-  _id: z.optional(z.string()),
+  _id: str,
   account_id: str,
   card_id: str,
   investment_id: str,
@@ -168,9 +200,21 @@ export const TransactionSchema = z.looseObject({
   balance: num,
   currency: str,
   description: str,
+  /** The product's own description of the movement. */
+  productDescription: str,
   category: str,
   operationDate: str,
   valueDate: str,
+  /** Older API generations: `dateOperation`, `dateValue`, and `expense` (true for an outflow). */
+  dateOperation: str,
+  dateValue: str,
+  expense: bool,
+  /** The (masked) card of a card payment. */
+  cardNumber: str,
+  /** Investment transactions: the securities account. */
+  refValores: str,
+  /** Payer and beneficiary of a transfer. */
+  transfer: z.optional(z.nullable(TransferSchema)),
   entity: str,
 });
 /**
@@ -194,7 +238,7 @@ export type Transaction = z.infer<typeof TransactionSchema>;
  * @see https://docs.flanks.io/pages/data-model
  */
 export const AccountSchema = z.looseObject({
-  _id: z.string(),
+  _id: str,
   account_id: str,
   iban: str,
   alias: str,
@@ -224,12 +268,12 @@ export type Account = z.infer<typeof AccountSchema>;
  *
  * @example
  * ```ts
- * const debt = (await flanks.aggregation.liabilities(token)).reduce((s, l) => s + (l.balance ?? 0), 0);
+ * const debt = (await flanks.aggregation.liabilities(token)).reduce((c, l) => c + Math.round((l.balance ?? 0) * 100), 0) / 100; // in cents: exact
  * ```
  * @see https://docs.flanks.io/pages/data-model
  */
 export const LiabilitySchema = z.looseObject({
-  _id: z.optional(z.string()),
+  _id: str,
   liability_id: str,
   /** `Credit`, `Loan`, `Confirming`, … */
   type: str,
@@ -259,7 +303,7 @@ export type Liability = z.infer<typeof LiabilitySchema>;
  * @see https://docs.flanks.io/pages/data-model
  */
 export const CardSchema = z.looseObject({
-  _id: z.optional(z.string()),
+  _id: str,
   card_id: str,
   pan: str,
   balance: num,
@@ -313,7 +357,7 @@ export type Holder = z.infer<typeof HolderSchema>;
  * @see https://docs.flanks.io/pages/data-model
  */
 export const IdentitySchema = z.looseObject({
-  _id: z.optional(z.string()),
+  _id: str,
   contactInfo: z.optional(z.nullable(z.unknown())),
   address: z.optional(z.nullable(z.unknown())),
 });

@@ -5,6 +5,7 @@ import {
   makeCredentialRecord,
   saveForUser,
 } from '../core/credential-store';
+import { keepEnvelope } from '../core/envelope';
 import { FlanksError, FlanksLinkStateError, FlanksSessionError, FlanksValidationError } from '../core/errors';
 import type { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
@@ -21,9 +22,9 @@ import {
 } from '../internal/args';
 import { checkSessionBinding, DEFAULT_STATE_TTL_MS, signSessionBinding } from '../internal/link-state';
 import type { Transport } from '../internal/transport';
-import { one } from '../internal/validate';
+import { one, UnusableResponse } from '../internal/validate';
 import { type CursorListParams, checkArg, cursorList, idList } from './cursor';
-import { type RedirectInput, Resource, redirectUrl, unwrapData } from './shared';
+import { isRecord, type RedirectInput, Resource, redirectUrl, unwrapData } from './shared';
 
 /*
  * Connect API v2 (BETA at Flanks). Only List Connectors and the start of Create Session are in the
@@ -89,8 +90,12 @@ export const SESSION_ERROR_CODES = {
  * @see https://docs.flanks.io/pages/concepts/connect-sessions
  */
 export const SessionSchema = z.looseObject({
+  /**
+   * Required: `getSession` finds the session by it, and the caller binds the session to its user by
+   * it; a session without it cannot be followed.
+   */
   session_id: z.string(),
-  /** See {@link SESSION_STATUSES}. */
+  /** See {@link SESSION_STATUSES}. Required: `waitForSession` decides on it. */
   status: z.string(),
   /**
    * The connection the session produced, once `Finished:OK`. The same value as a v0
@@ -114,26 +119,25 @@ export const SessionSchema = z.looseObject({
 export type Session = z.infer<typeof SessionSchema>;
 
 /**
- * A session as `connect.createSession` returns it: with the single-use `url` to send the user to.
+ * What `connect.createSession` returns: the `url` to send the user to, and the session as Flanks sent
+ * it. `url` is computed by the SDK: Flanks' name for the widget URL is undocumented, so it is the
+ * session's `url`, else `session_url`, `widget_url` or `connect_url` (the first non-empty string);
+ * keeping it out of `session` means no field of Flanks' is added or replaced.
  *
  * @example
  * ```ts
- * const { session_id, url } = await flanks.connect.createSession({ configuration: { redirect_url } });
+ * const { url, session } = await flanks.connect.createSession({ configuration: { redirect_url } });
+ * req.session.flanksSessionId = session.session_id;
  * res.redirect(url);
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
  */
-export const CreatedSessionSchema = z.looseObject({ ...SessionSchema.shape, url: z.string() });
-/**
- * A newly created session with its single-use widget `url`.
- *
- * @example
- * ```ts
- * const created: CreatedSession = await flanks.connect.createSession({ configuration: {} });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
- */
-export type CreatedSession = z.infer<typeof CreatedSessionSchema>;
+export interface CreatedSession {
+  /** The single-use widget URL (computed by the SDK, see above). */
+  url: string;
+  /** The session, exactly as Flanks sent it (inside its `{ session }` or `{ data }` envelope, if any). */
+  session: Session;
+}
 
 /**
  * The `configuration` of a new session (beta). Flanks documents these attributes by name only;
@@ -216,6 +220,7 @@ export type SessionQuery = z.infer<typeof SessionQuerySchema>;
  * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
  */
 export const ConnectorSchema = z.looseObject({
+  /** Required: it is what a session's `configuration.connector_id` takes. */
   connector_id: z.string(),
   name: str,
   country: str,
@@ -354,25 +359,31 @@ function sessionFailure(session: Session): FlanksSessionError {
 
 /*
  * Create Session's answer is `{ session: {...} }` per the third-party client; a bare session or
- * `{ data: {...} }` is accepted too. The widget URL's field name is undocumented: `url` is assumed,
- * and a few likely alternatives are copied into `url`. Without any URL the session is useless to
- * the caller, so that is an error in every validation mode (naming the session, so it can be found).
+ * `{ success, data: {...} }` is accepted too (the envelope stays available through `envelopeOf`).
+ * The widget URL's field name is undocumented: `url` is assumed, and a few likely alternatives are
+ * read too. Without any URL the session is useless to the caller, so that is an error in every
+ * validation mode.
  */
 const URL_FIELDS = ['url', 'session_url', 'widget_url', 'connect_url'] as const;
 
-function shapeCreated(body: unknown): unknown {
-  const record = body as Record<string, unknown> | null;
-  const inner =
-    record && typeof record.session === 'object' && record.session !== null ? record.session : body;
-  const session = unwrapData(inner) as Record<string, unknown>;
-  const url = URL_FIELDS.map((f) => session[f]).find((v): v is string => typeof v === 'string' && v !== '');
-  if (url === undefined) {
-    throw new FlanksValidationError(
-      `Flanks created Connect session ${String(session.session_id)} but its answer has no widget URL (looked for ${URL_FIELDS.join(', ')}). Flanks may have changed this beta API; please report it.`,
-      { path: 'response.url' },
+function widgetUrl(session: unknown): string | undefined {
+  if (!isRecord(session)) return undefined;
+  return URL_FIELDS.map((f) => session[f]).find((v): v is string => typeof v === 'string' && v !== '');
+}
+
+function unwrapSession(body: unknown): unknown {
+  const session =
+    isRecord(body) && isRecord(body.session) && !('session_id' in body)
+      ? keepEnvelope(body.session, body, 'session')
+      : unwrapData(body);
+  if (widgetUrl(session) === undefined) {
+    throw new UnusableResponse(
+      `a widget URL (a non-empty ${URL_FIELDS.join(', ')})`,
+      'response.url',
+      `The session created is ${String((session as Record<string, unknown> | null)?.session_id)}. `,
     );
   }
-  return { ...session, url };
+  return session;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -388,9 +399,9 @@ function shapeCreated(body: unknown): unknown {
  *
  * @example
  * ```ts
- * const session = await flanks.connect.createSession({ configuration: { redirect_url: 'https://app.example.com/flanks/connect' } });
+ * const { url, session } = await flanks.connect.createSession({ configuration: { redirect_url: 'https://app.example.com/flanks/connect' } });
  * req.session.flanksSessionId = session.session_id; // server-side, for this user
- * res.redirect(session.url);
+ * res.redirect(url);
  * // … later, on https://app.example.com/flanks/connect?session_id=…
  * const { sessionId } = flanks.connect.parseRedirect(req.url);
  * const record = await flanks.connect.completeSession({
@@ -406,6 +417,7 @@ export class Connect extends Resource {
   /** The key of signed link state, which also signs session bindings (see internal/link-state.ts). */
   readonly #stateKey: Uint8Array;
 
+  /** Built by FlanksClient: use `flanks.connect`. @internal */
   constructor(transport: Transport, store: CredentialStore | undefined, stateKey: Uint8Array) {
     super(transport);
     this.#store = store;
@@ -413,15 +425,17 @@ export class Connect extends Resource {
   }
 
   /**
-   * Creates a session and returns it with its single-use widget `url`. Not retried once the request
-   * may have reached Flanks: a replay would create a second session.
+   * Creates a session and returns its single-use widget `url` with the session as Flanks sent it (see
+   * {@link CreatedSession}). Not retried once the request may have reached Flanks: a replay would
+   * create a second session.
    *
    * @example
    * ```ts
-   * const session = await flanks.connect.createSession({
+   * const { url, session } = await flanks.connect.createSession({
    *   configuration: { redirect_url: 'https://app.example.com/flanks/connect', connector_id: 'testbank' },
    * });
-   * res.redirect(session.url);
+   * req.session.flanksSessionId = session.session_id;
+   * res.redirect(url);
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
    */
@@ -429,16 +443,16 @@ export class Connect extends Resource {
     const p = requireObject(params, 'params');
     requireObject(p.configuration, 'params.configuration');
     const configuration = checkArg(SessionConfigurationSchema, p.configuration, 'params.configuration');
-    const { data } = await this.transport.request({
+    const { data: session } = await this.transport.request({
       method: 'POST',
       path: '/connect/v2/sessions/create-session',
       body: { configuration },
       idempotent: false,
-      response: one('CreatedSession', CreatedSessionSchema),
-      unwrap: shapeCreated,
+      response: one('Session', SessionSchema),
+      unwrap: unwrapSession,
       options: checkRequestOptions(options),
     });
-    return data;
+    return { url: widgetUrl(session) as string, session };
   }
 
   /**
@@ -582,9 +596,9 @@ export class Connect extends Resource {
    *
    * @example
    * ```ts
-   * const session = await flanks.connect.createSession({ configuration: { redirect_url } });
+   * const { url, session } = await flanks.connect.createSession({ configuration: { redirect_url } });
    * res.cookie('flanks_session', flanks.connect.bindSession({ sessionId: session.session_id, userId: req.user.id }));
-   * res.redirect(session.url);
+   * res.redirect(url);
    * ```
    * @see https://docs.flanks.io/pages/concepts/connect-sessions
    */

@@ -10,8 +10,9 @@ import {
   optionalObject,
   requireString,
 } from '../internal/args';
+import { numericValue } from '../internal/shape';
 import { one } from '../internal/validate';
-import { expectObject, Resource } from './shared';
+import { type ActionResult, ActionResultSchema, expectObject, Resource } from './shared';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas and types
@@ -101,7 +102,10 @@ const StatusFlagsSchema = z.looseObject({
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
 export const CredentialStatusSchema = z.looseObject({
-  /** `true` while the first extraction after the credential was created is running. */
+  /**
+   * `true` while the first extraction after the credential was created is running. Required:
+   * `waitUntilReady` and `credentialState` decide on it; a status without it cannot be read.
+   */
   pending: z.boolean(),
   /** `true` when Flanks can no longer log in with the stored details. */
   blocked: z.optional(z.nullable(z.boolean())),
@@ -147,6 +151,7 @@ export type CredentialStatus = z.infer<typeof CredentialStatusSchema>;
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
 export const CredentialListItemSchema = z.looseObject({
+  /** Required: it is how every Credentials and Aggregation call names the credential. */
   credentials_token: z.string(),
   external_id: z.optional(z.nullable(z.string())),
   bank: z.optional(z.nullable(z.string())),
@@ -173,9 +178,10 @@ export type CredentialListItem = z.infer<typeof CredentialListItemSchema>;
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
 export const CredentialListPageSchema = z.looseObject({
+  /** Required: `list()` pages through it (a bare array answer is read as `{ items }`). */
   items: z.array(CredentialListItemSchema),
-  page: z.optional(z.number()),
-  pages: z.optional(z.number()),
+  page: z.optional(z.nullable(z.number())),
+  pages: z.optional(z.nullable(z.number())),
 });
 /**
  * One page of the credentials list.
@@ -244,6 +250,9 @@ export interface CredentialStateSummary {
   /** Data types whose extraction failed. */
   errored: string[];
 }
+
+const countOf = (value: unknown): number | undefined =>
+  typeof value === 'number' ? value : typeof value === 'string' ? numericValue(value) : undefined;
 
 function trueKeys(flagsObj: unknown, prefix = ''): string[] {
   if (!flagsObj || typeof flagsObj !== 'object') return [];
@@ -436,14 +445,18 @@ export class Credentials extends Resource {
     return new Paginator<CredentialListItem>(async (cursor) => {
       const page = cursor ?? 1;
       const result = await this.listPage(page, options);
-      const current = result.page ?? page;
-      const hasMore = result.pages !== undefined ? current < result.pages : result.items.length > 0;
+      // Read as numbers even with validation off (numeric strings are not coerced then), so that
+      // "pages": "3" still ends the list instead of paging on for as long as items come back.
+      const current = countOf(result.page) ?? page;
+      const pages = countOf(result.pages);
+      const hasMore = pages !== undefined ? current < pages : result.items.length > 0;
       return { items: result.items, next: hasMore ? current + 1 : undefined };
     });
   }
 
   /**
-   * Reads one page of the credentials list (pages start at 1).
+   * Reads one page of the credentials list (pages start at 1), as Flanks sent it; a bare array
+   * answer (no page numbers) is returned as `{ items: [...] }`.
    *
    * @example
    * ```ts
@@ -503,7 +516,7 @@ export class Credentials extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  async delete(credentialsToken: string, options?: RequestOptions): Promise<Record<string, unknown>> {
+  async delete(credentialsToken: string, options?: RequestOptions): Promise<ActionResult> {
     const token = requireString(credentialsToken, 'credentialsToken');
     const { data } = await this.transport.request({
       method: 'DELETE',
@@ -511,8 +524,7 @@ export class Credentials extends Resource {
       body: { credentials_token: token },
       idempotent: false,
       secrets: [token],
-      response: one('DeleteCredentialsResult', z.looseObject({})),
-      unwrap: (body) => body ?? {},
+      response: one('DeleteCredentialsResult', ActionResultSchema),
       options: checkRequestOptions(options),
     });
     return data;

@@ -1,10 +1,11 @@
 import * as z from 'zod/mini';
+import { keepEnvelope } from '../core/envelope';
 import { FlanksValidationError } from '../core/errors';
 import { Paginator } from '../core/pagination';
 import { checkRequestOptions, optionalObject, optionalString } from '../internal/args';
 import type { Transport } from '../internal/transport';
 import { one } from '../internal/validate';
-import { unwrapList } from './shared';
+import { expectObject } from './shared';
 
 /*
  * Cursor pagination of the newer Flanks APIs (Connect v2, Aggregation v2), shared by every cursor
@@ -88,9 +89,13 @@ export function cursorList<S extends z.ZodMiniType>(
       idempotent: true,
       secrets: connectionSecrets(query),
       response: page,
-      // A bare array is read as a single, last page; a body with no list at all is an error.
-      unwrap: (body) =>
-        Array.isArray(body) ? { items: body } : { ...(body as object), items: unwrapList(body) },
+      // A bare array is read as a single, last page; a body with no list at all is an error. The
+      // page's other fields stay available on its items through `envelopeOf`.
+      unwrap: (body) => {
+        if (Array.isArray(body)) return { items: body };
+        keepEnvelope(expectObject(body, 'items').items, body as Record<string, unknown>, 'items');
+        return body;
+      },
       options,
     });
     const next = data.next_page_token;

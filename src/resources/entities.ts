@@ -15,6 +15,7 @@ import { Resource, unwrapList } from './shared';
  * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
  */
 export const EntitySchema = z.looseObject({
+  /** Required: it is the value `links.buildUrl({ bank })` takes; an entity without it cannot be used. */
   id: z.string(),
   name: z.optional(z.nullable(z.string())),
   country: z.optional(z.nullable(z.string())),

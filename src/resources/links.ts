@@ -14,11 +14,21 @@ import {
 import { DEFAULT_STATE_TTL_MS, readLinkState, signLinkState } from '../internal/link-state';
 import type { Transport } from '../internal/transport';
 import { many, one } from '../internal/validate';
-import { type RedirectInput, Resource, redirectUrl, unwrapData, unwrapList } from './shared';
+import {
+  type ActionResult,
+  ActionResultSchema,
+  type RedirectInput,
+  Resource,
+  redirectUrl,
+  unwrapData,
+  unwrapList,
+} from './shared';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas and types
 // ---------------------------------------------------------------------------------------------
+
+const str = z.optional(z.nullable(z.string()));
 
 /**
  * A Flanks Link: a reusable URL your users open to connect a bank.
@@ -31,18 +41,21 @@ import { type RedirectInput, Resource, redirectUrl, unwrapData, unwrapList } fro
  * @see https://docs.flanks.io/pages/flanks-apis/links-api
  */
 export const LinkSchema = z.looseObject({
-  /** The link token: the `token` parameter of the Link URL. */
+  /**
+   * The link token: the `token` parameter of the Link URL. Required: it is how `buildUrl`, `edit`,
+   * `pause`, `resume` and `delete` name the link, so a link without it cannot be used with the SDK.
+   */
   token: z.string(),
-  name: z.optional(z.nullable(z.string())),
+  name: str,
   /** Where Flanks sends the user back, with `?code=…`. */
-  redirect_uri: z.optional(z.nullable(z.string())),
-  company_name: z.optional(z.nullable(z.string())),
-  terms_and_conditions_url: z.optional(z.nullable(z.string())),
-  privacy_policy_url: z.optional(z.nullable(z.string())),
+  redirect_uri: str,
+  company_name: str,
+  terms_and_conditions_url: str,
+  privacy_policy_url: str,
   /** `false` while paused. */
-  active: z.optional(z.boolean()),
+  active: z.optional(z.nullable(z.boolean())),
   /** Link codes issued but not exchanged yet. */
-  pending_code_count: z.optional(z.number()),
+  pending_code_count: z.optional(z.nullable(z.number())),
 });
 /**
  * A Flanks Link, as returned by the Links API.
@@ -108,9 +121,10 @@ export type LinkEditParams = Partial<LinkCreateParams> & { token: string };
  * @see https://docs.flanks.io/pages/flanks-apis/links-api
  */
 export const UnusedCodeSchema = z.looseObject({
+  /** Required: the code is what `completeLink` / `exchangeCode` take; an item without it is unusable. */
   code: z.string(),
   extra: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
-  link_token: z.optional(z.nullable(z.string())),
+  link_token: str,
 });
 /**
  * A link code issued but never exchanged.
@@ -124,42 +138,75 @@ export const UnusedCodeSchema = z.looseObject({
 export type UnusedCode = z.infer<typeof UnusedCodeSchema>;
 
 /**
- * Result of `links.exchangeCode`: `ready` with the `credentials_token`, or `delayed` when Flanks
- * answered 202 (security checks still running; the token comes later). `status` is added by the
- * SDK; the other fields are Flanks' response as sent.
+ * Flanks' answer to a code exchange (`POST /v0/platform/link`, HTTP 200), as sent.
  *
  * @example
  * ```ts
  * const result = await flanks.links.exchangeCode(code);
- * if (result.status === 'ready') save(result.credentials_token, result.extra);
+ * if (result.status === 'ready') save(result.body.credentials_token, result.body.extra ?? {});
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/links-api
  */
-export const LinkExchangeResultSchema = z.discriminatedUnion('status', [
-  z.looseObject({
-    status: z.literal('ready'),
-    credentials_token: z.string().check(z.minLength(1)),
-    message: z.optional(z.string()),
-    /** The custom parameters the Link URL carried (everything but `token`, `bank`, `rollback`). */
-    extra: z.record(z.string(), z.unknown()),
-    link_token: z.optional(z.nullable(z.string())),
-  }),
-  z.looseObject({
-    status: z.literal('delayed'),
-    message: z.optional(z.string()),
-  }),
-]);
+export const LinkExchangeSchema = z.looseObject({
+  /** Required: it is what the exchange is for (`completeLink` stores it); an answer without it is unusable. */
+  credentials_token: z.string().check(z.minLength(1)),
+  message: str,
+  /**
+   * The custom parameters the Link URL carried (everything but `token`, `bank`, `rollback`); `null` or
+   * absent when there were none.
+   */
+  extra: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
+  link_token: str,
+});
 /**
- * Result of `links.exchangeCode`: `ready` with the token, or `delayed` (202).
+ * Flanks' answer to a code exchange, as sent.
+ *
+ * @example
+ * ```ts
+ * const body: LinkExchange = (await flanks.links.exchangeCode(code) as { status: 'ready'; body: LinkExchange }).body;
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export type LinkExchange = z.infer<typeof LinkExchangeSchema>;
+
+/**
+ * Flanks' answer to a code exchange it accepted but holds back (HTTP 202, security checks still
+ * running). Undocumented: whatever it holds passes through; `undefined` for an empty body.
+ *
+ * @example
+ * ```ts
+ * if (result.status === 'delayed') console.log(result.body?.message);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export const LinkExchangeDelayedSchema = z.optional(z.nullable(z.looseObject({ message: str })));
+/**
+ * Flanks' 202 answer to a code exchange.
+ *
+ * @example
+ * ```ts
+ * const message: string | null | undefined = (delayed as LinkExchangeDelayed)?.message;
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export type LinkExchangeDelayed = z.infer<typeof LinkExchangeDelayedSchema>;
+
+/**
+ * Result of `links.exchangeCode`. `status` is computed by the SDK from the HTTP status (`ready` for
+ * 200, `delayed` for 202: Flanks accepted the code but the token comes later); `body` is Flanks'
+ * answer exactly as sent (only numeric strings turned into numbers), so no field of Flanks' can
+ * collide with `status`.
  *
  * @example
  * ```ts
  * const r: LinkExchangeResult = await flanks.links.exchangeCode(code);
- * if (r.status === 'ready') console.log(Object.keys(r.extra));
+ * if (r.status === 'ready') console.log(r.body.credentials_token.length, Object.keys(r.body.extra ?? {}));
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/links-api
  */
-export type LinkExchangeResult = z.infer<typeof LinkExchangeResultSchema>;
+export type LinkExchangeResult =
+  | { status: 'ready'; body: LinkExchange }
+  | { status: 'delayed'; body: LinkExchangeDelayed };
 
 /**
  * Error codes the Link sends back as `?error=` (only when the Link URL carried `rollback`). Other
@@ -250,19 +297,6 @@ export type LinkStateOwner =
 
 const RESERVED_LINK_PARAMS = new Set(['token', 'bank', 'external_id', 'rollback', 'code', 'error', 'state']);
 
-/*
- * 200 → ready. 202 → delayed: the legacy docs say Flanks accepted the code but holds the token back
- * while security checks run (~72 h); the 202 body is undocumented, so whatever it holds passes through.
- * A missing `extra` is read as "no custom params".
- */
-function shapeExchange(body: unknown, status: number): unknown {
-  const fields: Record<string, unknown> =
-    body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body } : {};
-  return status === 202
-    ? { ...fields, status: 'delayed' }
-    : { ...fields, extra: fields.extra ?? {}, status: 'ready' };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Resource
 // ---------------------------------------------------------------------------------------------
@@ -282,6 +316,7 @@ export class Links extends Resource {
   /** The key of signed link state (see internal/link-state.ts). */
   readonly #stateKey: Uint8Array;
 
+  /** Built by FlanksClient: use `flanks.links`. @internal */
   constructor(transport: Transport, linkBaseUrl: string, stateKey: Uint8Array) {
     super(transport);
     this.#linkBaseUrl = linkBaseUrl;
@@ -393,23 +428,27 @@ export class Links extends Resource {
    * ```ts
    * const result = await flanks.links.exchangeCode(code);
    * if (result.status === 'delayed') return showLater();
-   * await db.save(userId, result.credentials_token);
+   * await db.save(userId, result.body.credentials_token);
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
   async exchangeCode(code: string, options?: RequestOptions): Promise<LinkExchangeResult> {
     requireString(code, 'code');
-    const { data } = await this.transport.request({
+    // 202: the legacy docs say Flanks accepted the code but holds the token back while security
+    // checks run (~72 h); its body is undocumented, so it is checked against a schema of its own.
+    const { status, data } = await this.transport.request({
       method: 'POST',
       path: '/v0/platform/link',
       body: { code },
       idempotent: false,
       secrets: [code],
-      response: one('LinkExchangeResult', LinkExchangeResultSchema),
-      unwrap: shapeExchange,
+      response: one('LinkExchange', LinkExchangeSchema),
+      responseByStatus: { 202: one('LinkExchangeDelayed', LinkExchangeDelayedSchema) },
       options: checkRequestOptions(options),
     });
-    return data;
+    return status === 202
+      ? { status: 'delayed', body: data as LinkExchangeDelayed }
+      : { status: 'ready', body: data };
   }
 
   /**
@@ -499,14 +538,13 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async delete(token: string, options?: RequestOptions): Promise<Record<string, unknown>> {
+  async delete(token: string, options?: RequestOptions): Promise<ActionResult> {
     const { data } = await this.transport.request({
       method: 'POST',
       path: '/v0/links/delete-link',
       body: { token: requireString(token, 'token') },
       idempotent: false,
-      response: one('DeleteLinkResult', z.looseObject({})),
-      unwrap: (body) => body ?? {},
+      response: one('DeleteLinkResult', ActionResultSchema),
       options: checkRequestOptions(options),
     });
     return data;

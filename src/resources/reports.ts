@@ -3,7 +3,7 @@ import { FlanksReportError, FlanksValidationError } from '../core/errors';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import { checkPollOptions, checkRequestOptions, optionalObject, requireObject } from '../internal/args';
-import { many, one } from '../internal/validate';
+import { many, one, UnusableResponse } from '../internal/validate';
 import { checkArg, connectionSecrets, isoDate } from './cursor';
 import { Resource, unwrapData, unwrapList } from './shared';
 
@@ -60,6 +60,7 @@ export const REPORT_LANGUAGES = ['en', 'es', 'fr'] as const;
  * @see https://docs.flanks.io/pages/flanks-apis/report-api/
  */
 export const ReportTemplateSchema = z.looseObject({
+  /** Required: it is what `reports.build({ templateId })` takes. */
   template_id: id,
   name: str,
   description: str,
@@ -86,9 +87,10 @@ export type ReportTemplate = z.infer<typeof ReportTemplateSchema>;
  * @see https://docs.flanks.io/pages/flanks-apis/report-api/
  */
 export const ReportSchema = z.looseObject({
+  /** Required: it is how `getStatus`, `waitUntilReady` and `getContentUrl` name the report. */
   report_id: id,
   template_id: z.optional(z.nullable(id)),
-  /** See {@link REPORT_STATUSES}. */
+  /** See {@link REPORT_STATUSES}. Required: `waitUntilReady` decides on it. */
   status: z.string(),
 });
 /**
@@ -102,6 +104,7 @@ export const ReportSchema = z.looseObject({
  */
 export type Report = z.infer<typeof ReportSchema>;
 
+// The URL is the whole answer (`getContentUrl` returns it).
 const ReportContentSchema = z.looseObject({ url: z.string().check(z.minLength(1)) });
 
 /**
@@ -304,17 +307,16 @@ export class Reports extends Resource {
       body: { report_id },
       idempotent: true,
       response: one('ReportContent', ReportContentSchema),
-      unwrap: unwrapData,
+      // Checked in every validation mode: a missing URL must not become "undefined" in the caller's hands.
+      unwrap: (body) => {
+        const content = unwrapData(body) as Record<string, unknown>;
+        if (typeof content.url !== 'string' || content.url === '') {
+          throw new UnusableResponse('a non-empty string', 'response.url');
+        }
+        return content;
+      },
       options: checkRequestOptions(options),
     });
-    // In `warn`/`off` mode a body without `url` passes validation; a missing URL must not become
-    // the string "undefined" in the caller's hands.
-    if (typeof data.url !== 'string' || data.url === '') {
-      throw new FlanksValidationError(
-        'Flanks answered get-report-content without a `url`. Flanks may have changed this beta API; please report it.',
-        { path: 'response.url' },
-      );
-    }
     return data.url;
   }
 

@@ -1,6 +1,9 @@
+import * as z from 'zod/mini';
+import { keepEnvelope } from '../core/envelope';
 import { FlanksValidationError } from '../core/errors';
 import { requireString } from '../internal/args';
 import type { Transport } from '../internal/transport';
+import { UnusableResponse } from '../internal/validate';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -13,6 +16,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 export abstract class Resource {
   readonly #transport: Transport;
 
+  /** Built by FlanksClient: use `flanks.links`, `flanks.credentials` … @internal */
   constructor(transport: Transport) {
     this.#transport = transport;
   }
@@ -38,31 +42,58 @@ export abstract class Resource {
  * Envelope handling shared by the resources. Flanks wraps some answers (`{success, data}`,
  * `{success, count, items}`) and not others, and third-party clients disagree on which (e.g. list
  * links: the docs show `{items}`, another client claims a bare array), so both forms are accepted.
- * A body in neither form is an error in every validation mode: returning `[]` or `{}` for it would be
- * a silent wrong answer.
+ * What is inside is returned untouched; the rest of the envelope is kept for `envelopeOf`. A body in
+ * neither form is an error in every validation mode: returning `[]` or `{}` for it would be a silent
+ * wrong answer.
  */
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export function unwrapList(body: unknown): unknown[] {
   if (Array.isArray(body)) return body;
-  if (isRecord(body) && Array.isArray(body.items)) return body.items;
-  throw new FlanksValidationError(
-    'Flanks answered with a list in an unknown form (neither an array nor { items: [...] }). Flanks may have changed this API; please report it.',
-    { path: 'response' },
-  );
+  if (isRecord(body) && Array.isArray(body.items)) return keepEnvelope(body.items, body, 'items');
+  throw new UnusableResponse('an array, or an object with a list under "items"');
 }
 
+/**
+ * `{ success, data: {...} }` → the `data` object; any other object is the data itself. `success` must
+ * be there: a bare object may well have a `data` field of its own, which must not be taken for it.
+ */
 export function unwrapData(body: unknown): unknown {
-  if (isRecord(body) && isRecord(body.data)) return body.data;
+  if (isRecord(body) && isRecord(body.data) && typeof body.success === 'boolean') {
+    return keepEnvelope(body.data, body, 'data');
+  }
   if (isRecord(body)) return body;
-  throw new FlanksValidationError(
-    'Flanks answered with an unexpected body (expected an object, or { data: {...} }). Flanks may have changed this API; please report it.',
-    { path: 'response' },
-  );
+  throw new UnusableResponse('an object, or { success, data: {...} }');
 }
+
+/**
+ * What Flanks answers to a call that changes something and whose answer is undocumented (delete a
+ * link or a credential, set labels): whatever it sends, as sent (`{ message }` in the legacy docs,
+ * `{ success }` elsewhere); `undefined` when the body is empty.
+ *
+ * @example
+ * ```ts
+ * const result = await flanks.credentials.delete(token);
+ * console.log(result?.message);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export const ActionResultSchema = z.optional(
+  z.nullable(z.looseObject({ message: z.optional(z.nullable(z.string())) })),
+);
+/**
+ * What Flanks answers to a delete or set-labels call.
+ *
+ * @example
+ * ```ts
+ * const result: ActionResult = await flanks.links.delete(linkToken);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export type ActionResult = z.infer<typeof ActionResultSchema>;
 
 /** What a redirect back to your app can be given as: a URL string (absolute, or a path such as Node's `req.url`), a `URL`, a `Request`, or anything with a `url` string. */
 export type RedirectInput = string | URL | Request | { url: string };
@@ -86,9 +117,5 @@ export function redirectUrl(input: RedirectInput): URL {
  */
 export function expectObject(body: unknown, listKey?: string): Record<string, unknown> {
   if (isRecord(body) && (listKey === undefined || Array.isArray(body[listKey]))) return body;
-  const got = body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body;
-  throw new FlanksValidationError(
-    `Flanks answered with ${got} where an object${listKey ? ` with a list under "${listKey}"` : ''} was expected. Flanks may have changed this API; please report it.`,
-    { path: 'response' },
-  );
+  throw new UnusableResponse(listKey ? `an object with a list under "${listKey}"` : 'an object');
 }

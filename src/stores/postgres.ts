@@ -3,7 +3,7 @@
  * a node-postgres style `query` method (a `pg.Pool`, a `pg.Client` or a checked-out pool client), so
  * it does not import `pg` itself.
  *
- * @packageDocumentation
+ * @module flanks-sdk/stores/postgres
  */
 import {
   type CredentialRecord,

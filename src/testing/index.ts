@@ -1,11 +1,19 @@
 /**
  * Test helpers for flanks-sdk users: a stateful fake of the Flanks API and Link (the sandbox)
- * with msw and HTTP-server adapters, and the CredentialStore and TokenCache conformance suites.
+ * with msw and HTTP-server adapters, record and replay of real Flanks exchanges (secrets and
+ * personal data removed), and the CredentialStore and TokenCache conformance suites.
  *
- * @packageDocumentation
+ * @module flanks-sdk/testing
  */
 
 export { createFlanksHandlers, type FlanksHandlers } from './msw';
+export {
+  type FlanksFixture,
+  type FlanksReplay,
+  type RecordFlanksOptions,
+  recordFlanks,
+  replayFlanks,
+} from './record';
 export {
   FlanksSandbox,
   SANDBOX_CLIENT_ID,

@@ -1,4 +1,6 @@
-import { HttpResponse, http, type RequestHandler } from 'msw';
+import type { RequestHandler } from 'msw';
+import type { FlanksError } from '../core/errors';
+import { loadPeer } from '../internal/peer';
 import { FlanksSandbox, type SandboxOptions } from './sandbox';
 
 /**
@@ -7,7 +9,7 @@ import { FlanksSandbox, type SandboxOptions } from './sandbox';
  *
  * @example
  * ```ts
- * const handlers = createFlanksHandlers();
+ * const handlers = await createFlanksHandlers();
  * const server = setupServer(...handlers);
  * server.listen();
  * handlers.sandbox.failNext('/v0/bank/credentials/status', 1, { status: 500 });
@@ -29,12 +31,16 @@ async function truncated(response: Response): Promise<Response> {
  * Pass a sandbox to share it with other adapters, or options (or nothing) to get a new one.
  * A scheduled `reset` fault becomes a network error, a `truncate` fault half the body.
  *
+ * msw is an optional peer dependency, loaded by this function (never by importing
+ * `flanks-sdk/testing`), hence the promise; without msw installed it rejects with a
+ * {@link FlanksError} that says to install it.
+ *
  * @example
  * ```ts
  * import { setupServer } from 'msw/node';
  * import { createFlanksHandlers } from 'flanks-sdk/testing';
  *
- * const handlers = createFlanksHandlers({ pendingPolls: 0 });
+ * const handlers = await createFlanksHandlers({ pendingPolls: 0 });
  * const server = setupServer(...handlers);
  * beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
  * afterEach(() => handlers.sandbox.reset());
@@ -42,7 +48,10 @@ async function truncated(response: Response): Promise<Response> {
  * ```
  * @see https://docs.flanks.io/pages/integration-example
  */
-export function createFlanksHandlers(sandbox?: FlanksSandbox | SandboxOptions): FlanksHandlers {
+export async function createFlanksHandlers(
+  sandbox?: FlanksSandbox | SandboxOptions,
+): Promise<FlanksHandlers> {
+  const { http, HttpResponse } = await loadPeer('msw', 'createFlanksHandlers', () => import('msw'));
   // Duck-typed rather than `instanceof`, so a sandbox from the package's other build (ESM vs CJS) is shared, not copied.
   const target = sandbox && 'handle' in sandbox ? sandbox : new FlanksSandbox(sandbox);
   const resolve = async ({ request }: { request: Request }): Promise<Response> => {

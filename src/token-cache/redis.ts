@@ -3,7 +3,7 @@
  * one Flanks access token. Works with an `ioredis` client (an optional peer dependency); nothing is
  * imported from it at run time.
  *
- * @packageDocumentation
+ * @module flanks-sdk/token-cache/redis
  */
 import { FlanksValidationError } from '../core/errors';
 import {

@@ -3,8 +3,8 @@ import type { Socket } from 'node:net';
 import type { RunningSandbox, SandboxFaultSpec } from '../../src/testing';
 import { pick, streamFor, weighted } from './random';
 
-// The chaos suite's instruments: a fault injector wrapped around a running sandbox's `handle`,
-// a counter of requests in flight on the client side, and an open-handle tracker.
+// The chaos suite's instruments: a fault injector wrapped around a running sandbox's `handle` and
+// open-handle trackers. The counter of requests in flight at the client is in ../holding.ts.
 
 export type FaultKind = '5xx' | '429' | 'reset' | 'slow' | 'truncate';
 export const FAULT_KINDS: readonly FaultKind[] = ['5xx', '429', 'reset', 'slow', 'truncate'];
@@ -22,8 +22,11 @@ export interface InjectorOptions {
   whoIs: (secret: string) => string | undefined;
   /** Token expiries and revocations, each at the nth API request. */
   events: ReadonlyArray<{ at: number; kind: 'expire' | 'revoke' }>;
-  /** An event due less than this long after the previous one waits until the gap has passed. */
-  minEventGapMs?: number;
+  /**
+   * An event due fewer than this many API requests after the previous one waits until they have
+   * passed. Counted in requests, not milliseconds, so the schedule is the same at any machine speed.
+   */
+  minEventGapRequests?: number;
   /** Revokes the SDK's access token by issuing a new one for the same client from outside. */
   revoke: () => Promise<void>;
 }
@@ -78,6 +81,7 @@ export class FaultInjector {
   readonly #seen = new Map<string, number>();
   readonly #pending: Array<Promise<void>> = [];
   readonly #events: Array<{ at: number; kind: 'expire' | 'revoke' }>;
+  /** The API request at which the last token event fired. */
   #lastEventAt = Number.NEGATIVE_INFINITY;
   /** Requests answered 401 whose replay has not arrived yet, by method, path and body. */
   readonly #awaitingReplay = new Map<string, number>();
@@ -165,7 +169,7 @@ export class FaultInjector {
    */
   get quiet(): boolean {
     return (
-      performance.now() - this.#lastEventAt >= (this.options.minEventGapMs ?? 0) &&
+      this.apiRequests - this.#lastEventAt >= (this.options.minEventGapRequests ?? 0) &&
       this.#awaitingReplay.size === 0 &&
       this.#cleanStreak >= 20
     );
@@ -174,7 +178,7 @@ export class FaultInjector {
   #fireEvents(): void {
     while (this.#events.length > 0 && (this.#events[0]?.at ?? Number.POSITIVE_INFINITY) <= this.apiRequests) {
       if (!this.quiet) return;
-      this.#lastEventAt = performance.now();
+      this.#lastEventAt = this.apiRequests;
       const event = this.#events.shift()!;
       this.eventLog.push(`${event.kind}@${this.apiRequests}`);
       if (event.kind === 'expire') {
@@ -191,50 +195,6 @@ export class FaultInjector {
   async settle(): Promise<void> {
     await Promise.all(this.#pending);
   }
-}
-
-/**
- * A fetch that counts requests in flight from the call until the whole body is read (or the
- * request fails), i.e. the time a request occupies Flanks. Reading the body here keeps every
- * failure (reset, cut body, timeout) where the SDK expects it: a rejected fetch.
- */
-export function countingFetch(inner: typeof fetch = fetch): {
-  fetch: typeof fetch;
-  readonly peak: number;
-  readonly inFlight: number;
-  readonly total: number;
-} {
-  let inFlight = 0;
-  let peak = 0;
-  let total = 0;
-  const wrapped = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    inFlight += 1;
-    total += 1;
-    peak = Math.max(peak, inFlight);
-    try {
-      const response = await inner(input, init);
-      const body = await response.arrayBuffer();
-      return new Response(response.status === 204 || response.status === 304 ? null : body, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      });
-    } finally {
-      inFlight -= 1;
-    }
-  };
-  return {
-    fetch: wrapped as typeof fetch,
-    get peak() {
-      return peak;
-    },
-    get inFlight() {
-      return inFlight;
-    },
-    get total() {
-      return total;
-    },
-  };
 }
 
 /** Counts of `process.getActiveResourcesInfo()` by type. */

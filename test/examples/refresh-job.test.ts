@@ -92,17 +92,19 @@ describe('runRefreshJob', () => {
       { userId: 'carol', bank: 'bbva', ref: `…${carol.slice(-4)}`, action: 'confirm_sca' },
     ]);
 
-    // The totals are the portfolio balances Flanks reports for the refreshed credentials.
-    let expectedBalance = 0;
+    // The totals are the portfolio balances Flanks reports for the refreshed credentials, to the
+    // cent: no float noise such as 145694.91999999998 (the expected sums are done in cents).
+    let expectedCents = 0;
     let expectedPortfolios = 0;
     for (const token of [alice1, alice2, dave]) {
       const portfolios = await flanks.aggregation.portfolios(token);
-      const balance = portfolios.reduce((sum, p) => sum + (p.balance ?? 0), 0);
-      expect(byToken.get(token)?.totalBalance).toBeCloseTo(balance, 2);
+      const cents = portfolios.reduce((sum, p) => sum + Math.round((p.balance ?? 0) * 100), 0);
+      expect(byToken.get(token)?.totalBalance).toBe(cents / 100);
       expect(byToken.get(token)?.portfolios).toBe(portfolios.length);
-      expectedBalance += balance;
+      expectedCents += cents;
       expectedPortfolios += portfolios.length;
     }
+    const expectedBalance = expectedCents / 100;
     const accounts = await flanks.aggregation.accounts(alice1);
     expect(byToken.get(alice1)?.accounts).toBe(accounts.length);
     expect(summary.totals).toEqual({
@@ -111,7 +113,7 @@ describe('runRefreshJob', () => {
       needUser: 2,
       failed: 0,
       portfolios: expectedPortfolios,
-      totalBalance: expect.closeTo(expectedBalance, 2),
+      totalBalance: expectedBalance,
     });
     expect(expectedBalance).toBeGreaterThan(0);
 

@@ -23,9 +23,13 @@ import { inputValue } from '../testing/helpers';
 
 const REDIRECT = 'https://app.example.com/flanks/connect';
 const sandbox = new FlanksSandbox({ seed: 3, pageSize: 7 });
-const server = setupServer(...createFlanksHandlers(sandbox));
+const server = setupServer(...(await createFlanksHandlers(sandbox)));
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(async () => {
+  server.listen({ onUnhandledRequest: 'error' });
+  // Loads the SDK's HTTP runtime (a dynamic import, real I/O) before any test fakes the clock.
+  await client().entities.list();
+});
 beforeEach(() => sandbox.reset());
 afterEach(() => vi.useRealTimers());
 afterAll(() => server.close());
@@ -61,10 +65,11 @@ async function playWidget(url: string, password = 'correct-horse'): Promise<stri
 describe('the Connect v2 flow against the sandbox', () => {
   it('session → widget → redirect → completeSession → status → Aggregation v2 → report', async () => {
     const flanks = client();
-    const session = await flanks.connect.createSession({ configuration: { redirect_url: REDIRECT } });
+    const created = await flanks.connect.createSession({ configuration: { redirect_url: REDIRECT } });
+    const session = created.session;
     expect(session.status).toBe('Waiting:ProvideCredentials');
 
-    const location = await playWidget(session.url);
+    const location = await playWidget(created.url);
     expect(location.startsWith(REDIRECT)).toBe(true);
     const { sessionId } = flanks.connect.parseRedirect(location);
     expect(sessionId).toBe(session.session_id);
@@ -127,7 +132,7 @@ describe('the Connect v2 flow against the sandbox', () => {
     if (!('code' in code)) throw new Error(code.error);
     const viaLink = await flanks.completeLink({ code: code.code, userId: 'user-1' });
 
-    const session = await flanks.connect.createSession({ configuration: { connector_id: 'testbank' } });
+    const { session } = await flanks.connect.createSession({ configuration: { connector_id: 'testbank' } });
     sandbox.connectSession(session.session_id, { username: 'connect-user', password: 'SCA_SMS' });
     const viaConnect = await flanks.connect.completeSession(
       { sessionId: session.session_id, userId: 'user-1', expectedSessionId: session.session_id },
@@ -145,7 +150,7 @@ describe('the Connect v2 flow against the sandbox', () => {
 
   it('a failed session is a FlanksSessionError with its code, and nothing is stored', async () => {
     const flanks = client();
-    const session = await flanks.connect.createSession({ configuration: {} });
+    const { session } = await flanks.connect.createSession({ configuration: {} });
     sandbox.connectSession(session.session_id, { password: 'SCA_SMS', scaAnswer: 'INVALID_SCA' });
     const err = await flanks.connect
       .completeSession(
@@ -164,7 +169,7 @@ describe('the Connect v2 flow against the sandbox', () => {
     for await (const page of flanks.connect.listConnectors().pages()) sizes.push(page.length);
     expect(sizes).toEqual([7, 3]);
     const exact = new FlanksSandbox({ seed: 3, pageSize: 5 });
-    server.use(...createFlanksHandlers(exact));
+    server.use(...(await createFlanksHandlers(exact)));
     const exactSizes: number[] = [];
     for await (const page of client().connect.listConnectors().pages()) exactSizes.push(page.length);
     expect(exactSizes).toEqual([5, 5, 0]);
@@ -185,7 +190,7 @@ describe('faults on the newer APIs', () => {
   it('session reads are retried through 503 and dropped connections', async () => {
     vi.useFakeTimers();
     const flanks = client({ maxRetries: 3 });
-    const session = await flanks.connect.createSession({ configuration: {} });
+    const { session } = await flanks.connect.createSession({ configuration: {} });
     sandbox.connectSession(session.session_id);
     sandbox.failNext('/connect/v2/sessions/list-sessions', 1, { status: 503 });
     sandbox.failNext('/connect/v2/sessions/list-sessions', 1, { reset: true });

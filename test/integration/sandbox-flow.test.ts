@@ -25,9 +25,13 @@ import { settle, signedState, spyLogger } from '../helpers';
 // must accept the sandbox's realistic data), then faults injected by the sandbox's scenario controls.
 
 const sandbox = new FlanksSandbox({ seed: 7 });
-const server = setupServer(...createFlanksHandlers(sandbox));
+const server = setupServer(...(await createFlanksHandlers(sandbox)));
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(async () => {
+  server.listen({ onUnhandledRequest: 'error' });
+  // Loads the SDK's HTTP runtime (a dynamic import, real I/O) before any test fakes the clock.
+  await client().entities.list();
+});
 beforeEach(() => sandbox.reset());
 afterEach(() => vi.useRealTimers());
 afterAll(() => server.close());

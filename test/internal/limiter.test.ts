@@ -2,79 +2,61 @@ import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { FlanksAbortError } from '../../src';
 import { BASE, makeClient, server, tokenRoute, useMsw } from '../helpers';
+import { countingFetch, HeldRequests } from '../holding';
 
 useMsw();
 
-/** A status endpoint that records how many requests are in flight at once. */
-function gate() {
-  let inFlight = 0;
-  let peak = 0;
-  let served = 0;
-  const waiting: Array<() => void> = [];
+/**
+ * A status endpoint that holds every request until the test lets it through (see HeldRequests), and
+ * a client whose requests in flight are counted where it sends them.
+ */
+function gate(options: { maxConcurrency?: number } = {}) {
+  const requests = new HeldRequests();
   server.use(
     http.post(`${BASE}/v0/bank/credentials/status`, async () => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await new Promise<void>((resolve) => waiting.push(resolve));
-      inFlight--;
-      served++;
+      await requests.hold();
       return HttpResponse.json({ pending: false });
     }),
   );
-  return {
-    get peak() {
-      return peak;
-    },
-    get served() {
-      return served;
-    },
-    /** Lets every request currently held through, repeatedly, until `done` settles. */
-    async drain(done: Promise<unknown>) {
-      let finished = false;
-      void done.finally(() => {
-        finished = true;
-      });
-      while (!finished) {
-        for (const release of waiting.splice(0)) release();
-        await new Promise((r) => setImmediate(r));
-      }
-    },
-  };
+  const counter = countingFetch();
+  return { requests, counter, client: makeClient({ ...options, fetch: counter.fetch }) };
 }
 
 describe('maxConcurrency', () => {
-  it('caps requests in flight; the rest queue and all complete', async () => {
-    tokenRoute();
-    const g = gate();
-    const client = makeClient({ maxConcurrency: 4 });
-    const all = Promise.all(Array.from({ length: 60 }, (_, i) => client.credentials.getStatus(`ct_${i}`)));
-    await g.drain(all);
-    expect((await all).length).toBe(60);
-    expect(g.peak).toBe(4);
-    expect(g.served).toBe(60);
-  });
-
-  it('defaults to 8', async () => {
-    tokenRoute();
-    const g = gate();
-    const client = makeClient();
-    const all = Promise.all(Array.from({ length: 30 }, (_, i) => client.credentials.getStatus(`ct_${i}`)));
-    await g.drain(all);
-    expect(g.peak).toBe(8);
-  });
+  // The server answers only once a full batch of `cap` requests is in flight, so the cap is reached
+  // whatever the machine's speed, and a request beyond it would be counted at both ends.
+  it.each([
+    { cap: 4, calls: 60, options: { maxConcurrency: 4 } },
+    { cap: 8, calls: 30, options: {} },
+  ])(
+    'caps requests in flight at $cap (options $options); the rest queue and all complete',
+    async ({ cap, calls, options }) => {
+      tokenRoute();
+      const { requests, counter, client } = gate(options);
+      const all = Promise.all(
+        Array.from({ length: calls }, (_, i) => client.credentials.getStatus(`ct_${i}`)),
+      );
+      await requests.serveInBatches(calls, cap, () => counter.inFlight);
+      expect((await all).length).toBe(calls);
+      expect(requests.peak).toBe(cap);
+      expect(counter.peak).toBe(cap);
+      expect(requests.served).toBe(calls);
+    },
+  );
 
   it('a queued call whose signal aborts leaves the queue without sending', async () => {
     tokenRoute();
-    const g = gate();
-    const client = makeClient({ maxConcurrency: 1 });
+    const { requests, client } = gate({ maxConcurrency: 1 });
     const first = client.credentials.getStatus('ct_first');
     const ctl = new AbortController();
     const second = client.credentials.getStatus('ct_second', { signal: ctl.signal }).catch((e: unknown) => e);
-    await new Promise((r) => setImmediate(r));
+    await requests.arrived(1);
     ctl.abort();
     expect(await second).toBeInstanceOf(FlanksAbortError);
-    await g.drain(first);
-    expect(g.served).toBe(1);
+    requests.releaseAll();
+    await first;
+    expect(requests.served).toBe(1);
+    expect(requests.peak).toBe(1);
   });
 
   it('rejects a bad value at construction', () => {

@@ -27,7 +27,7 @@ import { settle, spyLogger } from '../helpers';
 
 const BASE = 'https://api.flanks.io';
 const sandbox = new FlanksSandbox({ seed: 11 });
-const server = setupServer(...createFlanksHandlers(sandbox));
+const server = setupServer(...(await createFlanksHandlers(sandbox)));
 const KEY = tokenCacheKey(BASE, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET);
 const seal = new TokenSeal(SANDBOX_CLIENT_SECRET);
 /** The access token a cache entry holds, opened as the SDK opens it. */
@@ -168,7 +168,7 @@ describe('shared token cache', () => {
     it(`refreshes a short-lived token min(60 s, 10 % of its lifetime) before expiry, ${label}`, async () => {
       vi.useFakeTimers({ toFake: ['Date'] });
       const short = new FlanksSandbox({ tokenTtlSeconds: 3, seed: 3 });
-      server.use(...createFlanksHandlers(short));
+      server.use(...(await createFlanksHandlers(short)));
       const c = client({ tokenCache });
       const ct = short.createCredential({ pendingPolls: 0 });
       await c.credentials.getStatus(ct);
@@ -405,7 +405,7 @@ describe('shared token cache: what a reader or writer of the cache can do', () =
       seed: 12,
       clients: [{ clientId: 'other-app', clientSecret: SANDBOX_CLIENT_SECRET }],
     });
-    server.use(...createFlanksHandlers(other));
+    server.use(...(await createFlanksHandlers(other)));
     const otherClient = client({ tokenCache: otherKeys.cache, clientId: 'other-app' });
     await otherClient.entities.list();
     await shared.set(otherKeys.keys[0]!, entry!);

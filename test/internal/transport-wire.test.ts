@@ -31,7 +31,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-it('a corrupt compressed body ends the call within its timeout, every time', async () => {
+// A call left hanging fails the test through its timeout; no tighter limit, which would time the machine.
+it('a corrupt compressed body ends the call (through its timeout if need be), every time', async () => {
   const flanks = new FlanksClient({
     clientId: 'wire-client',
     clientSecret: 'wire-secret',
@@ -45,4 +46,4 @@ it('a corrupt compressed body ends the call within its timeout, every time', asy
     const error = await flanks.entities.list().catch((e: unknown) => e);
     expect([FlanksTimeoutError, FlanksConnectionError]).toContain((error as object).constructor);
   }
-}, 5_000);
+});

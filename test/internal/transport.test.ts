@@ -163,7 +163,7 @@ describe('retries (calls with effects)', () => {
     tokenRoute();
     const calls = route('post', '/v0/platform/link', { body: { credentials_token: 'ct_new', extra: {} } });
     const result = await settle(makeClient({ fetch: refusingFetch }).links.exchangeCode('code_1'));
-    expect(result).toMatchObject({ status: 'ready', credentials_token: 'ct_new' });
+    expect(result).toMatchObject({ status: 'ready', body: { credentials_token: 'ct_new' } });
     expect(attempts).toBe(3); // token, refused exchange, exchange
     expect(calls).toHaveLength(1);
   });

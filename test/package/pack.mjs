@@ -18,7 +18,7 @@ const allowed = [
   /^dist\/(index|testing\/index|token-cache\/redis|stores\/postgres)\.(js|cjs|d\.ts|d\.cts)(\.map)?$/,
   /^dist\/[\w-]+\.d\.c?ts$/, // declaration chunks shared by the entries
   /^dist\/[\w-]+-[A-Z0-9]{8}\.c?js(\.map)?$/, // code chunks shared by the entries
-  /^dist\/bin\/flanks-sandbox\.js$/,
+  /^dist\/bin\/flanks-(sandbox|sdk)\.js$/,
 ];
 const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
 assert.deepEqual(unexpected, [], `unexpected files in the package: ${unexpected.join(', ')}`);

@@ -98,6 +98,27 @@ async function sharedToken(sdk, redisEntry, label) {
   console.log(`ok - ${label}: flanks-sdk/token-cache/redis shares one token between two clients`);
 }
 
+// msw is an optional peer that flanks-sdk/testing loads only in createFlanksHandlers(): the handlers
+// must come from the same msw the application's setupServer does, from ESM and from CommonJS.
+async function mswHandlers(sdk, testing, setupServer, label) {
+  const handlers = await testing.createFlanksHandlers({ pendingPolls: 0 });
+  const msw = setupServer(...handlers);
+  msw.listen({ onUnhandledRequest: 'error' });
+  try {
+    const flanks = new sdk.FlanksClient({
+      clientId: testing.SANDBOX_CLIENT_ID,
+      clientSecret: testing.SANDBOX_CLIENT_SECRET,
+      baseUrl: handlers.sandbox.apiBaseUrl,
+    });
+    const token = handlers.sandbox.createCredential({ pendingPolls: 0 });
+    assert.equal((await flanks.credentials.getStatus(token)).pending, false);
+    assert.deepEqual(handlers.sandbox.stats.requests, { '/v0/token': 1, '/v0/bank/credentials/status': 1 });
+  } finally {
+    msw.close();
+  }
+  console.log(`ok - ${label}: createFlanksHandlers() serves the SDK through the application's setupServer`);
+}
+
 try {
   await flow(await import('flanks-sdk'), 'ESM import');
   await flow(require('flanks-sdk'), 'CommonJS require');
@@ -107,6 +128,13 @@ try {
   assert.equal(typeof testingCjs.runCredentialStoreContract, 'function');
   assert.equal(typeof testingEsm.runTokenCacheContract, 'function');
   console.log('ok - flanks-sdk/testing loads from ESM and CommonJS');
+  await mswHandlers(
+    await import('flanks-sdk'),
+    testingEsm,
+    (await import('msw/node')).setupServer,
+    'ESM import',
+  );
+  await mswHandlers(require('flanks-sdk'), testingCjs, require('msw/node').setupServer, 'CommonJS require');
   await sharedToken(await import('flanks-sdk'), await import('flanks-sdk/token-cache/redis'), 'ESM import');
   await sharedToken(require('flanks-sdk'), require('flanks-sdk/token-cache/redis'), 'CommonJS require');
 
@@ -173,4 +201,26 @@ try {
   const [code] = await once(child, 'exit');
   assert.equal(code, 0);
   console.log('ok - flanks-sandbox bin serves the API and stops on SIGTERM');
+}
+
+// The `flanks-sdk` bin: `doctor --sandbox` checks every read-only endpoint of the embedded sandbox
+// (all match: exit 0) and writes its report; bad arguments get the usage and exit 2, no stack trace.
+{
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const out = join(mkdtempSync(join(tmpdir(), 'flanks-doctor-')), 'report.json');
+  const run = (...args) =>
+    spawnSync(process.execPath, ['dist/bin/flanks-sdk.js', ...args], { encoding: 'utf8' });
+  const demo = run('doctor', '--sandbox', '--json', '--out', out);
+  assert.equal(demo.status, 0, demo.stderr);
+  const printed = JSON.parse(demo.stdout);
+  assert.equal(printed.summary.ok, printed.results.length);
+  assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')).summary, printed.summary);
+  const bad = run('doctor', '--no-such-flag');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^flanks-sdk doctor: .*\n\nUsage: flanks-sdk doctor/);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /);
+  console.log('ok - flanks-sdk doctor bin: --sandbox matches everywhere, bad arguments get the usage');
 }

@@ -348,7 +348,9 @@ describe('aggregation', () => {
       await expect(client.aggregation.portfolios(TOKEN)).resolves.toEqual(BAD);
       await expect(client.aggregation.portfolios(TOKEN)).resolves.toEqual(BAD);
       expect(logger.warn).toHaveBeenCalledTimes(1);
-      expect(String(logger.warn.mock.calls[0]![0])).toContain('response[1].balance');
+      expect(String(logger.warn.mock.calls[0]![0])).toContain(
+        'response[].balance: expected number, received string',
+      );
       expect(logger.lines().join('\n')).not.toContain(TOKEN);
     });
 
@@ -484,6 +486,34 @@ describe('aggregation', () => {
       expect(err).toBeInstanceOf(FlanksApiError);
       expect((err as Error).message).not.toContain(TOKEN.slice(0, 12));
     });
+  });
+});
+
+describe('what Flanks really sends', () => {
+  it.each(['warn', 'strict'] as const)(
+    '%s: balances sent as decimal strings are numbers, so the README total is a sum',
+    async (validation) => {
+      tokenRoute();
+      route('post', '/v0/bank/credentials/portfolio', {
+        body: [
+          { _id: 'pf_1', balance: '-50.00' },
+          { _id: 'pf_2', balance: '1500.50' },
+        ],
+      });
+      const portfolios = await makeClient({ validation }).aggregation.portfolios('ct_real');
+      expect(portfolios.reduce((s, p) => s + (p.balance ?? 0), 0)).toBe(1450.5);
+    },
+  );
+
+  it('strict: an item whose id comes under another name than _id is accepted as sent', async () => {
+    tokenRoute();
+    const body = [{ id: 'pf_1', name: 'Cartera', balance: 10 }];
+    route('post', '/v0/bank/credentials/portfolio', { body });
+    const logger = spyLogger();
+    await expect(
+      makeClient({ validation: 'strict', logger }).aggregation.portfolios('ct_real'),
+    ).resolves.toEqual(body);
+    expect(logger.warn).not.toHaveBeenCalled();
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  envelopeOf,
   FlanksAbortError,
   FlanksApiError,
   FlanksError,
@@ -42,7 +43,8 @@ describe('connect.createSession', () => {
       connector_id: 'testbank',
     };
     const created = await makeClient({ validation: 'strict' }).connect.createSession({ configuration });
-    expect(created).toEqual(body.session);
+    expect(created).toEqual({ url: URL_, session: body.session });
+    expect(envelopeOf(created.session)).toEqual({});
     expect(calls).toHaveLength(1);
     expect(calls[0]!.method).toBe('POST');
     expect(calls[0]!.body).toEqual({ configuration });
@@ -65,15 +67,24 @@ describe('connect.createSession', () => {
     tokenRoute();
     route('post', CREATE, { body });
     const created = await makeClient({ validation: 'strict' }).connect.createSession({ configuration: {} });
-    expect(created).toMatchObject({ session_id: SID, url: URL_ });
+    expect(created).toEqual({ url: URL_, session: session({ url: URL_ }) });
   });
 
-  it('copies a differently named URL field into `url`', async () => {
+  it('reads a differently named URL field, and adds nothing to the session', async () => {
     tokenRoute();
     route('post', CREATE, { body: { session: session({ session_url: URL_ }) } });
     const created = await makeClient({ validation: 'strict' }).connect.createSession({ configuration: {} });
     expect(created.url).toBe(URL_);
-    expect(created.session_url).toBe(URL_);
+    expect(created.session).toEqual(session({ session_url: URL_ }));
+    expect('url' in created.session).toBe(false);
+  });
+
+  it('a bare session with a field named `data` is not taken for an envelope', async () => {
+    tokenRoute();
+    const bare = session({ url: URL_, data: { labels: { a: 'b' } } });
+    route('post', CREATE, { body: bare });
+    const created = await makeClient({ validation: 'strict' }).connect.createSession({ configuration: {} });
+    expect(created.session).toEqual(bare);
   });
 
   it.each(['warn', 'off'] as const)(

@@ -639,10 +639,11 @@ describe('credentials', () => {
       expect(calls[0]!.headers.get('content-type')).toContain('application/json');
     });
 
-    it('an empty response body gives {}', async () => {
+    it('an empty response body gives undefined, a body is returned as sent', async () => {
       tokenRoute();
-      route('delete', '/v0/bank/credentials', { text: '' });
-      await expect(makeClient().credentials.delete(TOKEN)).resolves.toEqual({});
+      route('delete', '/v0/bank/credentials', { text: '' }, { body: { message: 'Deleted' } });
+      await expect(makeClient().credentials.delete(TOKEN)).resolves.toBeUndefined();
+      await expect(makeClient().credentials.delete(TOKEN)).resolves.toEqual({ message: 'Deleted' });
     });
 
     it('is not retried on a 503', async () => {

@@ -300,7 +300,7 @@ describe('links', () => {
   });
 
   describe('exchangeCode', () => {
-    it('POSTs the code and returns ready with the credentials token and extra', async () => {
+    it("POSTs the code and returns ready with Flanks' answer as sent", async () => {
       tokenRoute();
       const body = {
         credentials_token: 'ct_new_1',
@@ -310,7 +310,7 @@ describe('links', () => {
       };
       const calls = route('post', '/v0/platform/link', { body });
       const result = await makeClient({ validation: 'strict' }).links.exchangeCode(CODE);
-      expect(result).toEqual({ ...body, status: 'ready' });
+      expect(result).toEqual({ status: 'ready', body });
       expect(calls).toHaveLength(1);
       expect(calls[0]!.method).toBe('POST');
       expect(calls[0]!.body).toEqual({ code: CODE });
@@ -321,18 +321,26 @@ describe('links', () => {
     it.each([
       ['missing', {}],
       ['null', { extra: null }],
-    ])('extra defaults to {} when %s', async (_what, over) => {
+    ])('extra stays as sent when %s (nothing is defaulted)', async (_what, over) => {
       tokenRoute();
       route('post', '/v0/platform/link', { body: { credentials_token: 'ct_new_1', ...over } });
       const result = await makeClient({ validation: 'strict' }).links.exchangeCode(CODE);
-      expect(result).toEqual({ status: 'ready', credentials_token: 'ct_new_1', extra: {} });
+      expect(result).toEqual({ status: 'ready', body: { credentials_token: 'ct_new_1', ...over } });
+    });
+
+    it("a wire field named `status` cannot collide with the SDK's", async () => {
+      tokenRoute();
+      const body = { credentials_token: 'ct_new_1', status: 'ACTIVE', extra: null };
+      route('post', '/v0/platform/link', { body });
+      const result = await makeClient({ validation: 'strict' }).links.exchangeCode(CODE);
+      expect(result).toEqual({ status: 'ready', body });
     });
 
     it('202 → delayed, with whatever the body holds', async () => {
       tokenRoute();
       route('post', '/v0/platform/link', { status: 202, body: { message: 'Security checks in progress' } });
       const result = await makeClient({ validation: 'strict' }).links.exchangeCode(CODE);
-      expect(result).toEqual({ status: 'delayed', message: 'Security checks in progress' });
+      expect(result).toEqual({ status: 'delayed', body: { message: 'Security checks in progress' } });
     });
 
     it('202 with an empty body → delayed', async () => {
@@ -340,6 +348,7 @@ describe('links', () => {
       route('post', '/v0/platform/link', { status: 202, text: '' });
       await expect(makeClient({ validation: 'strict' }).links.exchangeCode(CODE)).resolves.toEqual({
         status: 'delayed',
+        body: undefined,
       });
     });
 
@@ -388,7 +397,7 @@ describe('links', () => {
       );
       const started = Date.now();
       const result = await settle(makeClient({ maxRetries: 2 }).links.exchangeCode(CODE));
-      expect(result).toMatchObject({ status: 'ready', credentials_token: 'ct_after_429' });
+      expect(result).toMatchObject({ status: 'ready', body: { credentials_token: 'ct_after_429' } });
       expect(calls).toHaveLength(2);
       expect(calls[1]!.body).toEqual({ code: CODE });
       expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
@@ -668,10 +677,14 @@ describe('links', () => {
       expect(calls[0]!.headers.get('content-type')).toContain('application/json');
     });
 
-    it('an empty body gives {}', async () => {
+    it('an empty body gives undefined, a body is returned as sent', async () => {
       tokenRoute();
-      route('post', '/v0/links/delete-link', { text: '' });
-      await expect(makeClient().links.delete(LINK_TOKEN)).resolves.toEqual({});
+      route('post', '/v0/links/delete-link', { text: '' }, { body: { success: true, message: null } });
+      await expect(makeClient({ validation: 'strict' }).links.delete(LINK_TOKEN)).resolves.toBeUndefined();
+      await expect(makeClient({ validation: 'strict' }).links.delete(LINK_TOKEN)).resolves.toEqual({
+        success: true,
+        message: null,
+      });
     });
 
     it('is not retried on a 500', async () => {

@@ -11,7 +11,7 @@ import { useSandbox } from '../helpers';
 // session_id led to under whoever called it, and the save is an upsert keyed on the token: replaying
 // another user's `?session_id=` redirect moved that user's connection (and data) to the attacker.
 
-const { sandbox, client } = useSandbox({ seed: 5, pendingPolls: 0 });
+const { sandbox, client } = await useSandbox({ seed: 5, pendingPolls: 0 });
 const store = new MemoryCredentialStore();
 const flanks = client({ store });
 const FAST = { pollIntervalMs: 1, timeoutMs: 10_000 };
@@ -19,7 +19,7 @@ const FAST = { pollIntervalMs: 1, timeoutMs: 10_000 };
 let logins = 0;
 /** A session created for a user, completed in the widget; what the app kept when it created it. */
 async function finishedSession(userId: string) {
-  const session = await flanks.connect.createSession({
+  const { session } = await flanks.connect.createSession({
     configuration: { redirect_url: 'https://app.example.com/cb' },
   });
   logins++;

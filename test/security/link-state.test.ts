@@ -19,7 +19,7 @@ import { useSandbox } from '../helpers';
 // with her code; without the check Victor's account now shows, and the app acts on, Mallory's bank.
 
 const STATE_SECRET = 'state-secret-for-tests-0123456789abcdef';
-const { sandbox, server, client: sandboxClient } = useSandbox({ seed: 3 });
+const { sandbox, server, client: sandboxClient } = await useSandbox({ seed: 3 });
 
 function client(options: FlanksClientOptions = {}) {
   return sandboxClient({ store: new MemoryCredentialStore(), ...options });

@@ -4,7 +4,7 @@ import { createFlanksHandlers, FlanksSandbox } from '../../src/testing';
 import { describeFaults } from './fault-suite';
 import { apiClient, inputValue } from './helpers';
 
-const handlers = createFlanksHandlers();
+const handlers = await createFlanksHandlers();
 const server = setupServer(...handlers);
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -58,7 +58,7 @@ describe('createFlanksHandlers', () => {
       apiBaseUrl: 'https://gateway.example.test/flanks/',
       linkBaseUrl: 'https://connect.example.test/bank-link',
     });
-    const custom = createFlanksHandlers(sandbox);
+    const custom = await createFlanksHandlers(sandbox);
     expect(custom.sandbox).toBe(sandbox);
     server.use(...custom);
     const api = apiClient('https://gateway.example.test/flanks');

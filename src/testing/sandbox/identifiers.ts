@@ -9,10 +9,8 @@ function alphanumericToDigits(value: string): string {
   return out;
 }
 
-/** ISIN check digit (ISO 6166): Luhn over the letters-as-numbers expansion of the first 11 chars. */
-function isinCheckDigit(body: string): string {
-  if (!/^[A-Z]{2}[A-Z0-9]{9}$/.test(body)) throw new RangeError(`Not an ISIN body: ${body}`);
-  const digits = alphanumericToDigits(body);
+/** The Luhn check digit to append to `digits` (card numbers, and ISINs after expansion). */
+export function luhnCheckDigit(digits: string): string {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let digit = Number(digits[digits.length - 1 - i]);
@@ -24,6 +22,12 @@ function isinCheckDigit(body: string): string {
     sum += digit;
   }
   return String((10 - (sum % 10)) % 10);
+}
+
+/** ISIN check digit (ISO 6166): Luhn over the letters-as-numbers expansion of the first 11 chars. */
+function isinCheckDigit(body: string): string {
+  if (!/^[A-Z]{2}[A-Z0-9]{9}$/.test(body)) throw new RangeError(`Not an ISIN body: ${body}`);
+  return luhnCheckDigit(alphanumericToDigits(body));
 }
 
 export function isin(body: string): string {

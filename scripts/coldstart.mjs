@@ -21,11 +21,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * (ESM 5 files, 177.6 kB; CommonJS 6 files, 224.5 kB). kB: plus 5 %, rounded up to the next 10 (the
  * built files keep their comments, so documentation counts too). Files: plus 2, because tsup's shared
  * chunks follow which entries import what, and move by a file when another entry starts sharing a
- * module.
+ * module. Raised to the next 10 kB above what was measured (ESM 192.7 kB, CommonJS 240.8 kB) when link
+ * outcomes and re-authentication joined the main entry (+4.7 kB, TSDoc included).
  */
 export const BUDGET = {
-  esm: { files: 7, kB: 190 },
-  cjs: { files: 8, kB: 240 },
+  esm: { files: 7, kB: 200 },
+  cjs: { files: 8, kB: 250 },
 };
 /** Built-in modules an import must not load: the fetch implementation and the network stack. */
 const NETWORK_BUILTINS =

@@ -26,6 +26,7 @@ export {
   FlanksDataNotReadyError,
   FlanksError,
   type FlanksErrorCode,
+  FlanksLinkCodeError,
   FlanksLinkDelayedError,
   FlanksLinkStateError,
   FlanksRateLimitError,
@@ -36,6 +37,7 @@ export {
   FlanksTimeoutError,
   FlanksUserActionRequiredError,
   FlanksValidationError,
+  type ReauthToken,
   type ShapeIssue,
   type ShapeReport,
 } from './core/errors';

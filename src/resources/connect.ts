@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { type CredentialRecord, type CredentialStore, makeCredentialRecord } from '../core/credential-store';
 import { keepEnvelope } from '../core/envelope';
-import { FlanksError, FlanksSessionError, FlanksValidationError } from '../core/errors';
+import { FlanksError, FlanksSessionError, FlanksValidationError, type ReauthToken } from '../core/errors';
 import type { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
@@ -15,7 +15,7 @@ import {
 import type { Transport } from '../internal/transport';
 import { one, UnusableResponse } from '../internal/validate';
 import { type CursorListParams, checkArg, cursorList, idList } from './cursor';
-import { isRecord, type RedirectInput, redirectUrl, unwrapData } from './shared';
+import { isRecord, type RedirectInput, reauthField, redirectUrl, unwrapData } from './shared';
 
 /*
  * Connect API v2 (BETA at Flanks). Only List Connectors and the start of Create Session are in the
@@ -172,6 +172,14 @@ export type SessionConfiguration = z.infer<typeof SessionConfigurationSchema>;
  */
 export interface CreateSessionParams {
   configuration: SessionConfiguration;
+  /**
+   * Re-authenticates an existing connection instead of adding one: its `reset_token`
+   * (`{ resetToken }`) or `sca_token` (`{ scaToken }`), e.g. from `credentials.reauthToken()` or the
+   * `reauth` of a `FlanksCredentialsBlockedError` / `FlanksScaRequiredError`. **Assumed**: Flanks does
+   * not document how; the SDK sends it as `configuration.reset_token` / `configuration.sca_token`.
+   * See docs/reauthentication.md.
+   */
+  reauth?: ReauthToken | undefined;
 }
 
 /**
@@ -378,7 +386,8 @@ export class Connect {
   /**
    * Creates a session and returns its single-use widget `url` with the session as Flanks sent it (see
    * {@link CreatedSession}). Not retried once the request may have reached Flanks: a replay would
-   * create a second session.
+   * create a second session. With `reauth`, the session re-authenticates an existing connection
+   * (docs/reauthentication.md).
    *
    * @example
    * ```ts
@@ -394,10 +403,18 @@ export class Connect {
     const p = requireObject(params, 'params');
     requireObject(p.configuration, 'params.configuration');
     const configuration = checkArg(SessionConfigurationSchema, p.configuration, 'params.configuration');
+    const reauth = reauthField(p.reauth, 'params.reauth');
+    if (reauth && ('reset_token' in configuration || 'sca_token' in configuration)) {
+      throw new FlanksValidationError(
+        'Pass the token once: params.reauth, or configuration.reset_token / sca_token.',
+        { path: 'params.reauth' },
+      );
+    }
     const { data: session } = await this.transport.request({
       method: 'POST',
       path: '/connect/v2/sessions/create-session',
-      body: { configuration },
+      body: { configuration: reauth ? { ...configuration, [reauth[0]]: reauth[1] } : configuration },
+      secrets: reauth ? [reauth[1]] : undefined,
       idempotent: false,
       response: one('Session', SessionSchema),
       unwrap: unwrapSession,

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { FlanksValidationError } from '../core/errors';
+import { FlanksValidationError, type ReauthToken } from '../core/errors';
 import type { RequestOptions } from '../core/request-options';
 import {
   checkRequestOptions,
@@ -16,6 +16,7 @@ import {
   type ActionResult,
   ActionResultSchema,
   type RedirectInput,
+  reauthField,
   redirectUrl,
   unwrapData,
   unwrapList,
@@ -201,8 +202,10 @@ export type LinkExchangeResult =
   | { status: 'delayed'; body: LinkExchangeDelayed };
 
 /**
- * Error codes the Link sends back as `?error=` (only when the Link URL carried `rollback`). Other
- * values may appear; treat unknown ones as a generic failure.
+ * Error codes the Link sends back as `?error=` (only when the Link URL carried `rollback`): the
+ * Link's documented codes, then two that TestBank documents as failures of their own. Other values
+ * may appear; treat unknown ones as a generic failure. What each means and what to do:
+ * docs/link-outcomes.md.
  *
  * @example
  * ```ts
@@ -216,6 +219,8 @@ export const LINK_ERROR_CODES = [
   'CREDENTIALS_ALREADY_EXIST',
   'INTERNAL_ERROR',
   'ABORTED_BY_USER',
+  'SCA_TYPE_NOT_ALLOWED',
+  'USER_INTERACTION_NEEDED',
 ] as const;
 
 /**
@@ -261,9 +266,28 @@ export interface BuildLinkUrlParams {
   userId?: string | undefined;
   /** How long the signed state stays valid, in ms. Default 1 hour. */
   stateTtlMs?: number | undefined;
+  /**
+   * Re-authenticates an existing credential instead of connecting a new one: its `reset_token`
+   * (`{ resetToken }`, the user re-enters their password) or `sca_token` (`{ scaToken }`, the user
+   * passes the bank's SCA), e.g. from `credentials.reauthToken()` or the `reauth` of a
+   * `FlanksCredentialsBlockedError` / `FlanksScaRequiredError`. **Assumed**: Flanks does not document
+   * how the token reaches the Link; the SDK adds it as the `reset_token` / `sca_token` query parameter.
+   * See docs/reauthentication.md.
+   */
+  reauth?: ReauthToken | undefined;
 }
 
-const RESERVED_LINK_PARAMS = new Set(['token', 'bank', 'external_id', 'rollback', 'code', 'error', 'state']);
+const RESERVED_LINK_PARAMS = new Set([
+  'token',
+  'bank',
+  'external_id',
+  'rollback',
+  'code',
+  'error',
+  'state',
+  'reset_token',
+  'sca_token',
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Resource
@@ -315,6 +339,8 @@ export class Links {
         path: 'params.rollback',
       });
     }
+    const reauth = reauthField(p.reauth, 'params.reauth');
+    if (reauth) url.searchParams.set(...reauth);
     for (const [key, value] of Object.entries(optionalObject(p.params, 'params.params') ?? {})) {
       if (RESERVED_LINK_PARAMS.has(key)) {
         throw new FlanksValidationError(

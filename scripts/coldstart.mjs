@@ -18,15 +18,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * Files and kB (1,000 bytes) of JavaScript each module system may load, set from what was measured
- * (ESM 5 files, 177.6 kB; CommonJS 6 files, 224.5 kB), and raised with the security review's defaults
- * (ESM 210.0 kB, CommonJS 261.6 kB: signed state, session bindings, token sealing, transport checks,
- * and their documentation). kB: plus 5 %, rounded up to the next 10 (the built files keep their
- * comments, so documentation counts too). Files: plus 2, because tsup's shared chunks follow which
- * entries import what, and move by a file when another entry starts sharing a module.
+ * (ESM 5 files, 177.6 kB; CommonJS 6 files, 224.5 kB). kB: plus 5 %, rounded up to the next 10 (the
+ * built files keep their comments, so documentation counts too). Files: plus 2, because tsup's shared
+ * chunks follow which entries import what, and move by a file when another entry starts sharing a
+ * module. Raised to the next 10 kB above what was measured (ESM 192.7 kB, CommonJS 240.8 kB) when link
+ * outcomes and re-authentication joined the main entry (+4.7 kB, TSDoc included), then (ESM 214.8 kB,
+ * CommonJS 267.1 kB, plus 5 %) with the security review's defaults: signed state, session bindings,
+ * token sealing, transport checks, and their documentation.
  */
 export const BUDGET = {
   esm: { files: 7, kB: 230 },
-  cjs: { files: 8, kB: 280 },
+  cjs: { files: 8, kB: 290 },
 };
 /** Built-in modules an import must not load: the fetch implementation and the network stack. */
 const NETWORK_BUILTINS =

@@ -27,6 +27,7 @@ export {
   FlanksDataNotReadyError,
   FlanksError,
   type FlanksErrorCode,
+  FlanksLinkCodeError,
   FlanksLinkDelayedError,
   FlanksLinkStateError,
   FlanksRateLimitError,
@@ -39,6 +40,7 @@ export {
   FlanksTimeoutError,
   FlanksUserActionRequiredError,
   FlanksValidationError,
+  type ReauthToken,
   type ShapeIssue,
   type ShapeReport,
 } from './core/errors';

@@ -208,6 +208,27 @@ export class FlanksDataError extends FlanksApiError {
 }
 
 /**
+ * Flanks refused a link code at the exchange (`completeLink`, `links.exchangeCode`): a link code is
+ * single-use, so it was most likely exchanged already (else it is unknown or expired). A reuse
+ * usually comes from the callback being loaded twice: a page refresh, a double submit, the browser's
+ * Back button, or a retry of the callback request. Redirect away from the callback once
+ * `completeLink` succeeds; to recover, look the credential up in your store or `credentials.list()`.
+ * See docs/link-outcomes.md.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   // Most often a reload of the callback after a success: show what the store holds for the user.
+ *   if (err instanceof FlanksLinkCodeError) return res.redirect('/accounts');
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export class FlanksLinkCodeError extends FlanksApiError {
+  override readonly name: string = 'FlanksLinkCodeError';
+}
+
+/**
  * One way a response differed from its schema, in a {@link ShapeReport}. Array indexes are `[]` and
  * keys that may be data are `<key>`.
  *
@@ -435,9 +456,29 @@ export class FlanksAbortError extends FlanksError {
 }
 
 /**
- * The credential needs its user back in a Link before fresh data can be fetched: the base of
+ * What re-authenticates an existing credential: its `reset_token` (the user re-enters their bank
+ * password) or its `sca_token` (the user passes the bank's strong customer authentication again),
+ * as the credential's status or `credentials.force` hands them out. Secret. Pass it to
+ * `links.buildUrl({ reauth })` or `connect.createSession({ reauth })`; how Flanks takes it is an
+ * assumption of the SDK, see docs/reauthentication.md.
+ *
+ * @example
+ * ```ts
+ * const reauth: ReauthToken | undefined = await flanks.credentials.reauthToken(record.credentialsToken);
+ * if (reauth) res.redirect(flanks.links.buildUrl({ token: LINK_TOKEN, userId, reauth, rollback: true }));
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export type ReauthToken =
+  | { resetToken: string; scaToken?: undefined }
+  | { scaToken: string; resetToken?: undefined };
+
+/**
+ * The credential needs its user back before fresh data can be fetched: the base of
  * {@link FlanksCredentialsBlockedError} and {@link FlanksScaRequiredError}. `status` is the last
- * status read, with its tokens redacted.
+ * status read, with its tokens redacted; `reauth` is the token that sends the user back through the
+ * Link or a Connect session to re-authenticate this same credential (a plain Link would connect a
+ * new one, which Flanks refuses for the same bank login). See docs/reauthentication.md.
  *
  * @example
  * ```ts
@@ -450,22 +491,40 @@ export class FlanksAbortError extends FlanksError {
 export class FlanksUserActionRequiredError extends FlanksError {
   override readonly name: string = 'FlanksUserActionRequiredError';
   readonly status: unknown;
+  // A secret: private, so `toJSON()`, `util.inspect` and structured loggers (own enumerable
+  // properties) never see it.
+  readonly #reauth: ReauthToken | undefined;
 
-  constructor(message: string, options: { status: unknown }) {
+  constructor(message: string, options: { status: unknown; reauth?: ReauthToken | undefined }) {
     super(message);
     this.status = options.status;
+    this.#reauth = options.reauth === undefined ? undefined : { ...options.reauth };
+  }
+
+  /**
+   * The token to re-authenticate this credential with (secret; never in the message, `toJSON()` or
+   * `util.inspect`): pass it as `reauth` to `links.buildUrl` or `connect.createSession`.
+   * `undefined` when the status held none (e.g. blocked without a `reset_token`): then
+   * `credentials.reauthToken(credentialsToken)` gets one.
+   */
+  get reauth(): ReauthToken | undefined {
+    return this.#reauth === undefined ? undefined : { ...this.#reauth };
   }
 }
 
 /**
- * The credential can no longer log in to the bank (`blocked`, or a `reset_token` was issued): send
- * the user back through a Link to re-enter their credentials. `status` is the last status read,
- * with its tokens redacted.
+ * The credential can no longer log in to the bank (`blocked`, or a `reset_token` was issued): the
+ * user must re-enter their bank credentials. Send them back through the Link with
+ * `links.buildUrl({ token, userId, reauth: err.reauth })` (or a Connect session with
+ * `connect.createSession({ configuration, reauth: err.reauth })`): that updates this credential
+ * instead of connecting a new one. See docs/reauthentication.md.
  *
  * @example
  * ```ts
  * catch (err) {
- *   if (err instanceof FlanksCredentialsBlockedError) notifyUser('Please reconnect your bank');
+ *   if (err instanceof FlanksCredentialsBlockedError && err.reauth) {
+ *     return res.redirect(flanks.links.buildUrl({ token: LINK_TOKEN, userId, reauth: err.reauth, rollback: true }));
+ *   }
  * }
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
@@ -475,13 +534,16 @@ export class FlanksCredentialsBlockedError extends FlanksUserActionRequiredError
 }
 
 /**
- * The bank asks for strong customer authentication again (`sca_token` is set): the user must come
- * back through a Link to pass the SCA challenge before fresh data can be fetched.
+ * The bank asks for strong customer authentication again (`sca_token` is set): the user must pass
+ * the bank's check before fresh data can be fetched. Send them back through the Link with
+ * `links.buildUrl({ token, userId, reauth: err.reauth })` (or a Connect session with
+ * `connect.createSession({ configuration, reauth: err.reauth })`): that re-authenticates this
+ * credential instead of connecting a new one. See docs/reauthentication.md.
  *
  * @example
  * ```ts
  * catch (err) {
- *   if (err instanceof FlanksScaRequiredError) notifyUser('Your bank needs you to confirm access');
+ *   if (err instanceof FlanksScaRequiredError && err.reauth) await saveForLater(userId, err.reauth);
  * }
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api

@@ -5,6 +5,7 @@ import {
   FlanksDataError,
   FlanksDataNotReadyError,
   type FlanksErrorCode,
+  FlanksLinkCodeError,
   FlanksRateLimitError,
   FlanksRedirectError,
 } from '../core/errors';
@@ -18,10 +19,18 @@ import { isRetryableStatus, parseRetryAfter } from './retry-policy';
  * the code is looked up in `code`, `error_code` and `error.code`, and numeric strings are read as
  * numbers. The subclass follows the Flanks code first (a 20002 is "not ready" whatever the status),
  * then the HTTP status.
+ *
+ * The code exchange (`POST /v0/platform/link`) is the one endpoint whose client errors have a known
+ * cause: Flanks does not document its answer to a used, unknown or expired link code (the sandbox
+ * answers 400 "Invalid code"), and the SDK always sends a code of the right type, so any 4xx other
+ * than auth (401/403), timeout (408) and rate limit (429) means the code was refused. It becomes
+ * `FlanksLinkCodeError`, with a hint on why codes get reused.
  */
 
 const DATA_NOT_READY = 20002;
 const DATA_ERROR = 20001;
+const EXCHANGE_PATH = '/v0/platform/link';
+const NOT_A_REFUSED_CODE = new Set([401, 403, 408, 429]);
 
 export interface ErrorContext {
   status: number;
@@ -81,6 +90,20 @@ function findText(body: unknown, secrets: readonly string[]): string | undefined
   return undefined;
 }
 
+function isRefusedLinkCode(ctx: ErrorContext): boolean {
+  return (
+    ctx.method === 'POST' &&
+    ctx.path === EXCHANGE_PATH &&
+    ctx.status >= 400 &&
+    ctx.status < 500 &&
+    !NOT_A_REFUSED_CODE.has(ctx.status)
+  );
+}
+
+const REFUSED_LINK_CODE_HINT =
+  "Link codes are single-use: this one was most likely exchanged already (else it is unknown or expired), usually because the callback ran twice: a page refresh, a double submit, the browser's Back button, or a retried callback request. " +
+  'Redirect away from the callback once completeLink succeeds. To recover, look for the credential in your store (store.listByUser(userId)) or in credentials.list() (by external_id); if it is not there, send the user through the Link again. See docs/link-outcomes.md.';
+
 function hintFor(status: number, code: FlanksErrorCode | undefined, path: string): string {
   if (code === DATA_NOT_READY) {
     return 'Flanks is still extracting this data: wait with credentials.waitUntilReady(token, { products: [...] }) and fetch again.';
@@ -134,9 +157,10 @@ export function errorFromResponse(ctx: ErrorContext): FlanksApiError {
     '.',
     traceId ? ` Trace id: ${traceId}.` : '',
   ].join('');
+  const refusedCode = isRefusedLinkCode(ctx);
   const init: FlanksApiErrorInit = {
     status: ctx.status,
-    message: `${summary} ${hintFor(ctx.status, code, ctx.path)}`,
+    message: `${summary} ${refusedCode ? REFUSED_LINK_CODE_HINT : hintFor(ctx.status, code, ctx.path)}`,
     code,
     traceId,
     body: redactValue(ctx.body, ctx.secrets),
@@ -146,6 +170,7 @@ export function errorFromResponse(ctx: ErrorContext): FlanksApiError {
   };
   if (code === DATA_NOT_READY) return new FlanksDataNotReadyError(init);
   if (code === DATA_ERROR) return new FlanksDataError(init);
+  if (refusedCode) return new FlanksLinkCodeError(init);
   if (ctx.status === 401 || ctx.status === 403) return new FlanksAuthError(init);
   if (ctx.status === 429) {
     return new FlanksRateLimitError({

@@ -6,7 +6,13 @@ import {
   saveForUser,
 } from '../core/credential-store';
 import { keepEnvelope } from '../core/envelope';
-import { FlanksError, FlanksLinkStateError, FlanksSessionError, FlanksValidationError } from '../core/errors';
+import {
+  FlanksError,
+  FlanksLinkStateError,
+  FlanksSessionError,
+  FlanksValidationError,
+  type ReauthToken,
+} from '../core/errors';
 import type { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
@@ -24,7 +30,7 @@ import { checkSessionBinding, DEFAULT_STATE_TTL_MS, signSessionBinding } from '.
 import type { Transport } from '../internal/transport';
 import { one, UnusableResponse } from '../internal/validate';
 import { type CursorListParams, checkArg, cursorList, idList } from './cursor';
-import { isRecord, type RedirectInput, Resource, redirectUrl, unwrapData } from './shared';
+import { isRecord, type RedirectInput, Resource, reauthField, redirectUrl, unwrapData } from './shared';
 
 /*
  * Connect API v2 (BETA at Flanks). Only List Connectors and the start of Create Session are in the
@@ -181,6 +187,14 @@ export type SessionConfiguration = z.infer<typeof SessionConfigurationSchema>;
  */
 export interface CreateSessionParams {
   configuration: SessionConfiguration;
+  /**
+   * Re-authenticates an existing connection instead of adding one: its `reset_token`
+   * (`{ resetToken }`) or `sca_token` (`{ scaToken }`), e.g. from `credentials.reauthToken()` or the
+   * `reauth` of a `FlanksCredentialsBlockedError` / `FlanksScaRequiredError`. **Assumed**: Flanks does
+   * not document how; the SDK sends it as `configuration.reset_token` / `configuration.sca_token`.
+   * See docs/reauthentication.md.
+   */
+  reauth?: ReauthToken | undefined;
 }
 
 /**
@@ -427,7 +441,8 @@ export class Connect extends Resource {
   /**
    * Creates a session and returns its single-use widget `url` with the session as Flanks sent it (see
    * {@link CreatedSession}). Not retried once the request may have reached Flanks: a replay would
-   * create a second session.
+   * create a second session. With `reauth`, the session re-authenticates an existing connection
+   * (docs/reauthentication.md).
    *
    * @example
    * ```ts
@@ -443,10 +458,18 @@ export class Connect extends Resource {
     const p = requireObject(params, 'params');
     requireObject(p.configuration, 'params.configuration');
     const configuration = checkArg(SessionConfigurationSchema, p.configuration, 'params.configuration');
+    const reauth = reauthField(p.reauth, 'params.reauth');
+    if (reauth && ('reset_token' in configuration || 'sca_token' in configuration)) {
+      throw new FlanksValidationError(
+        'Pass the token once: params.reauth, or configuration.reset_token / sca_token.',
+        { path: 'params.reauth' },
+      );
+    }
     const { data: session } = await this.transport.request({
       method: 'POST',
       path: '/connect/v2/sessions/create-session',
-      body: { configuration },
+      body: { configuration: reauth ? { ...configuration, [reauth[0]]: reauth[1] } : configuration },
+      secrets: reauth ? [reauth[1]] : undefined,
       idempotent: false,
       response: one('Session', SessionSchema),
       unwrap: unwrapSession,

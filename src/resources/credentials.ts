@@ -1,5 +1,11 @@
 import * as z from 'zod/mini';
-import { FlanksCredentialsBlockedError, FlanksScaRequiredError, FlanksValidationError } from '../core/errors';
+import {
+  FlanksCredentialsBlockedError,
+  FlanksScaRequiredError,
+  type FlanksUserActionRequiredError,
+  FlanksValidationError,
+  type ReauthToken,
+} from '../core/errors';
 import { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
@@ -333,6 +339,31 @@ function checkKinds<K extends string>(
   return value as K[];
 }
 
+const REAUTH_HOW =
+  'To re-authenticate this credential (a plain Link would connect a new one), send the user to links.buildUrl({ token, userId, reauth: err.reauth }) or connect.createSession({ configuration, reauth: err.reauth }); ' +
+  'later, credentials.reauthToken(credentialsToken) gives the token again. See docs/reauthentication.md.';
+
+/** The error that ends a wait when the status says the user must come back, else `undefined`. */
+function userActionNeeded(
+  status: CredentialStatus,
+  redacted: () => unknown,
+): FlanksUserActionRequiredError | undefined {
+  const { state } = credentialState(status);
+  if (state === 'needs_reset') {
+    return new FlanksCredentialsBlockedError(
+      `The bank no longer accepts these credentials' login (blocked, or a reset was requested): the user must sign in again. ${REAUTH_HOW}`,
+      { status: redacted(), reauth: status.reset_token ? { resetToken: status.reset_token } : undefined },
+    );
+  }
+  if (state === 'needs_sca') {
+    return new FlanksScaRequiredError(
+      `The bank asks for strong customer authentication (SCA) again. ${REAUTH_HOW}`,
+      { status: redacted(), reauth: status.sca_token ? { scaToken: status.sca_token } : undefined },
+    );
+  }
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Resource
 // ---------------------------------------------------------------------------------------------
@@ -376,7 +407,8 @@ export class Credentials extends Resource {
    * Polls the status with growing intervals until the data asked for is extracted: the given
    * `products` / `transactions`, or else the whole first extraction (`pending: false`). Rejects with
    * `FlanksCredentialsBlockedError` or `FlanksScaRequiredError` as soon as the status says the user
-   * must come back, and with `FlanksTimeoutError` after `timeoutMs` (default 5 minutes).
+   * must come back (their `reauth` re-authenticates this credential, see
+   * docs/reauthentication.md), and with `FlanksTimeoutError` after `timeoutMs` (default 5 minutes).
    * A data type that finished with an error counts as extracted: check `errored` (or
    * `credentialState(status).errored`) on the status it resolves with.
    *
@@ -406,19 +438,8 @@ export class Credentials extends Resource {
       check: (signal) => this.getStatus(token, { signal, timeoutMs: requestTimeoutMs }),
       onValue: onStatus,
       isDone: (status) => {
-        const { state } = credentialState(status);
-        if (state === 'needs_reset') {
-          throw new FlanksCredentialsBlockedError(
-            'The bank login of these credentials no longer works (blocked or reset requested): send the user through a Link again to re-enter their credentials.',
-            { status: this.transport.redact(status, [token]) },
-          );
-        }
-        if (state === 'needs_sca') {
-          throw new FlanksScaRequiredError(
-            'The bank asks for strong customer authentication again: send the user through a Link to pass the SCA challenge.',
-            { status: this.transport.redact(status, [token]) },
-          );
-        }
+        const stop = userActionNeeded(status, () => this.transport.redact(status, [token]));
+        if (stop) throw stop;
         if (!products && !transactions) return !status.pending;
         const createdTx = transactionFlags(status.created);
         return (
@@ -476,6 +497,62 @@ export class Credentials extends Resource {
       options: checkRequestOptions(options),
     });
     return data;
+  }
+
+  /**
+   * The token that sends the user back to re-authenticate this credential, for
+   * `links.buildUrl({ reauth })` or `connect.createSession({ reauth })`, read from its status.
+   * Without `kind`: what the status asks for (`{ resetToken }` when blocked or a reset is pending,
+   * forced with `force(token, 'reset')` when a blocked credential has no `reset_token`; else
+   * `{ scaToken }` when the bank wants SCA), or `undefined` when no re-authentication is needed.
+   * With `kind`: that kind's token, from the status or else forced (e.g. to let a user update a
+   * password they changed at the bank). The token is a secret: pass it on, never log it. How Flanks
+   * takes it is assumed, see docs/reauthentication.md.
+   *
+   * @example
+   * ```ts
+   * const reauth = await flanks.credentials.reauthToken(record.credentialsToken);
+   * if (reauth) return res.redirect(flanks.links.buildUrl({ token: LINK_TOKEN, userId: req.user.id, reauth, rollback: true }));
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+   */
+  async reauthToken(
+    credentialsToken: string,
+    kind: 'reset' | 'sca',
+    options?: RequestOptions,
+  ): Promise<ReauthToken>;
+  async reauthToken(
+    credentialsToken: string,
+    kind?: undefined,
+    options?: RequestOptions,
+  ): Promise<ReauthToken | undefined>;
+  async reauthToken(
+    credentialsToken: string,
+    kind?: 'reset' | 'sca',
+    options?: RequestOptions,
+  ): Promise<ReauthToken | undefined> {
+    const token = requireString(credentialsToken, 'credentialsToken');
+    if (kind !== undefined && kind !== 'reset' && kind !== 'sca') {
+      throw new FlanksValidationError(`kind must be 'reset' or 'sca' (or left out).`, { path: 'kind' });
+    }
+    checkRequestOptions(options);
+    const status = await this.getStatus(token, options);
+    const { state } = credentialState(status);
+    const wanted = kind ?? (state === 'needs_reset' ? 'reset' : state === 'needs_sca' ? 'sca' : undefined);
+    if (wanted === undefined) return undefined;
+    const field = wanted === 'reset' ? 'reset_token' : 'sca_token';
+    // In warn/off validation a body is returned as sent, so the force answer may not be an object.
+    const forced = status[field]
+      ? undefined
+      : ((await this.force(token, wanted, options)) as ForceResult | null);
+    const value = status[field] || forced?.[field];
+    if (!value) {
+      throw new FlanksValidationError(
+        `Flanks answered force('${wanted}') without a ${field}: nothing to re-authenticate with. Please report it.`,
+        { path: `response.${field}` },
+      );
+    }
+    return wanted === 'reset' ? { resetToken: value } : { scaToken: value };
   }
 
   /**

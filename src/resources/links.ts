@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { FlanksValidationError } from '../core/errors';
+import { FlanksValidationError, type ReauthToken } from '../core/errors';
 import type { RequestOptions } from '../core/request-options';
 import {
   checkRequestOptions,
@@ -19,6 +19,7 @@ import {
   ActionResultSchema,
   type RedirectInput,
   Resource,
+  reauthField,
   redirectUrl,
   unwrapData,
   unwrapList,
@@ -209,8 +210,10 @@ export type LinkExchangeResult =
   | { status: 'delayed'; body: LinkExchangeDelayed };
 
 /**
- * Error codes the Link sends back as `?error=` (only when the Link URL carried `rollback`). Other
- * values may appear; treat unknown ones as a generic failure.
+ * Error codes the Link sends back as `?error=` (only when the Link URL carried `rollback`): the
+ * Link's documented codes, then two that TestBank documents as failures of their own. Other values
+ * may appear; treat unknown ones as a generic failure. What each means and what to do:
+ * docs/link-outcomes.md.
  *
  * @example
  * ```ts
@@ -224,6 +227,8 @@ export const LINK_ERROR_CODES = [
   'CREDENTIALS_ALREADY_EXIST',
   'INTERNAL_ERROR',
   'ABORTED_BY_USER',
+  'SCA_TYPE_NOT_ALLOWED',
+  'USER_INTERACTION_NEEDED',
 ] as const;
 
 /**
@@ -272,6 +277,15 @@ export interface BuildLinkUrlParams {
   /** How long the signed state stays valid, in ms: how long the user has to finish the Link. Default 1 hour. */
   stateTtlMs?: number | undefined;
   /**
+   * Re-authenticates an existing credential instead of connecting a new one: its `reset_token`
+   * (`{ resetToken }`, the user re-enters their password) or `sca_token` (`{ scaToken }`, the user
+   * passes the bank's SCA), e.g. from `credentials.reauthToken()` or the `reauth` of a
+   * `FlanksCredentialsBlockedError` / `FlanksScaRequiredError`. **Assumed**: Flanks does not document
+   * how the token reaches the Link; the SDK adds it as the `reset_token` / `sca_token` query parameter.
+   * See docs/reauthentication.md.
+   */
+  reauth?: ReauthToken | undefined;
+  /**
    * Builds the URL without a signed state (and without `userId`). Its code can only be completed with
    * `completeLink({ dangerouslyAllowMissingState: true })`, which cannot tell who started it: whoever
    * brings the code back to your app gets the connection. Only for a Link you hand out outside your
@@ -295,7 +309,17 @@ export type LinkStateOwner =
   | { ok: true; userId: string; reason?: undefined }
   | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'invalid'; userId?: undefined };
 
-const RESERVED_LINK_PARAMS = new Set(['token', 'bank', 'external_id', 'rollback', 'code', 'error', 'state']);
+const RESERVED_LINK_PARAMS = new Set([
+  'token',
+  'bank',
+  'external_id',
+  'rollback',
+  'code',
+  'error',
+  'state',
+  'reset_token',
+  'sca_token',
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Resource
@@ -356,6 +380,8 @@ export class Links extends Resource {
         path: 'params.rollback',
       });
     }
+    const reauth = reauthField(p.reauth, 'params.reauth');
+    if (reauth) url.searchParams.set(...reauth);
     for (const [key, value] of Object.entries(optionalObject(p.params, 'params.params') ?? {})) {
       if (RESERVED_LINK_PARAMS.has(key)) {
         throw new FlanksValidationError(

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { keepEnvelope } from '../core/envelope';
-import { FlanksValidationError } from '../core/errors';
-import { requireString } from '../internal/args';
+import { FlanksValidationError, type ReauthToken } from '../core/errors';
+import { requireObject, requireString } from '../internal/args';
 import type { Transport } from '../internal/transport';
 import { UnusableResponse } from '../internal/validate';
 
@@ -118,4 +118,26 @@ export function redirectUrl(input: RedirectInput): URL {
 export function expectObject(body: unknown, listKey?: string): Record<string, unknown> {
   if (isRecord(body) && (listKey === undefined || Array.isArray(body[listKey]))) return body;
   throw new UnusableResponse(listKey ? `an object with a list under "${listKey}"` : 'an object');
+}
+
+/*
+ * Re-authentication of an existing credential (docs/reauthentication.md). Flanks does not document
+ * how a `reset_token` / `sca_token` reaches the Link or a Connect session; the SDK assumes a
+ * parameter of that wire name: a Link URL query parameter, a session `configuration` field.
+ */
+export type ReauthField = ['reset_token' | 'sca_token', string];
+
+/** Checks a `reauth` option (exactly one of `resetToken`, `scaToken`); messages never echo the token. */
+export function reauthField(value: unknown, name: string): ReauthField | undefined {
+  if (value === undefined) return undefined;
+  const r = requireObject(value, name) as Partial<ReauthToken>;
+  if ((r.resetToken === undefined) === (r.scaToken === undefined)) {
+    throw new FlanksValidationError(
+      `${name} must hold exactly one of resetToken, scaToken (see credentials.reauthToken()).`,
+      { path: name },
+    );
+  }
+  return r.resetToken !== undefined
+    ? ['reset_token', requireString(r.resetToken, `${name}.resetToken`)]
+    : ['sca_token', requireString(r.scaToken, `${name}.scaToken`)];
 }

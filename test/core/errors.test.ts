@@ -6,6 +6,7 @@ import {
   FlanksDataError,
   FlanksDataNotReadyError,
   FlanksError,
+  FlanksLinkCodeError,
   FlanksRateLimitError,
 } from '../../src';
 import { errorFromResponse, findFlanksCode } from '../../src/internal/error-factory';
@@ -101,6 +102,72 @@ describe('errorFromResponse', () => {
   });
 });
 
+describe('a refused link code (the exchange endpoint only)', () => {
+  const exchange = (status: number, body: unknown, method = 'POST') => ({
+    ...ctx(status, body),
+    method,
+    path: '/v0/platform/link',
+    secrets: ['lc_live_code_0123456789'],
+  });
+
+  it('a 400 on POST /v0/platform/link is FlanksLinkCodeError saying codes are single-use, why, and what to do', () => {
+    const err = errorFromResponse(exchange(400, { error: 'Invalid code' }));
+    expect(err).toBeInstanceOf(FlanksLinkCodeError);
+    expect(err).toBeInstanceOf(FlanksApiError);
+    expect(err.name).toBe('FlanksLinkCodeError');
+    expect(err.status).toBe(400);
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(/^Flanks POST \/v0\/platform\/link failed with HTTP 400: Invalid code\./);
+    expect(err.message).toMatch(/single-use/);
+    for (const cause of [/page refresh/, /double submit/, /Back button/, /retried callback request/]) {
+      expect(err.message).toMatch(cause);
+    }
+    expect(err.message).toMatch(/Redirect away from the callback/);
+    expect(err.message).toMatch(/store\.listByUser\(userId\)/);
+    expect(err.message).toMatch(/credentials\.list\(\)/);
+    expect(err.message).toMatch(/docs\/link-outcomes\.md/);
+  });
+
+  it.each([404, 409, 410, 422])(
+    'any other client error (%i) of the exchange is a refused code too',
+    (status) => {
+      expect(errorFromResponse(exchange(status, { error: 'gone' }))).toBeInstanceOf(FlanksLinkCodeError);
+    },
+  );
+
+  it.each([
+    [401, FlanksAuthError],
+    [403, FlanksAuthError],
+    [429, FlanksRateLimitError],
+    [408, FlanksApiError],
+    [500, FlanksApiError],
+    [503, FlanksApiError],
+  ])('%i on the exchange keeps its own class', (status, type) => {
+    const err = errorFromResponse(exchange(status, {}));
+    expect(err.constructor).toBe(type);
+    expect(err.message).not.toMatch(/single-use/);
+  });
+
+  it('other endpoints, and GET /v0/platform/link (unused codes), are not about a link code', () => {
+    for (const err of [
+      errorFromResponse(exchange(400, { error: 'Invalid link_token' }, 'GET')),
+      errorFromResponse(ctx(400, { error: 'Invalid credentials_token' })),
+    ]) {
+      expect(err.constructor).toBe(FlanksApiError);
+      expect(err.message).not.toMatch(/single-use/);
+    }
+  });
+
+  it('the code stays out of the message, JSON and inspect, even when Flanks echoes it', () => {
+    const err = errorFromResponse(
+      exchange(400, { error: 'Code lc_live_code_0123456789 already used', code: 'lc_live_code_0123456789' }),
+    );
+    const dump = [err.message, JSON.stringify(err), inspect(err, { depth: 5 })].join('\n');
+    expect(err).toBeInstanceOf(FlanksLinkCodeError);
+    expect(dump).not.toContain('lc_live_code_0123456789');
+  });
+});
+
 describe('user-action errors', () => {
   it('blocked and SCA errors share a catchable base carrying the status', async () => {
     const { FlanksCredentialsBlockedError, FlanksScaRequiredError, FlanksUserActionRequiredError } =
@@ -113,5 +180,28 @@ describe('user-action errors', () => {
     }
     expect(blocked.status).toEqual({ blocked: true });
     expect(sca.name).toBe('FlanksScaRequiredError');
+  });
+
+  it('carry the re-authentication token, kept out of the message, JSON, inspect and spreads', async () => {
+    const { FlanksCredentialsBlockedError, FlanksScaRequiredError } = await import('../../src');
+    const blocked = new FlanksCredentialsBlockedError('blocked', {
+      status: { reset_token: '[REDACTED]' },
+      reauth: { resetToken: 'rt_live_do_not_print' },
+    });
+    const sca = new FlanksScaRequiredError('sca', {
+      status: {},
+      reauth: { scaToken: 'st_live_do_not_print' },
+    });
+    expect(blocked.reauth).toEqual({ resetToken: 'rt_live_do_not_print' });
+    expect(sca.reauth).toEqual({ scaToken: 'st_live_do_not_print' });
+    for (const err of [blocked, sca]) {
+      const dump = [err.message, JSON.stringify(err), inspect(err, { depth: 5 }), JSON.stringify({ ...err })];
+      expect(dump.join('\n')).not.toMatch(/do_not_print/);
+      expect(Object.keys(err)).not.toContain('reauth');
+    }
+    // A copy each time: the caller cannot change what the error holds.
+    (blocked.reauth as { resetToken: string }).resetToken = 'changed';
+    expect(blocked.reauth).toEqual({ resetToken: 'rt_live_do_not_print' });
+    expect(new FlanksScaRequiredError('sca', { status: {} }).reauth).toBeUndefined();
   });
 });

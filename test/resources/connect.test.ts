@@ -61,6 +61,51 @@ describe('connect.createSession', () => {
   });
 
   it.each([
+    [{ resetToken: 'rt_live_0a1b2c3d' }, { reset_token: 'rt_live_0a1b2c3d' }],
+    [{ scaToken: 'st_live_4e5f6a7b' }, { sca_token: 'st_live_4e5f6a7b' }],
+  ])("reauth %j is sent in the configuration (the SDK's assumption)", async (reauth, field) => {
+    tokenRoute();
+    const calls = route('post', CREATE, { body: { session: session({ url: URL_ }) } });
+    const configuration = { redirect_url: 'https://app.example.com/flanks/connect' };
+    await makeClient().connect.createSession({ configuration, reauth });
+    expect(calls[0]!.body).toEqual({ configuration: { ...configuration, ...field } });
+    expect(configuration).toEqual({ redirect_url: 'https://app.example.com/flanks/connect' });
+  });
+
+  it('a refused reauth keeps the token out of the error', async () => {
+    tokenRoute();
+    const token = 'rt_live_never_in_errors';
+    route('post', CREATE, {
+      status: 400,
+      body: {
+        success: false,
+        error: { code: 'ValidationError', details: [{ error_type: `bad ${token}`, field: 'reset_token' }] },
+      },
+    });
+    const err = await makeClient()
+      .connect.createSession({ configuration: {}, reauth: { resetToken: token } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FlanksApiError);
+    expect(`${(err as Error).message}${JSON.stringify(err)}`).not.toContain(token);
+  });
+
+  it.each([
+    ['both tokens', { configuration: {}, reauth: { resetToken: 'a', scaToken: 'b' } }, 'params.reauth'],
+    ['an empty scaToken', { configuration: {}, reauth: { scaToken: '' } }, 'params.reauth.scaToken'],
+    [
+      'reauth and a configuration token',
+      { configuration: { sca_token: 'x' }, reauth: { scaToken: 'y' } },
+      'params.reauth',
+    ],
+  ])('%s → FlanksValidationError before any request', async (_what, params, path) => {
+    const err = await makeClient()
+      .connect.createSession(params as never)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FlanksValidationError);
+    expect((err as FlanksValidationError).path).toBe(path);
+  });
+
+  it.each([
     ['a bare session', session({ url: URL_ })],
     ['{ data: session }', { success: true, data: session({ url: URL_ }) }],
   ])('accepts %s', async (_what, body) => {

@@ -263,7 +263,10 @@ describe('credentials', () => {
       const err = await settle(makeClient().credentials.waitUntilReady(TOKEN)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(FlanksCredentialsBlockedError);
       expect(err).toBeInstanceOf(FlanksError);
-      expect((err as Error).message).toMatch(/Link/);
+      expect((err as Error).message).toMatch(/links\.buildUrl\(\{ token, userId, reauth: err\.reauth \}\)/);
+      expect((err as Error).message).toMatch(/credentials\.reauthToken\(credentialsToken\)/);
+      expect((err as Error).message).toMatch(/docs\/reauthentication\.md/);
+      expect((err as FlanksCredentialsBlockedError).reauth).toEqual({ resetToken });
       const seen = (err as FlanksCredentialsBlockedError).status as Record<string, unknown>;
       expect(seen.blocked).toBe(true);
       expect(seen.reset_token).toBe('[REDACTED]');
@@ -293,6 +296,10 @@ describe('credentials', () => {
       expect(err).toBeInstanceOf(FlanksScaRequiredError);
       expect(((err as FlanksScaRequiredError).status as Record<string, unknown>).sca_token).toBe(
         '[REDACTED]',
+      );
+      expect((err as FlanksScaRequiredError).reauth).toEqual({ scaToken });
+      expect((err as Error).message).toMatch(
+        /connect\.createSession\(\{ configuration, reauth: err\.reauth \}\)/,
       );
       expect(dump(err)).not.toContain(scaToken);
       expect(dump(err)).not.toContain(TOKEN);
@@ -557,6 +564,92 @@ describe('credentials', () => {
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(FlanksValidationError);
       expect((err as FlanksValidationError).path).toBe('page');
+    });
+  });
+
+  describe('reauthToken', () => {
+    const FORCE_PATH = STATUS_PATH;
+
+    it.each([
+      [
+        'blocked with a reset_token',
+        { pending: false, blocked: true, reset_token: 'rt_live_1' },
+        { resetToken: 'rt_live_1' },
+      ],
+      ['a reset_token alone', { pending: false, reset_token: 'rt_live_2' }, { resetToken: 'rt_live_2' }],
+      ['an sca_token', { pending: false, sca_token: 'st_live_3' }, { scaToken: 'st_live_3' }],
+      [
+        'blocked and an sca_token (the reset wins)',
+        { pending: false, blocked: true, reset_token: 'rt_live_4', sca_token: 'st_live_4' },
+        { resetToken: 'rt_live_4' },
+      ],
+    ])('%s: the token the status asks for, one read, nothing forced', async (_what, over, expected) => {
+      tokenRoute();
+      const reads = route('post', STATUS_PATH, { body: status(over) });
+      const forces = route('put', FORCE_PATH, { body: {} });
+      expect(await makeClient().credentials.reauthToken(TOKEN)).toEqual(expected);
+      expect(reads).toHaveLength(1);
+      expect(reads[0]!.body).toEqual({ credentials_token: TOKEN });
+      expect(forces).toEqual([]);
+    });
+
+    it('a healthy credential needs none: undefined, nothing forced', async () => {
+      tokenRoute();
+      route('post', STATUS_PATH, { body: READY });
+      const forces = route('put', FORCE_PATH, { body: {} });
+      expect(await makeClient().credentials.reauthToken(TOKEN)).toBeUndefined();
+      expect(forces).toEqual([]);
+    });
+
+    it('blocked without a reset_token: forces one', async () => {
+      tokenRoute();
+      route('post', STATUS_PATH, { body: status({ pending: false, blocked: true }) });
+      const forces = route('put', FORCE_PATH, { body: { reset_token: 'rt_forced_5' } });
+      expect(await makeClient().credentials.reauthToken(TOKEN)).toEqual({ resetToken: 'rt_forced_5' });
+      expect(forces).toHaveLength(1);
+      expect(forces[0]!.method).toBe('PUT');
+      expect(forces[0]!.body).toEqual({ credentials_token: TOKEN, force: 'reset' });
+    });
+
+    it.each([
+      ['reset', { reset_token: 'rt_forced_6' }, { resetToken: 'rt_forced_6' }],
+      ['sca', { sca_token: 'st_forced_6' }, { scaToken: 'st_forced_6' }],
+    ] as const)('kind %s on a healthy credential forces that token', async (kind, answer, expected) => {
+      tokenRoute();
+      route('post', STATUS_PATH, { body: READY });
+      const forces = route('put', FORCE_PATH, { body: answer });
+      expect(await makeClient().credentials.reauthToken(TOKEN, kind)).toEqual(expected);
+      expect(forces[0]!.body).toEqual({ credentials_token: TOKEN, force: kind });
+    });
+
+    it('kind sca reuses the status token when there is one', async () => {
+      tokenRoute();
+      route('post', STATUS_PATH, { body: status({ pending: false, sca_token: 'st_live_7' }) });
+      const forces = route('put', FORCE_PATH, { body: {} });
+      expect(await makeClient().credentials.reauthToken(TOKEN, 'sca')).toEqual({ scaToken: 'st_live_7' });
+      expect(forces).toEqual([]);
+    });
+
+    it('a force answer without the token is a FlanksValidationError, not undefined', async () => {
+      tokenRoute();
+      route('post', STATUS_PATH, { body: READY });
+      route('put', FORCE_PATH, { body: { message: 'ok' } });
+      const err = await makeClient()
+        .credentials.reauthToken(TOKEN, 'reset')
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FlanksValidationError);
+      expect((err as FlanksValidationError).path).toBe('response.reset_token');
+    });
+
+    it.each([
+      ['an empty token', ['', undefined], 'credentialsToken'],
+      ['an unknown kind', [TOKEN, 'transaction'], 'kind'],
+    ])('%s → FlanksValidationError before any request', async (_what, args, path) => {
+      const err = await makeClient()
+        .credentials.reauthToken(...(args as [string, undefined]))
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FlanksValidationError);
+      expect((err as FlanksValidationError).path).toBe(path);
     });
   });
 

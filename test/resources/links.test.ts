@@ -145,20 +145,27 @@ describe('links', () => {
       expect(query).toContain('name=Jos%C3%A9');
     });
 
-    it.each(['token', 'bank', 'external_id', 'rollback', 'code', 'error', 'state'])(
-      'a reserved custom param (%s) → FlanksValidationError with its path',
-      (key) => {
-        const err = (() => {
-          try {
-            makeClient().links.buildUrl({ token: LINK_TOKEN, userId: USER, params: { [key]: 'x' } });
-          } catch (e) {
-            return e;
-          }
-        })();
-        expect(err).toBeInstanceOf(FlanksValidationError);
-        expect((err as FlanksValidationError).path).toBe(`params.params.${key}`);
-      },
-    );
+    it.each([
+      'token',
+      'bank',
+      'external_id',
+      'rollback',
+      'code',
+      'error',
+      'state',
+      'reset_token',
+      'sca_token',
+    ])('a reserved custom param (%s) → FlanksValidationError with its path', (key) => {
+      const err = (() => {
+        try {
+          makeClient().links.buildUrl({ token: LINK_TOKEN, userId: USER, params: { [key]: 'x' } });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err).toBeInstanceOf(FlanksValidationError);
+      expect((err as FlanksValidationError).path).toBe(`params.params.${key}`);
+    });
 
     it.each([
       ['empty token', { token: '', userId: USER }, 'params.token'],
@@ -191,6 +198,23 @@ describe('links', () => {
         'params.params.a',
       ],
       ['params not an object', { token: LINK_TOKEN, userId: USER, params: 'a=b' }, 'params.params'],
+      ['reauth not an object', { token: LINK_TOKEN, userId: USER, reauth: 'rt_x' }, 'params.reauth'],
+      ['reauth with neither token', { token: LINK_TOKEN, userId: USER, reauth: {} }, 'params.reauth'],
+      [
+        'reauth with both tokens',
+        { token: LINK_TOKEN, userId: USER, reauth: { resetToken: 'rt_1', scaToken: 'st_1' } },
+        'params.reauth',
+      ],
+      [
+        'reauth with an empty resetToken',
+        { token: LINK_TOKEN, userId: USER, reauth: { resetToken: '' } },
+        'params.reauth.resetToken',
+      ],
+      [
+        'reauth with a numeric scaToken',
+        { token: LINK_TOKEN, userId: USER, reauth: { scaToken: 7 } },
+        'params.reauth.scaToken',
+      ],
     ])('%s → FlanksValidationError', (_what, params, path) => {
       const links = makeClient().links;
       expect(() => links.buildUrl(params as never)).toThrow(FlanksValidationError);
@@ -199,6 +223,48 @@ describe('links', () => {
       } catch (e) {
         expect((e as FlanksValidationError).path).toBe(path);
       }
+    });
+
+    it("reauth adds the reset_token or sca_token parameter (the SDK's assumption)", () => {
+      const links = makeClient().links;
+      const reset = new URL(
+        links.buildUrl({
+          token: LINK_TOKEN,
+          userId: USER,
+          rollback: true,
+          reauth: { resetToken: 'rt_live_9f8e7d6c' },
+        }),
+      );
+      expect(Object.fromEntries(reset.searchParams)).toEqual({
+        token: LINK_TOKEN,
+        rollback: 'true',
+        reset_token: 'rt_live_9f8e7d6c',
+        state: expect.stringMatching(/^v2\./),
+      });
+      const sca = new URL(
+        links.buildUrl({ token: LINK_TOKEN, userId: USER, reauth: { scaToken: 'st_live_1a2b3c4d' } }),
+      );
+      expect(Object.fromEntries(sca.searchParams)).toEqual({
+        token: LINK_TOKEN,
+        sca_token: 'st_live_1a2b3c4d',
+        state: expect.stringMatching(/^v2\./),
+      });
+    });
+
+    it('a bad reauth names the field, never the token', () => {
+      const secret = 'rt_live_must_not_leak';
+      const err = (() => {
+        try {
+          makeClient().links.buildUrl({
+            token: LINK_TOKEN,
+            reauth: { resetToken: secret, scaToken: secret } as never,
+          });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err).toBeInstanceOf(FlanksValidationError);
+      expect(dump(err)).not.toContain(secret);
     });
 
     it('null params → FlanksValidationError', () => {

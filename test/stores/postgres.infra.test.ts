@@ -581,10 +581,10 @@ describe('PostgresCredentialStore across processes', () => {
         const outcomes = await Promise.all(workers.map((w) => w.outcome));
 
         // The code is single-use, so exactly one exchange succeeds. Without a shared token cache the
-        // loser's error depends on the interleaving: usually 400 "Invalid code"; but both processes
-        // share one client id and a new access token revokes the previous one (the legacy rule the
-        // sandbox keeps), so a loser whose token was revoked, and whose one replay was revoked again,
-        // gets FlanksAuthError. With the shared cache both hold one token: always the 400.
+        // loser's error depends on the interleaving: usually 400 "Invalid code" (FlanksLinkCodeError);
+        // but both processes share one client id and a new access token revokes the previous one (the
+        // legacy rule the sandbox keeps), so a loser whose token was revoked, and whose one replay was
+        // revoked again, gets FlanksAuthError. With the shared cache both hold one token: always the 400.
         const winners = outcomes.filter((o) => o.ok);
         const losers = outcomes.filter((o) => !o.ok);
         expect(winners).toHaveLength(1);
@@ -592,9 +592,9 @@ describe('PostgresCredentialStore across processes', () => {
         expect(losers[0]).toMatchObject({ isFlanksError: true });
         expect(
           cache
-            ? [{ name: 'FlanksApiError', status: 400 }]
+            ? [{ name: 'FlanksLinkCodeError', status: 400 }]
             : [
-                { name: 'FlanksApiError', status: 400 },
+                { name: 'FlanksLinkCodeError', status: 400 },
                 { name: 'FlanksAuthError', status: 401 },
               ],
         ).toContainEqual({ name: losers[0]!.name, status: losers[0]!.status });

@@ -248,6 +248,120 @@ describe('the Connect widget', () => {
   });
 });
 
+describe('the Connect widget: Cancel and re-authentication', () => {
+  function cancelOf(html: string): Record<string, string> {
+    const form =
+      /<form method="post" action="[^"]*\/connect\/cancel">([\s\S]*?)<\/form>/.exec(html)?.[1] ?? '';
+    expect(form).toContain('<button type="submit" name="cancel"');
+    return { session: inputValue(form, 'session') ?? '' };
+  }
+
+  it.each([
+    ['the bank picker', async (s: Json) => (await fetch(s.url)).text(), 'Processing:ProvideCredentials'],
+    [
+      'the login',
+      async (s: Json) => (await fetch(`${s.url}&bank=testbank`)).text(),
+      'Processing:ProvideCredentials',
+    ],
+    ['the challenge', async (s: Json) => (await login(s, 'SCA_SMS')).text(), 'Processing:Challenge'],
+  ])(
+    'Cancel at %s ends the session Finished:Error / AbortedByUser and redirects',
+    async (_at, open, processing) => {
+      const session = await createSession();
+      const html = await open(session);
+      expect(html.indexOf('name="cancel"')).toBeGreaterThan(html.indexOf('<button type="submit"'));
+      const cancelled = await postForm(`${running.linkBaseUrl}/connect/cancel`, cancelOf(html));
+      expect(redirectedSessionId(cancelled)).toBe(session.session_id);
+      const { statuses, session: done } = await settleSession(session.session_id);
+      expect(statuses).toEqual([processing, 'Finished:Error']);
+      expect(done).toMatchObject({ error_code: 'AbortedByUser', connection_id: null });
+      expect((await fetch(session.url)).status).toBe(410);
+      expect((await api.post('/v0/bank/credentials/list', { page: 1 })).body.items).toEqual([]);
+    },
+  );
+
+  it('connectSession({ cancel: true }) mirrors it without HTML', async () => {
+    const session = await createSession();
+    running.sandbox.connectSession(session.session_id, { cancel: true });
+    expect((await settleSession(session.session_id)).session.error_code).toBe('AbortedByUser');
+  });
+
+  async function blocked(username: string): Promise<{ token: string; resetToken: string }> {
+    const token = running.sandbox.createCredential({ username, bank: 'bbva' });
+    running.sandbox.block(token);
+    const status = await api.post('/v0/bank/credentials/status', { credentials_token: token });
+    return { token, resetToken: status.body.reset_token };
+  }
+
+  it("configuration.reset_token opens that connection's login; success updates it, creates nothing", async () => {
+    const { token, resetToken } = await blocked('ana');
+    const session = await createSession({ reset_token: resetToken, connector_id: 'ing' });
+    expect(session).toMatchObject({ status: 'Waiting:ProvideCredentials', connector_id: 'bbva' });
+    expect(JSON.stringify(session)).not.toContain(resetToken);
+    const html = await (await fetch(session.url)).text();
+    expect(html).toContain('Reconnect BBVA');
+    expect(inputValue(html, 'username')).toBe('ana');
+    const submitted = await postForm(`${running.linkBaseUrl}/connect/submit`, {
+      session: inputValue(html, 'session') ?? '',
+      bank: inputValue(html, 'bank') ?? '',
+      username: 'ana',
+      password: 'new-password',
+    });
+    expect(redirectedSessionId(submitted)).toBe(session.session_id);
+    const { session: done } = await settleSession(session.session_id);
+    expect(done).toMatchObject({ status: 'Finished:OK', connection_id: token });
+    const status = await api.post('/v0/bank/credentials/status', { credentials_token: token });
+    expect(status.body).toMatchObject({ blocked: false, reset_token: null });
+    expect((await api.post('/v0/bank/credentials/list', { page: 1 })).body.items).toHaveLength(1);
+    // Used up: a second session with the same token is refused.
+    const again = await api.post('/connect/v2/sessions/create-session', {
+      configuration: { reset_token: resetToken },
+    });
+    expect(again.status).toBe(400);
+  });
+
+  it('another username ends the reset session with InvalidCredentials and leaves the connection blocked', async () => {
+    const { token, resetToken } = await blocked('ana');
+    const session = await createSession({ reset_token: resetToken });
+    running.sandbox.connectSession(session.session_id, { username: 'eve' });
+    expect((await settleSession(session.session_id)).session.error_code).toBe('InvalidCredentials');
+    const status = await api.post('/v0/bank/credentials/status', { credentials_token: token });
+    expect(status.body.blocked).toBe(true);
+  });
+
+  it('configuration.sca_token opens on the challenge (Waiting:Challenge) and clears the token', async () => {
+    const token = running.sandbox.createCredential({ username: 'bea' });
+    running.sandbox.requireSca(token);
+    const scaToken = (await api.post('/v0/bank/credentials/status', { credentials_token: token })).body
+      .sca_token;
+    const session = await createSession({ sca_token: scaToken });
+    expect(session.status).toBe('Waiting:Challenge');
+    const html = await (await fetch(session.url)).text();
+    expect(html).toContain(`action="${running.linkBaseUrl}/connect/challenge"`);
+    expect(html).not.toMatch(/name="password"/);
+    const answered = await postForm(`${running.linkBaseUrl}/connect/challenge`, {
+      session: inputValue(html, 'session') ?? '',
+      sca: '123456',
+    });
+    expect(redirectedSessionId(answered)).toBe(session.session_id);
+    const { statuses, session: done } = await settleSession(session.session_id);
+    expect(statuses).toEqual(['Processing:Challenge', 'Finished:OK']);
+    expect(done.connection_id).toBe(token);
+    const status = await api.post('/v0/bank/credentials/status', { credentials_token: token });
+    expect(status.body.sca_token).toBeNull();
+  });
+
+  it.each([
+    ['an unknown reset_token', { reset_token: 'rt-unknown' }, 'configuration.reset_token', 'invalid_token'],
+    ['a non-string sca_token', { sca_token: 7 }, 'configuration.sca_token', 'invalid_token'],
+    ['both tokens', { reset_token: 'a', sca_token: 'b' }, 'configuration.sca_token', 'conflict'],
+  ])('%s → 400 ValidationError', async (_what, configuration, field, errorType) => {
+    const result = await api.post('/connect/v2/sessions/create-session', { configuration });
+    expect(result.status).toBe(400);
+    expect(result.body.error.details).toEqual([{ error_type: errorType, field }]);
+  });
+});
+
 describe('list-sessions and list-connectors', () => {
   it('filters with *_in (an empty list matches nothing) and keeps clients apart', async () => {
     const ok = await createSession();

@@ -48,11 +48,28 @@ async function submit(password: string, params: Record<string, string> = {}, use
   return postForm(`${running.linkBaseUrl}/submit`, { ...fields, username, password });
 }
 
+/** Asserts a redirect to the callback with exactly these query parameters. */
+function expectCallback(response: Response, params: Record<string, string>): void {
+  expect(response.status).toBe(303);
+  const location = new URL(response.headers.get('location') ?? '');
+  expect(`${location.origin}${location.pathname}`).toBe(callbackUrl);
+  expect(Object.fromEntries(location.searchParams)).toEqual(params);
+}
+
 function codeFrom(response: Response): string {
   expect(response.status).toBe(303);
   const location = new URL(response.headers.get('location') ?? '');
   expect(`${location.origin}${location.pathname}`).toBe(callbackUrl);
   return location.searchParams.get('code') ?? '';
+}
+
+/** Answers the SCA challenge a page shows, sending back the fields the page carries. */
+function answerSca(html: string, sca: string): Promise<Response> {
+  const fields = ['challenge', 'token', 'bank', 'link_params'].map((name) => [
+    name,
+    inputValue(html, name) ?? '',
+  ]);
+  return postForm(`${running.linkBaseUrl}/sca`, { ...Object.fromEntries(fields), sca });
 }
 
 describe('Link page', () => {
@@ -149,13 +166,7 @@ describe('Link flow over HTTP', () => {
     expect(html).toMatch(/<input type="text" name="sca"/);
     expect(html).toContain('SMS');
     expect(html).not.toContain('SCA_SMS"'); // the password is not carried in the page
-    const answered = await postForm(`${running.linkBaseUrl}/sca`, {
-      challenge: inputValue(html, 'challenge') ?? '',
-      token: inputValue(html, 'token') ?? '',
-      bank: 'testbank',
-      link_params: inputValue(html, 'link_params') ?? '',
-      sca: '123456',
-    });
+    const answered = await answerSca(html, '123456');
     expect((await api.post('/v0/platform/link', { code: codeFrom(answered) })).status).toBe(200);
   });
 
@@ -194,14 +205,7 @@ describe('Link flow over HTTP', () => {
       campaign: 'spring',
       external_id: 'u9',
     });
-    expect(response.status).toBe(303);
-    const location = new URL(response.headers.get('location') ?? '');
-    expect(`${location.origin}${location.pathname}`).toBe(callbackUrl);
-    expect(Object.fromEntries(location.searchParams)).toEqual({
-      error: 'INVALID_CREDENTIALS',
-      campaign: 'spring',
-      external_id: 'u9',
-    });
+    expectCallback(response, { error: 'INVALID_CREDENTIALS', campaign: 'spring', external_id: 'u9' });
   });
 
   it('redirects only the error codes a rollback list names', async () => {
@@ -263,5 +267,205 @@ describe('connect()', () => {
     expect(() => running.sandbox.createCredential({ password: 'INVALID_CREDENTIALS' })).toThrow(
       /connect\(\)/,
     );
+  });
+});
+
+/** The fields of a page's Cancel form. */
+function cancelFields(html: string): Record<string, string> {
+  const form = /<form method="post" action="[^"]*\/cancel">([\s\S]*?)<\/form>/.exec(html)?.[1] ?? '';
+  expect(form).toContain('<button type="submit" name="cancel"');
+  const fields: Record<string, string> = {};
+  for (const name of ['token', 'link_params', 'challenge']) {
+    const value = inputValue(form, name);
+    if (value !== undefined) fields[name] = value;
+  }
+  return fields;
+}
+
+async function cancelAt(html: string): Promise<Response> {
+  return postForm(`${running.linkBaseUrl}/cancel`, cancelFields(html));
+}
+
+describe('Cancel', () => {
+  it('every step has a Cancel button after its main form', async () => {
+    const picker = await (await fetch(running.sandbox.linkUrl({ rollback: 'true' }))).text();
+    const { html: login } = await openLogin({ rollback: 'true' });
+    const challenge = await (await submit('SCA_SMS', { rollback: 'true' })).text();
+    for (const html of [picker, login, challenge]) {
+      expect(html.indexOf('name="cancel"')).toBeGreaterThan(html.indexOf('<button type="submit"'));
+      expect(cancelFields(html).token).toBe(running.sandbox.defaultLink.token);
+    }
+    expect(cancelFields(challenge).challenge).toEqual(expect.any(String));
+  });
+
+  it('redirects with error=ABORTED_BY_USER and the custom params when rollback=true', async () => {
+    const { html } = await openLogin({ rollback: 'true', campaign: 'spring', external_id: 'u7' });
+    expectCallback(await cancelAt(html), { error: 'ABORTED_BY_USER', campaign: 'spring', external_id: 'u7' });
+    expect((await api.post('/v0/bank/credentials/list', { page: 1 })).body.items).toEqual([]);
+  });
+
+  it('redirects when a rollback list names ABORTED_BY_USER, not when it names other codes only', async () => {
+    const listed = await cancelAt(
+      (await openLogin({ rollback: 'INVALID_CREDENTIALS,ABORTED_BY_USER' })).html,
+    );
+    expect(new URL(listed.headers.get('location') ?? '').searchParams.get('error')).toBe('ABORTED_BY_USER');
+    const unlisted = await cancelAt((await openLogin({ rollback: 'INVALID_CREDENTIALS' })).html);
+    expect(unlisted.status).toBe(200);
+    expect(errorText(await unlisted.text())).toBe('You cancelled the connection. Nothing was shared.');
+  });
+
+  it('without rollback it stays on a "cancelled" page that can start again', async () => {
+    const response = await cancelAt((await openLogin({ campaign: 'spring' })).html);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(errorText(html)).toContain('cancelled');
+    const again = /<a href="([^"]+)">Start again<\/a>/.exec(html)?.[1]?.replaceAll('&amp;', '&') ?? '';
+    expect(Object.fromEntries(new URL(again).searchParams)).toEqual({
+      token: running.sandbox.defaultLink.token,
+      campaign: 'spring',
+    });
+    expect(callbacks).toEqual([]);
+  });
+
+  it('at the SCA step it discards the challenge: no code can come out of it', async () => {
+    const html = await (await submit('SCA_SMS', { rollback: 'true' })).text();
+    const cancelled = await cancelAt(html);
+    expect(new URL(cancelled.headers.get('location') ?? '').searchParams.get('error')).toBe(
+      'ABORTED_BY_USER',
+    );
+    const answered = await answerSca(html, '123456');
+    expect(errorText(await answered.text())).toContain('expired');
+    expect(running.sandbox.defaultLink.pending_code_count).toBe(0);
+  });
+
+  it('connect({ cancel: true }) mirrors it without HTML', () => {
+    expect(running.sandbox.connect({ cancel: true })).toEqual({ error: 'ABORTED_BY_USER' });
+    expect(running.sandbox.defaultLink.pending_code_count).toBe(0);
+  });
+});
+
+describe('sandbox-only passwords', () => {
+  it('SANDBOX_SCA_REQUIRED connects, then the bank asks for SCA once the extraction ends', async () => {
+    const token = await api.exchange(codeFrom(await submit('SANDBOX_SCA_REQUIRED')));
+    const status = await api.settle(token);
+    expect(status).toMatchObject({ pending: false, blocked: false, sca_token: expect.any(String) });
+    expect(status.reset_token).toBeNull();
+  });
+
+  it('SANDBOX_PENDING never ends its first extraction, until stayPending(token, 0)', async () => {
+    const token = await api.exchange(codeFrom(await submit('SANDBOX_PENDING')));
+    await expect(api.settle(token, 50)).rejects.toThrow('still pending');
+    running.sandbox.stayPending(token, 0);
+    expect((await api.settle(token)).pending).toBe(false);
+    expect(running.sandbox.createCredential({ password: 'SANDBOX_PENDING' })).toEqual(expect.any(String));
+  });
+});
+
+describe("re-authentication through the Link (the SDK's assumption, modelled)", () => {
+  /** A settled credential connected through the Link as `username`, then blocked. */
+  async function blockedCredential(username = 'ana'): Promise<{ token: string; resetToken: string }> {
+    const token = await api.exchange(codeFrom(await submit('correct-horse', {}, username)));
+    await api.settle(token);
+    running.sandbox.block(token);
+    const status = await api.post('/v0/bank/credentials/status', { credentials_token: token });
+    return { token, resetToken: status.body.reset_token };
+  }
+
+  function reauthUrl(params: Record<string, string>): string {
+    return running.sandbox.linkUrl({ rollback: 'true', ...params });
+  }
+
+  it("reset_token opens the credential's own bank login, username filled in, no bank switch", async () => {
+    const { resetToken } = await blockedCredential('ana');
+    const page = await fetch(reauthUrl({ reset_token: resetToken, bank: 'bbva' }));
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Reconnect TestBank');
+    expect(inputValue(html, 'bank')).toBe('testbank');
+    expect(inputValue(html, 'username')).toBe('ana');
+    expect(html).not.toContain('Choose another bank');
+    expect(new URLSearchParams(inputValue(html, 'link_params')).get('reset_token')).toBe(resetToken);
+  });
+
+  it('logging in again updates the same credential: its code exchanges for the same token', async () => {
+    const { token, resetToken } = await blockedCredential('ana');
+    const page = await (await fetch(reauthUrl({ reset_token: resetToken, campaign: 'winback' }))).text();
+    const fields = Object.fromEntries(
+      ['token', 'bank', 'link_params', 'username'].map((name) => [name, inputValue(page, name) ?? '']),
+    );
+    const response = await postForm(`${running.linkBaseUrl}/submit`, { ...fields, password: 'new-password' });
+    const exchanged = await api.post('/v0/platform/link', { code: codeFrom(response) });
+    expect(exchanged.body.credentials_token).toBe(token);
+    expect(exchanged.body.extra).toEqual({ campaign: 'winback' }); // the token is not echoed back
+    const status = await api.post('/v0/bank/credentials/status', { credentials_token: token });
+    expect(status.body).toMatchObject({ pending: true, blocked: false, reset_token: null, sca_token: null });
+    expect((await api.settle(token)).blocked).toBe(false);
+    const list = await api.post('/v0/bank/credentials/list', { page: 1 });
+    expect(list.body.items.map((c: { credentials_token: string }) => c.credentials_token)).toEqual([token]);
+  });
+
+  it('another username is refused as INVALID_CREDENTIALS; the token stays usable', async () => {
+    const { token, resetToken } = await blockedCredential('ana');
+    const page = await (await fetch(reauthUrl({ reset_token: resetToken }))).text();
+    const fields = Object.fromEntries(
+      ['token', 'bank', 'link_params'].map((n) => [n, inputValue(page, n) ?? '']),
+    );
+    const wrong = await postForm(`${running.linkBaseUrl}/submit`, {
+      ...fields,
+      username: 'eve',
+      password: 'pw',
+    });
+    expect(new URL(wrong.headers.get('location') ?? '').searchParams.get('error')).toBe(
+      'INVALID_CREDENTIALS',
+    );
+    const right = await postForm(`${running.linkBaseUrl}/submit`, {
+      ...fields,
+      username: 'ana',
+      password: 'pw',
+    });
+    expect(await api.exchange(codeFrom(right))).toBe(token);
+  });
+
+  it('a used or unknown reset_token is an expired-link page (410), nothing redirected or created', async () => {
+    const { resetToken } = await blockedCredential('ana');
+    expect(running.sandbox.connect({ resetToken, password: 'pw' })).toHaveProperty('code');
+    for (const token of [resetToken, 'rt-unknown']) {
+      const page = await fetch(reauthUrl({ reset_token: token }));
+      expect(page.status).toBe(410);
+      expect(errorText(await page.text())).toContain('expired or was already used');
+    }
+    expect(running.sandbox.connect({ resetToken, password: 'pw' })).toEqual({ error: 'INVALID_LINK' });
+    expect((await api.post('/v0/bank/credentials/list', { page: 1 })).body.items).toHaveLength(1);
+    expect(callbacks).toEqual([]);
+  });
+
+  it('sca_token opens straight on an SCA challenge; passing it clears the token and refreshes', async () => {
+    const token = await api.exchange(codeFrom(await submit('SANDBOX_SCA_REQUIRED', {}, 'bea')));
+    const { sca_token: scaToken } = await api.settle(token);
+    const page = await fetch(reauthUrl({ sca_token: scaToken }));
+    const html = await page.text();
+    expect(html).toContain(`action="${running.linkBaseUrl}/sca"`);
+    expect(html).not.toMatch(/name="password"/);
+    const answered = await answerSca(html, '123456');
+    expect(await api.exchange(codeFrom(answered))).toBe(token);
+    const settled = await api.settle(token);
+    expect(settled).toMatchObject({ sca_token: null, blocked: false });
+  });
+
+  it('a failed SCA answer is redirected with rollback, else asked again; the token stays', async () => {
+    const token = running.sandbox.createCredential({ pendingPolls: 0, username: 'cai' });
+    running.sandbox.requireSca(token);
+    const scaToken = (await api.post('/v0/bank/credentials/status', { credentials_token: token })).body
+      .sca_token;
+    const answer = async (params: Record<string, string>, sca: string) => {
+      const html = await (await fetch(running.sandbox.linkUrl({ sca_token: scaToken, ...params }))).text();
+      return answerSca(html, sca);
+    };
+    const redirected = await answer({ rollback: 'true' }, 'INVALID_SCA');
+    expect(new URL(redirected.headers.get('location') ?? '').searchParams.get('error')).toBe('INVALID_SCA');
+    const again = await (await answer({}, 'INVALID_SCA')).text();
+    expect(errorText(again)).toBe('The verification code is not correct.');
+    expect(again).toMatch(/name="sca"/);
+    expect(running.sandbox.connect({ scaToken, scaAnswer: '000000' })).toHaveProperty('code');
   });
 });

@@ -1,12 +1,14 @@
 // The sandbox Connect widget: the pages a Connect v2 session's URL opens, under the Link base at
 // `/connect`. Same look and the same stable element names as the Link pages (link-pages.ts), so
 // one scripted browser drives both: `button[name=bank]`, `input[name=username]`,
-// `input[name=password]`, `input[name=sca]`, `button[type=submit]`, `#error`. The session token
-// travels in a hidden `session` field. The session logic itself is in connect.ts.
+// `input[name=password]`, `input[name=sca]`, `button[type=submit]` (the page's first is its main
+// action), `button[name=cancel]`, `#error`. The session token travels in a hidden `session` field.
+// The session logic itself is in connect.ts.
 
 import { ENTITIES, type Entity } from './catalog';
 import {
   answerSessionChallenge,
+  cancelSession,
   type SessionRecord,
   type SessionStep,
   sessionByWidgetToken,
@@ -15,6 +17,7 @@ import {
 import { seeOther } from './http';
 import {
   CHALLENGE_PROMPTS,
+  cancelForm,
   ERROR_MESSAGES,
   errorBox,
   h,
@@ -47,6 +50,10 @@ class WidgetPages {
     return hiddenFields({ session: this.session.widgetToken, ...extra });
   }
 
+  private get cancel(): Markup {
+    return cancelForm(`${this.base}/cancel`, { session: this.session.widgetToken });
+  }
+
   bankPicker(error: string | null): Response {
     return page(
       'Choose your bank',
@@ -55,7 +62,8 @@ class WidgetPages {
 <div class="banks">${ENTITIES.map(
         (e) =>
           h`<button type="submit" name="bank" value="${e.id}">${new Markup(logoSvg(e))}<span>${e.name}</span></button>`,
-      )}</div></form>`,
+      )}</div></form>
+${this.cancel}`,
       200,
       PRODUCT,
     );
@@ -63,15 +71,19 @@ class WidgetPages {
 
   login(bank: Entity, error: string | null): Response {
     const back = new URLSearchParams({ session: this.session.widgetToken });
+    const reauth = this.session.reauth;
+    // A reset re-authentication signs in to the connection's own login.
+    const username = (reauth && this.state.credentials.get(reauth.credentialsToken)?.username) ?? '';
     return page(
-      `Sign in to ${bank.name}`,
+      reauth ? `Reconnect ${bank.name}` : `Sign in to ${bank.name}`,
       this.brand,
       h`${errorBox(error)}<div class="bank">${new Markup(logoSvg(bank))}<span>${bank.name}</span></div>
 <form method="post" action="${this.base}/submit">${this.hidden({ bank: bank.id })}
-<label>Username<input type="text" name="username" autocomplete="username" required></label>
+<label>Username<input type="text" name="username" value="${username}" autocomplete="username" required></label>
 <label>Password<input type="password" name="password" autocomplete="current-password" required></label>
 <button type="submit">Connect</button>
 </form>
+${this.cancel}
 ${testbankHint(bank)}
 ${this.session.connectorId === null ? h`<p class="hint"><a href="${this.base}?${back.toString()}">Choose another bank</a></p>` : ''}`,
       200,
@@ -89,7 +101,8 @@ ${this.session.connectorId === null ? h`<p class="hint"><a href="${this.base}?${
 <form method="post" action="${this.base}/challenge">${this.hidden()}
 <label>${prompt}<input type="text" name="sca" inputmode="numeric" autocomplete="one-time-code" required></label>
 <button type="submit">Verify</button>
-</form>`,
+</form>
+${this.cancel}`,
       200,
       PRODUCT,
     );
@@ -152,6 +165,8 @@ export function handleConnectWidget(state: SandboxState, call: LinkCall): Respon
         return gone('This verification step has expired.', 410);
       return pages.next(pending, answerSessionChallenge(state, session, fields.sca?.trim() ?? ''));
     }
+    case 'POST /connect/cancel':
+      return seeOther(cancelSession(session));
     default:
       return gone('This page does not exist.', 404);
   }

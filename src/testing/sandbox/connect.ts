@@ -11,12 +11,25 @@
 // - Connecting login details that are already connected finishes OK with the existing connection,
 //   as a session that updates a connection would (the Link answers CREDENTIALS_ALREADY_EXIST).
 // - `connection_id` is the v0 `credentials_token` of the new credential.
+// - Cancel in the widget ends the session `Finished:Error` with `error_code: 'AbortedByUser'` (a
+//   name the sandbox chose; Flanks documents none) and redirects like any other ending.
+// - Re-authentication (docs/reauthentication.md): `configuration.reset_token` / `sca_token` bind the
+//   session to the credential holding that token (else 400 ValidationError). A reset session opens
+//   that credential's login (the username must be its own); an SCA session opens on the challenge
+//   (`Waiting:Challenge`). Success updates the credential and finishes OK with its token as
+//   `connection_id`; nothing is created.
 
 import type { RouteContext } from './api';
 import { ENTITIES } from './catalog';
 import { isRecord, json } from './http';
-import { type CredentialRecord, entityById, type SandboxState } from './state';
-import { addLoginCredential, checkLogin, checkScaAnswer, type LoginCheck } from './testbank';
+import { type CredentialRecord, entityById, type Reauth, type SandboxState } from './state';
+import {
+  addLoginCredential,
+  checkLogin,
+  checkScaAnswer,
+  credentialBehaviour,
+  type LoginCheck,
+} from './testbank';
 import type { SandboxLinkError } from './types';
 import { cursorPage, invalid, matchesIn, type Routes, readQuery } from './v2';
 
@@ -42,10 +55,15 @@ export interface SessionRecord {
   /** What the session ends with, once the user is done; shown after `processingReads` reads. */
   outcome: SessionOutcome | null;
   processingReads: number;
+  /** The credential a re-authentication session updates (its token), and how. */
+  reauth: { kind: Reauth['kind']; credentialsToken: string } | null;
 }
 
 /** Reads that still show `Processing:*` once the user has finished. */
 const PROCESSING_READS = 1;
+const ABORTED = 'AbortedByUser';
+/** The challenge an SCA re-authentication session opens with. */
+const REAUTH_CHALLENGE = 'SCA_SMS';
 
 const SESSION_ERROR_CODES: Partial<Record<SandboxLinkError, string>> = {
   INVALID_CREDENTIALS: 'InvalidCredentials',
@@ -140,6 +158,12 @@ function proceed(state: SandboxState, session: SessionRecord, check: LoginCheck,
     finish(session, step, { errorCode: SESSION_ERROR_CODES[check.error] ?? 'InternalError' });
     return { kind: 'redirect', location: redirectOf(session) };
   }
+  if (session.reauth) {
+    const target = state.credentials.get(session.reauth.credentialsToken);
+    if (target) state.reauthenticate(target, session.reauth.kind, credentialBehaviour(login.password));
+    finish(session, step, target ? { connectionId: target.token } : { errorCode: 'InternalError' });
+    return { kind: 'redirect', location: redirectOf(session) };
+  }
   const created = addLoginCredential(state, {
     clientId: session.clientId,
     bank: login.bank,
@@ -162,10 +186,38 @@ export function submitSessionLogin(
   session: SessionRecord,
   login: { bank: string; username: string; password: string },
 ): SessionStep {
-  const check = checkLogin(login.bank, login.username, login.password);
+  const own = session.reauth && state.credentials.get(session.reauth.credentialsToken);
+  const check: LoginCheck =
+    own && login.username !== own.username
+      ? { kind: 'error', error: 'INVALID_CREDENTIALS' }
+      : checkLogin(login.bank, login.username, login.password);
   if (check.kind === 'error' && check.error === 'UNKNOWN_BANK') return { kind: 'retry', error: check.error };
   session.pendingLogin = { ...login, challenge: '' };
   return proceed(state, session, check, 'ProvideCredentials');
+}
+
+/** The widget's Cancel button, at any step; returns where the widget redirects. */
+export function cancelSession(session: SessionRecord): string {
+  finish(session, session.status === 'Waiting:Challenge' ? 'Challenge' : 'ProvideCredentials', {
+    errorCode: ABORTED,
+  });
+  return redirectOf(session);
+}
+
+/** The credential a session's `configuration.reset_token` / `sca_token` re-authenticates. */
+function reauthOf(
+  state: SandboxState,
+  clientId: string,
+  configuration: Record<string, unknown>,
+): { kind: Reauth['kind']; credential: CredentialRecord } | null {
+  const given = (['reset', 'sca'] as const).filter((kind) => configuration[`${kind}_token`] !== undefined);
+  if (given.length === 0) return null;
+  if (given.length > 1) throw invalid('configuration.sca_token', 'conflict');
+  const kind = given[0] as Reauth['kind'];
+  const token = configuration[`${kind}_token`];
+  const credential = typeof token === 'string' ? state.reauthTarget(clientId, { kind, token }) : undefined;
+  if (!credential) throw invalid(`configuration.${kind}_token`, 'invalid_token');
+  return { kind, credential };
 }
 
 /** The SCA form of the widget. */
@@ -187,20 +239,31 @@ function createSession({ state, clientId, body }: RouteContext): Response {
   const connector = configuration.connector_id;
   if (connector !== undefined && (typeof connector !== 'string' || !entityById(connector)))
     throw invalid('configuration.connector_id', 'not_found');
+  const reauth = reauthOf(state, clientId, configuration);
   const session: SessionRecord = {
     sessionId: state.newToken(),
     clientId,
     widgetToken: state.newToken(),
-    status: 'Waiting:ProvideCredentials',
-    connectorId: (connector as string | undefined) ?? null,
+    status: reauth?.kind === 'sca' ? 'Waiting:Challenge' : 'Waiting:ProvideCredentials',
+    // A re-authentication is for the credential's own bank.
+    connectorId: reauth?.credential.bank ?? (connector as string | undefined) ?? null,
     redirectUrl: (redirect as string | undefined) ?? state.config.defaultRedirectUri,
     privacyUrl: isHttpUrl(configuration.privacy_notice) ? configuration.privacy_notice : null,
     createdAtMs: state.now(),
     connectionId: null,
     errorCode: null,
-    pendingLogin: null,
+    pendingLogin:
+      reauth?.kind === 'sca'
+        ? {
+            bank: reauth.credential.bank,
+            username: reauth.credential.username,
+            password: '',
+            challenge: REAUTH_CHALLENGE,
+          }
+        : null,
     outcome: null,
     processingReads: 0,
+    reauth: reauth && { kind: reauth.kind, credentialsToken: reauth.credential.token },
   };
   state.sessions.set(session.sessionId, session);
   return json({ session: sessionView(state, session) });

@@ -1,11 +1,16 @@
 // The sandbox Link: the pages a user sees between your app and your redirect URI. Element names
 // are stable so browser tests can drive them: `button[name=bank]`, `input[name=username]`,
-// `input[name=password]`, `input[name=sca]`, `button[type=submit]`, `#error`.
+// `input[name=password]`, `input[name=sca]`, `button[type=submit]` (the page's first is its main
+// action), `button[name=cancel]`, `#error`.
+//
+// Cancel (every step has it) ends the Link with `ABORTED_BY_USER`: redirected as `?error=` when
+// `rollback` names it (or is `true`), else a "cancelled" page with a way to start again. A Link URL
+// with `reset_token=` / `sca_token=` re-authenticates an existing credential (rules in testbank.ts).
 
 import { ENTITIES, type Entity, TESTBANK_ID } from './catalog';
 import { escapeHtml, html, seeOther } from './http';
-import { entityById, type LinkRecord, type SandboxState } from './state';
-import { answerChallenge, type LoginOutcome, submitLogin } from './testbank';
+import { entityById, type LinkRecord, type Reauth, type SandboxState } from './state';
+import { answerChallenge, type LoginOutcome, startScaReauth, submitLogin } from './testbank';
 import type { SandboxLinkError } from './types';
 
 export interface LinkCall {
@@ -17,24 +22,39 @@ export interface LinkCall {
 }
 
 /** Link URL params the Link consumes; every other param is custom and comes back as `extra`. */
-const RESERVED = new Set(['token', 'bank', 'rollback']);
+const RESERVED = new Set(['token', 'bank', 'rollback', 'reset_token', 'sca_token']);
 
 interface LinkParams {
   rollback: string | null;
+  reauth: Reauth | null;
   extra: Record<string, string>;
 }
 
 function splitParams(search: URLSearchParams): LinkParams {
   const extra: Record<string, string> = {};
   for (const [key, value] of search) if (!RESERVED.has(key)) extra[key] = value;
-  return { rollback: search.get('rollback'), extra };
+  const reset = search.get('reset_token');
+  const sca = search.get('sca_token');
+  const reauth: Reauth | null = reset
+    ? { kind: 'reset', token: reset }
+    : sca
+      ? { kind: 'sca', token: sca }
+      : null;
+  return { rollback: search.get('rollback'), reauth, extra };
 }
 
 /** The params travel through the forms as one query string, so no custom name can clash with ours. */
-function encodeParams({ rollback, extra }: LinkParams): string {
+function encodeParams({ rollback, reauth, extra }: LinkParams): string {
   const search = new URLSearchParams(extra);
   if (rollback !== null) search.set('rollback', rollback);
+  if (reauth) search.set(`${reauth.kind}_token`, reauth.token);
   return search.toString();
+}
+
+/** Whether the Link URL's `rollback` asks for this error to be redirected. */
+function rollsBack(params: LinkParams, error: string): boolean {
+  const rollback = params.rollback?.split(',').map((code) => code.trim()) ?? [];
+  return rollback.includes('true') || rollback.includes(error);
 }
 
 export class Markup {
@@ -60,6 +80,7 @@ export const ERROR_MESSAGES: Record<SandboxLinkError, string> = {
   INTERNAL_ERROR: 'We could not reach your bank. Please try again later.',
   SCA_TYPE_NOT_ALLOWED: 'Your bank asked for a verification method that is not supported yet.',
   USER_INTERACTION_NEEDED: 'Your bank needs you to complete a step in its own app or website first.',
+  ABORTED_BY_USER: 'You cancelled the connection. Nothing was shared.',
   INVALID_LINK: 'This link is not valid.',
   UNKNOWN_BANK: 'That bank is not available. Please choose one from the list.',
 };
@@ -89,6 +110,7 @@ border:1px solid #c9ccd8;border-radius:8px}
 input:focus{outline:2px solid #4338ca;outline-offset:1px}
 button[type=submit]{width:100%;padding:12px;font:inherit;font-weight:600;color:#fff;background:#4338ca;border:0;
 border-radius:8px;cursor:pointer}
+button[name=cancel]{margin-top:12px;color:#4b5064;background:transparent;border:1px solid #c9ccd8}
 .banks{display:grid;grid-template-columns:1fr 1fr;gap:10px}
 .banks button[type=submit]{display:flex;align-items:center;gap:10px;padding:10px;color:#1f2333;background:#f7f7fb;
 border:1px solid #e3e5ee;text-align:left;font-weight:500}
@@ -166,6 +188,11 @@ export function hiddenFields(fields: Record<string, string>): Markup[] {
   );
 }
 
+/** The Cancel button: its own form after the page's main one, posting `fields` to `action`. */
+export function cancelForm(action: string, fields: Record<string, string>): Markup {
+  return h`<form method="post" action="${action}">${hiddenFields(fields)}<button type="submit" name="cancel" value="1">Cancel</button></form>`;
+}
+
 class LinkPages {
   constructor(private readonly state: SandboxState) {}
 
@@ -175,6 +202,22 @@ class LinkPages {
 
   notFound(message: string): Response {
     return page('Link unavailable', null, h`<p id="error" class="error" role="alert">${message}</p>`, 404);
+  }
+
+  /** A re-authentication token no credential holds (unknown, or used already). */
+  reauthGone(link: LinkRecord): Response {
+    return page(
+      'Link expired',
+      link,
+      h`<p id="error" class="error" role="alert">This reconnection link has expired or was already used. Please go back to ${link.companyName ?? 'the service that sent you here'} and start again.</p>`,
+      410,
+    );
+  }
+
+  private cancel(link: LinkRecord, params: LinkParams, challengeId?: string): Markup {
+    const fields: Record<string, string> = { token: link.token, link_params: encodeParams(params) };
+    if (challengeId !== undefined) fields.challenge = challengeId;
+    return cancelForm(`${this.base}/cancel`, fields);
   }
 
   bankPicker(link: LinkRecord, params: LinkParams, error: string | null): Response {
@@ -187,57 +230,112 @@ class LinkPages {
 <div class="banks">${ENTITIES.map(
         (e) =>
           h`<button type="submit" name="bank" value="${e.id}">${new Markup(logoSvg(e))}<span>${e.name}</span></button>`,
-      )}</div></form>`,
+      )}</div></form>
+${this.cancel(link, params)}`,
     );
   }
 
-  login(link: LinkRecord, bank: Entity, params: LinkParams, error: string | null): Response {
+  /** The login form; a reset re-authentication shows the credential's username and no bank switch. */
+  login(link: LinkRecord, bank: Entity, params: LinkParams, error: string | null, username = ''): Response {
     const back = new URLSearchParams(encodeParams(params));
     back.set('token', link.token);
+    const reauth = params.reauth !== null;
     return page(
-      `Sign in to ${bank.name}`,
+      reauth ? `Reconnect ${bank.name}` : `Sign in to ${bank.name}`,
       link,
-      h`${errorBox(error)}<div class="bank">${new Markup(logoSvg(bank))}<span>${bank.name}</span></div>
+      h`${errorBox(error)}${reauth ? h`<p class="hint">Your bank asks you to sign in again to keep this connection working.</p>` : ''}<div class="bank">${new Markup(logoSvg(bank))}<span>${bank.name}</span></div>
 <form method="post" action="${this.base}/submit">${hiddenFields({ token: link.token, bank: bank.id, link_params: encodeParams(params) })}
-<label>Username<input type="text" name="username" autocomplete="username" required></label>
+<label>Username<input type="text" name="username" value="${username}" autocomplete="username" required></label>
 <label>Password<input type="password" name="password" autocomplete="current-password" required></label>
 <button type="submit">Connect</button>
 </form>
+${this.cancel(link, params)}
 ${testbankHint(bank)}
-<p class="hint"><a href="${this.base}?${back.toString()}">Choose another bank</a></p>`,
+${reauth ? '' : h`<p class="hint"><a href="${this.base}?${back.toString()}">Choose another bank</a></p>`}`,
     );
   }
 
-  challenge(link: LinkRecord, bank: Entity, params: LinkParams, challengeId: string, type: string): Response {
+  challenge(
+    link: LinkRecord,
+    bank: Entity,
+    params: LinkParams,
+    challengeId: string,
+    type: string,
+    error: string | null = null,
+  ): Response {
     const prompt =
       CHALLENGE_PROMPTS[type] ?? `Your bank asks for an extra verification (${type}). Enter the code.`;
     return page(
       'Verify it is you',
       link,
-      h`<div class="bank">${new Markup(logoSvg(bank))}<span>${bank.name}</span></div>
+      h`${errorBox(error)}<div class="bank">${new Markup(logoSvg(bank))}<span>${bank.name}</span></div>
 <form method="post" action="${this.base}/sca">${hiddenFields({ challenge: challengeId, token: link.token, bank: bank.id, link_params: encodeParams(params) })}
 <label>${prompt}<input type="text" name="sca" inputmode="numeric" autocomplete="one-time-code" required></label>
 <button type="submit">Verify</button>
-</form>`,
+</form>
+${this.cancel(link, params, challengeId)}`,
     );
+  }
+
+  /** The user pressed Cancel: redirected when `rollback` allows it, else told so on the page. */
+  cancelled(link: LinkRecord, params: LinkParams): Response {
+    const redirected = this.rollback(link, params, 'ABORTED_BY_USER');
+    if (redirected) return redirected;
+    const again = new URLSearchParams(encodeParams(params));
+    again.set('token', link.token);
+    return page(
+      'Connection cancelled',
+      link,
+      h`<p id="error" class="error" role="alert">${ERROR_MESSAGES.ABORTED_BY_USER}</p>
+<p class="hint"><a href="${this.base}?${again.toString()}">Start again</a></p>`,
+    );
+  }
+
+  /** `redirect_uri?error=CODE&<custom params>` when `rollback` asks for this error, else `undefined`. */
+  private rollback(link: LinkRecord, params: LinkParams, error: SandboxLinkError): Response | undefined {
+    if (!rollsBack(params, error)) return undefined;
+    const target = new URL(link.redirectUri);
+    target.searchParams.set('error', error);
+    for (const [key, value] of Object.entries(params.extra)) target.searchParams.set(key, value);
+    return seeOther(target.href);
   }
 
   /** Success redirects with the code; failures redirect only when `rollback` asks for it. */
   outcome(link: LinkRecord, bank: Entity, params: LinkParams, outcome: LoginOutcome): Response {
     if (outcome.kind === 'challenge')
       return this.challenge(link, bank, params, outcome.challengeId, outcome.challenge);
-    const target = new URL(link.redirectUri);
     if (outcome.kind === 'code') {
+      const target = new URL(link.redirectUri);
       target.searchParams.set('code', outcome.code);
       return seeOther(target.href);
     }
-    const rollback = params.rollback?.split(',').map((code) => code.trim()) ?? [];
-    if (rollback.includes('true') || rollback.includes(outcome.error)) {
-      target.searchParams.set('error', outcome.error);
-      for (const [key, value] of Object.entries(params.extra)) target.searchParams.set(key, value);
-      return seeOther(target.href);
-    }
-    return this.login(link, bank, params, ERROR_MESSAGES[outcome.error]);
+    if (outcome.error === 'INVALID_LINK') return this.reauthGone(link);
+    const message = ERROR_MESSAGES[outcome.error];
+    return (
+      this.rollback(link, params, outcome.error) ??
+      (params.reauth
+        ? this.reauth(link, params.reauth, params, message)
+        : this.login(link, bank, params, message))
+    );
+  }
+
+  /** Opens a re-authentication: the credential's login (reset) or straight to an SCA challenge. */
+  reauth(link: LinkRecord, reauth: Reauth, params: LinkParams, error: string | null): Response {
+    const target = this.state.reauthTarget(link.clientId, reauth);
+    const own = target && entityById(target.bank);
+    if (!target || !own) return this.reauthGone(link);
+    if (reauth.kind === 'reset') return this.login(link, own, params, error, target.username);
+    const outcome = startScaReauth(this.state, {
+      clientId: link.clientId,
+      linkToken: link.token,
+      bank: own.id,
+      username: target.username,
+      password: '',
+      extra: params.extra,
+      reauth,
+    });
+    if (outcome.kind !== 'challenge') return this.reauthGone(link);
+    return this.challenge(link, own, params, outcome.challengeId, outcome.challenge, error);
   }
 }
 
@@ -259,6 +357,8 @@ export function handleLink(state: SandboxState, call: LinkCall): Response {
 
   switch (`${call.method} ${call.subpath}`) {
     case 'GET ': {
+      // The bank is the credential's: a re-authentication never shows the picker.
+      if (params.reauth) return pages.reauth(link, params.reauth, params, null);
       if (!bank) return pages.bankPicker(link, params, fields.bank ? ERROR_MESSAGES.UNKNOWN_BANK : null);
       return pages.login(link, bank, params, null);
     }
@@ -271,15 +371,24 @@ export function handleLink(state: SandboxState, call: LinkCall): Response {
         username: fields.username?.trim() ?? '',
         password: fields.password ?? '',
         extra: params.extra,
+        reauth: params.reauth ?? undefined,
       });
       return pages.outcome(link, bank, params, outcome);
     }
     case 'POST /sca': {
       if (!bank) return pages.bankPicker(link, params, ERROR_MESSAGES.UNKNOWN_BANK);
       const outcome = answerChallenge(state, fields.challenge ?? '', fields.sca?.trim() ?? '');
-      if (!outcome)
-        return pages.login(link, bank, params, 'This verification step has expired. Please sign in again.');
+      if (!outcome) {
+        const expired = 'This verification step has expired. Please sign in again.';
+        return params.reauth
+          ? pages.reauth(link, params.reauth, params, expired)
+          : pages.login(link, bank, params, expired);
+      }
       return pages.outcome(link, bank, params, outcome);
+    }
+    case 'POST /cancel': {
+      if (fields.challenge) state.challenges.delete(fields.challenge);
+      return pages.cancelled(link, params);
     }
     default:
       return pages.notFound('This page does not exist.');

@@ -1,18 +1,27 @@
 import { handleApi } from './api';
 import { TESTBANK_ID } from './catalog';
-import { answerSessionChallenge, type SessionStep, submitSessionLogin } from './connect';
+import { answerSessionChallenge, cancelSession, type SessionStep, submitSessionLogin } from './connect';
 import { handleConnectWidget } from './connect-pages';
 import { delay, FaultQueue, statusFault } from './faults';
 import { errorJson, isRecord, parseBody } from './http';
 import { handleLink } from './link-pages';
 import { handleReportFile } from './reports';
-import { type CredentialRecord, entityById, resolveConfig, type SandboxConfig, SandboxState } from './state';
+import {
+  type CredentialRecord,
+  entityById,
+  type Reauth,
+  resolveConfig,
+  type SandboxConfig,
+  SandboxState,
+} from './state';
 import {
   answerChallenge,
   credentialBehaviour,
   isScaTrigger,
   type LoginOutcome,
   loginFailure,
+  pendingPollsFor,
+  startScaReauth,
   submitLogin,
 } from './testbank';
 import type {
@@ -43,7 +52,9 @@ function trimSlashes(path: string): string {
  * `Request`/`Response` only, so the same object runs under msw, a Node HTTP server, or an edge
  * runtime. It issues tokens, keeps Links, codes and credentials, walks each credential through
  * its first extraction, and serves believable, seeded Spanish bank data. TestBank's special
- * passwords behave as documented; `SANDBOX_DELAYED` and `SANDBOX_BLOCKED` are sandbox-only extras.
+ * passwords behave as documented; `SANDBOX_DELAYED`, `SANDBOX_BLOCKED`, `SANDBOX_SCA_REQUIRED` and
+ * `SANDBOX_PENDING` are sandbox-only extras (docs/testing.md). It also models what the SDK assumes
+ * about re-authenticating a credential (docs/reauthentication.md).
  *
  * @example
  * ```ts
@@ -220,11 +231,13 @@ export class FlanksSandbox {
 
   /**
    * Does what a user completing the Link would do, without HTML: log in (TestBank passwords
-   * apply), answer SCA challenges, and issue a single-use link code.
+   * apply), answer SCA challenges, and issue a single-use link code; or press Cancel (`cancel`), or
+   * re-authenticate an existing credential (`resetToken` / `scaToken`, docs/reauthentication.md).
    *
    * @example
    * ```ts
    * const result = sandbox.connect({ password: 'SCA_SMS', scaAnswer: '123456', params: { campaign: 'spring' } });
+   * sandbox.connect({ resetToken, password: 'new-password' }); // the code exchanges for the same token
    * if ('code' in result) {
    *   // POST /v0/platform/link { code: result.code } → { credentials_token, extra: { campaign: 'spring' } }
    * }
@@ -235,14 +248,26 @@ export class FlanksSandbox {
     const state = this.state;
     const link = state.links.get(options.linkToken ?? this.defaultLinkTokens[0] ?? '');
     if (!link?.active) return { error: 'INVALID_LINK' };
-    let outcome: LoginOutcome = submitLogin(state, {
+    const reauth: Reauth | undefined =
+      options.resetToken !== undefined
+        ? { kind: 'reset', token: options.resetToken }
+        : options.scaToken !== undefined
+          ? { kind: 'sca', token: options.scaToken }
+          : undefined;
+    const target = reauth && state.reauthTarget(link.clientId, reauth);
+    if (reauth && !target) return { error: 'INVALID_LINK' };
+    if (options.cancel) return { error: 'ABORTED_BY_USER' };
+    const attempt = {
       clientId: link.clientId,
       linkToken: link.token,
-      bank: options.bank ?? TESTBANK_ID,
-      username: options.username ?? state.freshUsername(),
-      password: options.password ?? 'sandbox',
+      bank: target?.bank ?? options.bank ?? TESTBANK_ID,
+      username: options.username ?? target?.username ?? state.freshUsername(),
+      password: options.password ?? (reauth?.kind === 'sca' ? '' : 'sandbox'),
       extra: { ...options.params },
-    });
+      reauth,
+    };
+    let outcome: LoginOutcome =
+      reauth?.kind === 'sca' ? startScaReauth(state, attempt) : submitLogin(state, attempt);
     const answers = [options.scaAnswer ?? []].flat();
     while (outcome.kind === 'challenge') {
       outcome = answerChallenge(state, outcome.challengeId, answers.shift() ?? PASSING_SCA_ANSWER) ?? {
@@ -274,14 +299,20 @@ export class FlanksSandbox {
     const state = this.state;
     const session = state.sessions.get(sessionId);
     if (!session) throw new Error('connectSession(): unknown session_id');
-    if (session.status !== 'Waiting:ProvideCredentials') {
+    // An SCA re-authentication session opens on its challenge; any other starts at the login.
+    const opensOnChallenge = session.reauth?.kind === 'sca';
+    if (session.status !== (opensOnChallenge ? 'Waiting:Challenge' : 'Waiting:ProvideCredentials')) {
       throw new Error(`connectSession(): the session is ${session.status}; a session can be used once`);
     }
-    let step: SessionStep = submitSessionLogin(state, session, {
-      bank: session.connectorId ?? options.bank ?? TESTBANK_ID,
-      username: options.username ?? state.freshUsername(),
-      password: options.password ?? 'sandbox',
-    });
+    if (options.cancel) return { redirectUrl: cancelSession(session) };
+    const own = session.reauth && state.credentials.get(session.reauth.credentialsToken);
+    let step: SessionStep = opensOnChallenge
+      ? { kind: 'challenge', challenge: session.pendingLogin?.challenge ?? '' }
+      : submitSessionLogin(state, session, {
+          bank: session.connectorId ?? options.bank ?? TESTBANK_ID,
+          username: options.username ?? own?.username ?? state.freshUsername(),
+          password: options.password ?? 'sandbox',
+        });
     const answers = [options.scaAnswer ?? []].flat();
     while (step.kind === 'challenge') {
       step = answerSessionChallenge(state, session, answers.shift() ?? PASSING_SCA_ANSWER);
@@ -330,7 +361,7 @@ export class FlanksSandbox {
       username,
       externalId: options.externalId ?? null,
       linkToken: null,
-      pendingPolls: options.pendingPolls,
+      pendingPolls: options.pendingPolls ?? pendingPollsFor(password),
       ...credentialBehaviour(password),
     }).token;
   }

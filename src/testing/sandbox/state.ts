@@ -120,6 +120,8 @@ interface Extraction {
 export interface CredentialBehaviour {
   failingSteps: ReadonlySet<ExtractionStep>;
   blockWhenSettled: boolean;
+  /** The bank asks for SCA again (an `sca_token`) once the extraction ends. */
+  scaWhenSettled: boolean;
 }
 
 export interface CredentialRecord extends CredentialBehaviour {
@@ -154,6 +156,12 @@ export interface NewCredential extends CredentialBehaviour {
   pendingPolls?: number;
 }
 
+/** A re-authentication the Link or a session was opened with: the credential's reset or SCA token. */
+export interface Reauth {
+  kind: 'reset' | 'sca';
+  token: string;
+}
+
 export interface LoginAttempt {
   clientId: string;
   linkToken: string;
@@ -162,6 +170,8 @@ export interface LoginAttempt {
   password: string;
   /** Custom Link params, `external_id` included; echoed as `extra` by the code exchange. */
   extra: Record<string, string>;
+  /** Set when the Link URL carried `reset_token` / `sca_token`: the login updates that credential. */
+  reauth?: Reauth | undefined;
 }
 
 const DEFAULT_COMPANY_NAME = 'Sandbox Company';
@@ -300,18 +310,11 @@ export class SandboxState {
       linkToken: spec.linkToken,
       createdAtMs: now,
       polls: 0,
-      extraction:
-        this.config.pendingMs !== undefined && spec.pendingPolls === undefined
-          ? { unit: 'ms', from: now, length: this.config.pendingMs, startedAtMs: now }
-          : {
-              unit: 'polls',
-              from: 0,
-              length: spec.pendingPolls ?? this.config.pendingPolls,
-              startedAtMs: now,
-            },
+      extraction: this.extraction(0, spec.pendingPolls),
       settledAtMs: null,
       failingSteps: spec.failingSteps,
       blockWhenSettled: spec.blockWhenSettled,
+      scaWhenSettled: spec.scaWhenSettled,
       blocked: false,
       resetToken: null,
       scaToken: null,
@@ -334,10 +337,46 @@ export class SandboxState {
     }
   }
 
-  /** Restarts the first extraction: `pending` for the next `polls` status polls. */
-  restartExtraction(credential: CredentialRecord, polls: number): void {
-    credential.extraction = { unit: 'polls', from: credential.polls, length: polls, startedAtMs: this.now() };
+  /** An extraction starting now: `pendingPolls` polls if given, else as the sandbox is configured. */
+  private extraction(polls: number, pendingPolls: number | undefined): Extraction {
+    const now = this.now();
+    return this.config.pendingMs !== undefined && pendingPolls === undefined
+      ? { unit: 'ms', from: now, length: this.config.pendingMs, startedAtMs: now }
+      : { unit: 'polls', from: polls, length: pendingPolls ?? this.config.pendingPolls, startedAtMs: now };
+  }
+
+  /**
+   * Restarts the extraction: `pending` for the next `polls` status polls, or as long as a new
+   * credential's when `polls` is left out.
+   */
+  restartExtraction(credential: CredentialRecord, polls?: number): void {
+    credential.extraction = this.extraction(credential.polls, polls);
     credential.settledAtMs = null;
+  }
+
+  /** The credential whose pending reset or SCA token this is, for this client. */
+  reauthTarget(clientId: string, reauth: Reauth): CredentialRecord | undefined {
+    return [...this.credentials.values()].find(
+      (c) =>
+        c.clientId === clientId && (reauth.kind === 'reset' ? c.resetToken : c.scaToken) === reauth.token,
+    );
+  }
+
+  /**
+   * The user passed the Link or a session again for this credential. A reset (the password typed
+   * again, with its TestBank behaviour) clears `blocked` and both tokens; an SCA clears the SCA
+   * token. Either way the token is used up and the data is extracted again.
+   */
+  reauthenticate(credential: CredentialRecord, kind: Reauth['kind'], behaviour: CredentialBehaviour): void {
+    if (kind === 'reset') {
+      Object.assign(credential, behaviour);
+      credential.blocked = false;
+      credential.resetToken = null;
+    } else {
+      credential.scaWhenSettled = false;
+    }
+    credential.scaToken = null;
+    this.restartExtraction(credential);
   }
 
   block(credential: CredentialRecord): void {
@@ -361,6 +400,7 @@ export class SandboxState {
     if (!pending && credential.settledAtMs === null) {
       credential.settledAtMs = unit === 'ms' ? startedAtMs + length : length === 0 ? startedAtMs : now;
       if (credential.blockWhenSettled) this.block(credential);
+      if (credential.scaWhenSettled) credential.scaToken ??= this.newToken();
     }
     return { pending, created: new Set(EXTRACTION_ORDER.slice(0, done)) };
   }

@@ -1,7 +1,15 @@
 // What happens when a user submits the Link: TestBank's special passwords and SCA answers,
-// the duplicate-credential rule, and issuing the link code. The HTML Link and
-// `FlanksSandbox.connect()` both drive this one implementation; Connect v2 sessions (connect.ts)
-// reuse its rules (`checkLogin`, `checkScaAnswer`, `addLoginCredential`) without the link code.
+// the duplicate-credential rule, re-authentication of an existing credential, and issuing the link
+// code. The HTML Link and `FlanksSandbox.connect()` both drive this one implementation; Connect v2
+// sessions (connect.ts) reuse its rules (`checkLogin`, `checkScaAnswer`, `addLoginCredential`)
+// without the link code.
+//
+// Re-authentication is undocumented at Flanks; the sandbox models what the SDK assumes
+// (docs/reauthentication.md): a Link URL carrying `reset_token=` opens the login of that
+// credential's bank, and the username must be the credential's; `sca_token=` opens an SCA challenge
+// at once. Success updates the credential (tokens cleared, data extracted again) and issues a code
+// that exchanges for the same `credentials_token`; no credential is created. A token that no
+// credential holds (unknown, or already used) is an invalid link.
 
 import {
   type CredentialBehaviour,
@@ -10,6 +18,7 @@ import {
   entityById,
   type LoginAttempt,
   type NewCredential,
+  type Reauth,
   type SandboxState,
 } from './state';
 import type { SandboxLinkError } from './types';
@@ -34,6 +43,12 @@ const FAILING_SCA_ANSWERS: Readonly<Record<string, SandboxLinkError>> = {
 const DELAYED_PASSWORD = 'SANDBOX_DELAYED';
 /** Sandbox-only password: the credential becomes blocked once its first extraction ends. */
 const BLOCKED_PASSWORD = 'SANDBOX_BLOCKED';
+/** Sandbox-only password: the bank asks for SCA again (an `sca_token`) once the extraction ends. */
+const SCA_REQUIRED_PASSWORD = 'SANDBOX_SCA_REQUIRED';
+/** Sandbox-only password: the first extraction never ends (until `stayPending(token, 0)`). */
+const PENDING_PASSWORD = 'SANDBOX_PENDING';
+/** The challenge an SCA re-authentication opens with. */
+const REAUTH_CHALLENGE = 'SCA_SMS';
 const ACCOUNT_DATA_ERROR: ReadonlySet<ExtractionStep> = new Set(['product.account', 'transactions.account']);
 
 export function loginFailure(password: string): SandboxLinkError | undefined {
@@ -49,7 +64,13 @@ export function credentialBehaviour(password: string): CredentialBehaviour {
   return {
     failingSteps: password === 'DATA_ERROR_PRODUCT_ACCOUNT' ? ACCOUNT_DATA_ERROR : new Set(),
     blockWhenSettled: password === BLOCKED_PASSWORD,
+    scaWhenSettled: password === SCA_REQUIRED_PASSWORD,
   };
+}
+
+/** How many polls a new credential stays pending for this password; `undefined`: the sandbox's setting. */
+export function pendingPollsFor(password: string): number | undefined {
+  return password === PENDING_PASSWORD ? Number.POSITIVE_INFINITY : undefined;
 }
 
 export type LoginOutcome =
@@ -90,7 +111,11 @@ export function addLoginCredential(
 ): CredentialRecord | 'CREDENTIALS_ALREADY_EXIST' {
   if (state.hasCredential(login.clientId, login.bank, login.username)) return 'CREDENTIALS_ALREADY_EXIST';
   const { password, ...credential } = login;
-  return state.addCredential({ ...credential, ...credentialBehaviour(password) });
+  return state.addCredential({
+    ...credential,
+    ...credentialBehaviour(password),
+    pendingPolls: pendingPollsFor(password),
+  });
 }
 
 function challenge(state: SandboxState, attempt: LoginAttempt, type: string): LoginOutcome {
@@ -106,7 +131,22 @@ function proceed(state: SandboxState, attempt: LoginAttempt, check: LoginCheck):
 }
 
 export function submitLogin(state: SandboxState, attempt: LoginAttempt): LoginOutcome {
+  if (attempt.reauth) {
+    const target = state.reauthTarget(attempt.clientId, attempt.reauth);
+    if (!target) return { kind: 'error', error: 'INVALID_LINK' };
+    if (attempt.reauth.kind === 'reset' && attempt.username !== target.username) {
+      return { kind: 'error', error: 'INVALID_CREDENTIALS' };
+    }
+  }
   return proceed(state, attempt, checkLogin(attempt.bank, attempt.username, attempt.password));
+}
+
+/** An SCA re-authentication opens on the challenge; no password is asked for. */
+export function startScaReauth(state: SandboxState, attempt: LoginAttempt): LoginOutcome {
+  if (!attempt.reauth || !state.reauthTarget(attempt.clientId, attempt.reauth)) {
+    return { kind: 'error', error: 'INVALID_LINK' };
+  }
+  return challenge(state, attempt, REAUTH_CHALLENGE);
 }
 
 /** `undefined` when the challenge id is unknown or was already answered. */
@@ -121,16 +161,31 @@ export function answerChallenge(
   return proceed(state, entry.attempt, checkScaAnswer(answer));
 }
 
+/** The credential a re-authentication updates, once the user passed the bank's pages again. */
+function reauthenticated(
+  state: SandboxState,
+  attempt: LoginAttempt,
+  reauth: Reauth,
+): CredentialRecord | 'INVALID_LINK' {
+  // Checked again: another tab may have used the token since the form was shown.
+  const target = state.reauthTarget(attempt.clientId, reauth);
+  if (!target) return 'INVALID_LINK';
+  state.reauthenticate(target, reauth.kind, credentialBehaviour(attempt.password));
+  return target;
+}
+
 function complete(state: SandboxState, attempt: LoginAttempt): LoginOutcome {
-  const credential = addLoginCredential(state, {
-    clientId: attempt.clientId,
-    bank: attempt.bank,
-    username: attempt.username,
-    password: attempt.password,
-    externalId: attempt.extra.external_id ?? null,
-    linkToken: attempt.linkToken,
-  });
-  if (credential === 'CREDENTIALS_ALREADY_EXIST') return { kind: 'error', error: credential };
+  const credential = attempt.reauth
+    ? reauthenticated(state, attempt, attempt.reauth)
+    : addLoginCredential(state, {
+        clientId: attempt.clientId,
+        bank: attempt.bank,
+        username: attempt.username,
+        password: attempt.password,
+        externalId: attempt.extra.external_id ?? null,
+        linkToken: attempt.linkToken,
+      });
+  if (typeof credential === 'string') return { kind: 'error', error: credential };
   const code = state.issueCode(
     credential,
     attempt.linkToken,

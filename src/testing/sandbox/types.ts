@@ -131,9 +131,10 @@ export interface SandboxLink {
 }
 
 /**
- * Error codes the sandbox Link can end with. The first six are Flanks Link error codes;
- * `INVALID_LINK` and `UNKNOWN_BANK` are only returned by {@link FlanksSandbox.connect}, where the
- * HTML Link would show an error page instead.
+ * Error codes the sandbox Link can end with. The first seven are Flanks Link error codes
+ * (`ABORTED_BY_USER`: the user pressed Cancel); `INVALID_LINK` (an unknown or paused link, or a
+ * re-authentication token that is unknown or already used) and `UNKNOWN_BANK` are only returned by
+ * {@link FlanksSandbox.connect}, where the HTML Link would show an error page instead.
  *
  * @example
  * ```ts
@@ -149,6 +150,7 @@ export type SandboxLinkError =
   | 'INTERNAL_ERROR'
   | 'SCA_TYPE_NOT_ALLOWED'
   | 'USER_INTERACTION_NEEDED'
+  | 'ABORTED_BY_USER'
   | 'INVALID_LINK'
   | 'UNKNOWN_BANK';
 
@@ -174,6 +176,16 @@ export interface SandboxConnectOptions {
   scaAnswer?: string | readonly string[];
   /** Custom Link URL params (`external_id` included), echoed back as `extra` on exchange. */
   params?: Record<string, string>;
+  /**
+   * Re-authenticates the credential holding this `reset_token` (the Link URL's `reset_token=`):
+   * the user logs in again (the username defaults to the credential's own), and the code exchanges
+   * for the same `credentials_token`.
+   */
+  resetToken?: string;
+  /** Re-authenticates the credential holding this `sca_token`: the user answers an SCA challenge. */
+  scaToken?: string;
+  /** The user presses Cancel instead of logging in: the result is `{ error: 'ABORTED_BY_USER' }`. */
+  cancel?: boolean;
 }
 
 /**
@@ -267,6 +279,8 @@ export interface SandboxSessionOptions {
   password?: string;
   /** Answers to SCA challenges, in order; when they run out the challenge is passed. */
   scaAnswer?: string | readonly string[];
+  /** The user presses Cancel: the session finishes `Finished:Error` with `error_code: 'AbortedByUser'`. */
+  cancel?: boolean;
 }
 
 /**

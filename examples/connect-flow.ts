@@ -24,14 +24,15 @@ const step = (text: string) => console.log(`\n▸ ${text}`);
 async function main() {
   const { sandbox, store, flanks } = await exampleClient({ pageSize: 25 });
   // "Your application": receives the user back from the Connect widget and completes the session.
-  // It only accepts the session it created for this user: the `session_id` in a redirect is not
-  // proof of who started it.
+  // The `session_id` in a redirect is no proof of who started it, so completeSession gets the one we
+  // kept for this user when we created it (a web app keeps it in the user's server-side session), and
+  // refuses any other.
   let expectedSessionId: string | undefined;
   const app = await startCallbackApp('/flanks/connect', async (requestUrl) => {
     const { sessionId } = flanks.connect.parseRedirect(requestUrl);
-    if (sessionId !== expectedSessionId) throw new FlanksError('This Connect session was not started here.');
+    if (expectedSessionId === undefined) throw new FlanksError('No Connect session was started here.');
     return flanks.connect.completeSession(
-      { sessionId, userId: USER_ID },
+      { sessionId, userId: USER_ID, expectedSessionId },
       {
         timeoutMs: 60_000,
         pollIntervalMs: live ? 2_000 : 100,

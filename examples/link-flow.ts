@@ -21,7 +21,8 @@ const step = (text: string) => console.log(`\n▸ ${text}`);
 
 async function main() {
   const { sandbox, store, flanks } = await exampleClient();
-  // "Your application": receives the user back from the Link and completes it.
+  // "Your application": receives the user back from the Link and completes it for the user who is
+  // logged in (here always USER_ID). completeLink refuses a code whose Link was started by anyone else.
   const app = await startCallbackApp('/flanks/callback', async (requestUrl) => {
     const redirect = flanks.links.parseRedirect(requestUrl);
     if (!redirect.ok) throw new FlanksError(`The Link reported an error: ${redirect.error}`);
@@ -45,9 +46,10 @@ async function main() {
       ).token;
     console.log(`  link token: ${linkToken.slice(0, 6)}…`);
 
-    step('2. Build the Link URL for our user');
+    step('2. Build the Link URL for our user (signed for them: the state parameter)');
     const url = flanks.links.buildUrl({
       token: linkToken,
+      userId: USER_ID,
       bank: sandbox ? 'testbank' : undefined,
       externalId: USER_ID,
       params: { campaign: 'npm-start' },

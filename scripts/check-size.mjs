@@ -4,7 +4,9 @@
 // 32 kB (31.6 kB measured); raised to 33.5 kB when the shared token cache joined the main entry, and
 // to 35 kB for numeric coercion and redacted shape reports of mismatched responses (+1.7 kB), and to
 // 36 kB for link outcomes and re-authentication (+1.0 kB: the refused-link-code and re-authentication
-// messages, credentials.reauthToken and the reauth option).
+// messages, credentials.reauthToken and the reauth option), and to 39 kB (38.7 kB measured) for the
+// security review's defaults (signed state and session bindings, token-cache sealing, the response
+// cap, redirect and base-URL checks, the worker guard; +2.9 kB).
 // `--explain` also estimates what each part costs: the bundle rebuilt from src/ without it (its
 // modules replaced by empty stand-ins, or the dependency left out), minus the full bundle.
 import { readFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 export const GOAL_KB = 20;
-export const BUDGET_KB = 36;
+export const BUDGET_KB = 39;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const common = {

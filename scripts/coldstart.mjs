@@ -22,11 +22,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * built files keep their comments, so documentation counts too). Files: plus 2, because tsup's shared
  * chunks follow which entries import what, and move by a file when another entry starts sharing a
  * module. Raised to the next 10 kB above what was measured (ESM 192.7 kB, CommonJS 240.8 kB) when link
- * outcomes and re-authentication joined the main entry (+4.7 kB, TSDoc included).
+ * outcomes and re-authentication joined the main entry (+4.7 kB, TSDoc included), then (ESM 214.8 kB,
+ * CommonJS 267.1 kB, plus 5 %) with the security review's defaults: signed state, session bindings,
+ * token sealing, transport checks, and their documentation.
  */
 export const BUDGET = {
-  esm: { files: 7, kB: 200 },
-  cjs: { files: 8, kB: 250 },
+  esm: { files: 7, kB: 230 },
+  cjs: { files: 8, kB: 290 },
 };
 /** Built-in modules an import must not load: the fetch implementation and the network stack. */
 const NETWORK_BUILTINS =

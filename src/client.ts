@@ -1,4 +1,9 @@
-import { type CredentialRecord, type CredentialStore, makeCredentialRecord } from './core/credential-store';
+import {
+  type CredentialRecord,
+  type CredentialStore,
+  makeCredentialRecord,
+  saveForUser,
+} from './core/credential-store';
 import {
   FlanksError,
   FlanksLinkDelayedError,
@@ -16,8 +21,9 @@ import {
   optionalNumber,
   requireObject,
   requireString,
+  requireUserId,
 } from './internal/args';
-import { checkLinkState } from './internal/link-state';
+import { checkLinkState, deriveStateKey, type LinkStateProblem } from './internal/link-state';
 import { refreshBudgetMs, TokenManager } from './internal/token-manager';
 import { Transport } from './internal/transport';
 import { type ValidationMode, Validator } from './internal/validate';
@@ -59,6 +65,12 @@ export interface FlanksClientOptions {
   /** Most requests in flight to Flanks at once; more calls queue. Default 8. */
   maxConcurrency?: number | undefined;
   /**
+   * Largest answer the client reads, in bytes (checked on `Content-Length`, then counted while the
+   * body streams); a larger one rejects with `FlanksResponseTooLargeError` instead of filling memory.
+   * Default 64 MiB. Every call can override it (`{ maxResponseBytes }`).
+   */
+  maxResponseBytes?: number | undefined;
+  /**
    * A fetch implementation (for proxies, tracing, tests). Default: the global `fetch`. Called as
    * `fetch(url, init)` with `init.headers` a `Headers` object; a wrapper must pass `init` on.
    */
@@ -77,9 +89,11 @@ export interface FlanksClientOptions {
    */
   tokenCache?: TokenCache | undefined;
   /**
-   * A server-side secret (at least 32 characters) that turns on signed link state: `buildUrl` then
-   * needs a `userId` and adds a signed, expiring `state`, and `completeLink` rejects codes started by
-   * another user. Default: `FLANKS_STATE_SECRET`, else off. See docs/security.md.
+   * The secret (at least 32 characters) that signs link state and session bindings. Signed state is
+   * always on: `buildUrl` needs a `userId` and adds a signed, expiring `state`, and `completeLink`
+   * refuses codes started by another user. Without this option the key is derived from the client
+   * secret, which is enough for most apps; set it to keep Links valid across a client-secret rotation,
+   * or to share state between apps. Default: `FLANKS_STATE_SECRET`, else derived. See docs/security.md.
    */
   stateSecret?: string | undefined;
   /**
@@ -102,10 +116,20 @@ export interface FlanksClientOptions {
 export interface CompleteLinkParams {
   /** The link code from the redirect (`?code=`). */
   code: string;
-  /** Your id for the user who connected the bank. */
+  /**
+   * Your id for the user completing the Link: the logged-in user of the request, never a value taken
+   * from the redirect. It must be the `userId` the Link URL was built for.
+   */
   userId: string;
   /** Overrides the client's `store` for this call. */
   store?: CredentialStore | undefined;
+  /**
+   * Accepts a code that carries no signed state (a Link URL built with `dangerouslyOmitState`, or
+   * outside this SDK). Nothing then proves who started the Link: whoever brings the code to your app
+   * gets the connection filed under their account (login CSRF). A code whose state is present is
+   * still checked.
+   */
+  dangerouslyAllowMissingState?: boolean | undefined;
 }
 
 const DEFAULTS = {
@@ -114,6 +138,7 @@ const DEFAULTS = {
   timeoutMs: 30_000,
   maxRetries: 2,
   maxConcurrency: 8,
+  maxResponseBytes: 64 * 1024 * 1024,
   validation: 'warn' as ValidationMode,
 };
 
@@ -122,16 +147,59 @@ function env(name: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
+/*
+ * Base URL rules (baseUrl and linkBaseUrl). The API URL receives the client secret and every token,
+ * the Link URL carries the link token and the signed state:
+ * - https only, except on loopback (localhost, 127.0.0.0/8, [::1]), where a sandbox or a local proxy
+ *   runs over plain http without the traffic leaving the machine. Hosts are compared after the URL
+ *   parser has normalised them, so `127.1` or `LOCALHOST` count and `localhost.example.com` does not.
+ * - No user name or password: they would be sent to the server and shown in errors and logs. The
+ *   message never repeats the URL.
+ */
+const LOOPBACK_HOST = /^(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/;
+
 function checkUrl(value: string, name: string): string {
+  const path = `options.${name}`;
+  let url: URL;
   try {
-    const url = new URL(value);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
-    return url.href.replace(/\/+$/, '');
+    url = new URL(value);
   } catch {
-    throw new FlanksValidationError(`options.${name} must be an absolute http(s) URL.`, {
-      path: `options.${name}`,
-    });
+    throw new FlanksValidationError(`${path} must be an absolute https URL.`, { path });
   }
+  if (url.username !== '' || url.password !== '') {
+    throw new FlanksValidationError(`${path} must not contain a user name or password.`, { path });
+  }
+  const loopback = LOOPBACK_HOST.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new FlanksValidationError(
+      `${path} must be an https URL (http only for localhost, 127.0.0.0/8, [::1]): secrets must not travel in clear.`,
+      { path },
+    );
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/*
+ * Browser guard: the client secret must never run on the end user's device. Refused, unless
+ * `dangerouslyAllowBrowser`:
+ * - a browser page: `window` and `document` exist;
+ * - a browser worker (dedicated, shared or service): the global object is a WorkerGlobalScope with
+ *   `importScripts` (every kind has it in Chromium, module workers included), or a
+ *   ServiceWorkerGlobalScope with a `registration`.
+ * Server runtimes pass: Node and Bun have no WorkerGlobalScope; a Deno worker is a WorkerGlobalScope
+ * without `importScripts`; Cloudflare workerd's global is a ServiceWorkerGlobalScope without
+ * `importScripts` or `registration` (each measured, see test/security/browser-guard.test.ts).
+ */
+function browserContext(): string | undefined {
+  const g = globalThis as Record<string, unknown>;
+  if (g.window !== undefined && g.document !== undefined) return 'a browser page';
+  const isScope = (name: string) => {
+    const scope = g[name];
+    return typeof scope === 'function' && globalThis instanceof (scope as new () => unknown);
+  };
+  if (isScope('WorkerGlobalScope') && typeof g.importScripts === 'function') return 'a browser worker';
+  if (isScope('ServiceWorkerGlobalScope') && g.registration !== undefined) return 'a browser worker';
+  return undefined;
 }
 
 function isStore(value: unknown): value is CredentialStore {
@@ -155,11 +223,11 @@ function isLogger(value: unknown): value is Logger {
  * import { FlanksClient, MemoryCredentialStore } from 'flanks-sdk';
  *
  * const flanks = new FlanksClient({ store: new MemoryCredentialStore() }); // FLANKS_CLIENT_ID / _SECRET from env
- * const url = flanks.links.buildUrl({ token: LINK_TOKEN, externalId: user.id });
- * // … the user comes back to your redirect URI …
+ * const url = flanks.links.buildUrl({ token: LINK_TOKEN, userId: user.id }); // signed for this user
+ * // … the user comes back to your redirect URI, logged in to your app …
  * const redirect = flanks.links.parseRedirect(req.url);
  * if (redirect.ok) {
- *   const record = await flanks.completeLink({ code: redirect.code, userId: user.id });
+ *   const record = await flanks.completeLink({ code: redirect.code, userId: req.user.id });
  *   await flanks.credentials.waitUntilReady(record.credentialsToken, { timeoutMs: 120_000 });
  *   const portfolios = await flanks.aggregation.portfolios(record.credentialsToken);
  * }
@@ -185,19 +253,15 @@ export class FlanksClient {
   readonly store: CredentialStore | undefined;
   readonly #tokens: TokenManager;
   readonly #transport: Transport;
-  readonly #stateSecret: Uint8Array | undefined;
+  readonly #stateKey: Uint8Array;
   readonly #baseUrl: string;
 
   constructor(options: FlanksClientOptions = {}) {
     const o = requireObject(options, 'options') as FlanksClientOptions;
-    const g = globalThis as { window?: unknown; document?: unknown };
-    if (
-      typeof g.window !== 'undefined' &&
-      typeof g.document !== 'undefined' &&
-      !optionalBoolean(o.dangerouslyAllowBrowser, 'options.dangerouslyAllowBrowser')
-    ) {
+    const browser = browserContext();
+    if (browser && !optionalBoolean(o.dangerouslyAllowBrowser, 'options.dangerouslyAllowBrowser')) {
       throw new FlanksError(
-        'FlanksClient is running in a browser-like environment, where its client secret would be readable by anyone. Call Flanks from your server instead; if this context is trusted and not public, pass dangerouslyAllowBrowser: true.',
+        `FlanksClient is running in ${browser}, where its client secret would be readable by anyone who loads your site. Call Flanks from your server instead; if this context is trusted and not public, pass dangerouslyAllowBrowser: true.`,
       );
     }
     const clientId = o.clientId ?? env('FLANKS_CLIENT_ID');
@@ -228,6 +292,9 @@ export class FlanksClient {
         ? o.maxConcurrency
         : (optionalNumber(o.maxConcurrency, 'options.maxConcurrency', { min: 1, integer: true }) ??
           DEFAULTS.maxConcurrency);
+    const maxResponseBytes =
+      optionalNumber(o.maxResponseBytes, 'options.maxResponseBytes', { min: 1, integer: true }) ??
+      DEFAULTS.maxResponseBytes;
     const validation = o.validation ?? DEFAULTS.validation;
     if (!['strict', 'warn', 'off'].includes(validation)) {
       throw new FlanksValidationError(`options.validation must be 'strict', 'warn' or 'off'.`, {
@@ -263,7 +330,7 @@ export class FlanksClient {
         path: 'options.stateSecret',
       });
     }
-    this.#stateSecret = stateSecret === undefined ? undefined : new TextEncoder().encode(stateSecret);
+    this.#stateKey = deriveStateKey(stateSecret ?? clientSecret);
     const logger = o.logger ?? defaultLogger;
     const transport = new Transport({
       baseUrl: this.#baseUrl,
@@ -271,6 +338,7 @@ export class FlanksClient {
       timeoutMs,
       maxRetries,
       maxConcurrency,
+      maxResponseBytes,
       logger,
       validator: new Validator(validation, logger),
       staticSecrets: stateSecret === undefined ? [clientSecret] : [clientSecret, stateSecret],
@@ -286,27 +354,33 @@ export class FlanksClient {
     });
     transport.setAuth(this.#tokens);
     this.store = o.store;
-    this.links = new Links(transport, linkBaseUrl, this.#stateSecret);
+    this.links = new Links(transport, linkBaseUrl, this.#stateKey);
     this.credentials = new Credentials(transport);
     this.entities = new Entities(transport);
     this.aggregation = new Aggregation(transport);
-    this.connect = new Connect(transport, this.store);
+    this.connect = new Connect(transport, this.store, this.#stateKey);
     this.aggregationV2 = new AggregationV2(transport);
     this.reports = new Reports(transport);
   }
 
   /**
-   * Finishes a Link: exchanges the code for a credentials token and saves a {@link CredentialRecord}
-   * for `userId` in the store, then returns it. The code is single-use, so the exchange is never
-   * retried once it may have reached Flanks.
+   * Finishes a Link: exchanges the code for a credentials token, checks that the Link was started by
+   * `userId` (its signed `state`, see `links.buildUrl`), saves a {@link CredentialRecord} for
+   * `userId` in the store and returns it. The code is single-use, so the exchange is never retried
+   * once it may have reached Flanks.
+   *
+   * Refusals, with nothing saved:
+   * - the state is missing, forged, expired or issued to another user → {@link FlanksLinkStateError}.
+   *   The exchange has already created a credential at Flanks; it is deleted (one attempt), and the
+   *   error says whether that worked (`credentialDeleted`) and what is left to do if not;
+   * - the store already holds this connection for another user → {@link FlanksCredentialConflictError}.
    *
    * If Flanks answers 202 (token delayed by its security checks) nothing is saved and the call
-   * rejects with {@link FlanksLinkDelayedError}: tell the user their data will appear later, and pick
-   * the credential up from `credentials.list()` once it appears (match on the `external_id` you put
-   * in the Link URL).
+   * rejects with {@link FlanksLinkDelayedError}: tell the user their data will appear later.
    *
    * @example
    * ```ts
+   * // Link URL: flanks.links.buildUrl({ token: LINK_TOKEN, userId: req.user.id })
    * const redirect = flanks.links.parseRedirect(req.url);
    * if (redirect.ok) {
    *   const record = await flanks.completeLink({ code: redirect.code, userId: req.user.id });
@@ -317,7 +391,11 @@ export class FlanksClient {
   async completeLink(params: CompleteLinkParams, options?: RequestOptions): Promise<CredentialRecord> {
     const p = requireObject(params, 'params');
     const code = requireString(p.code, 'params.code');
-    const userId = requireString(p.userId, 'params.userId');
+    const userId = requireUserId(p.userId, 'params.userId');
+    const allowMissing = optionalBoolean(
+      p.dangerouslyAllowMissingState,
+      'params.dangerouslyAllowMissingState',
+    );
     const store = p.store ?? this.store;
     if (store === undefined || !isStore(store)) {
       throw new FlanksValidationError(
@@ -329,7 +407,7 @@ export class FlanksClient {
     const result = await this.links.exchangeCode(code, options);
     if (result.status === 'delayed') {
       throw new FlanksLinkDelayedError(
-        'Flanks accepted the link code but is still running security checks; the credentials token will be available later (up to ~72 h). Nothing was saved. Tell the user their bank data will appear later, and look for the credential in credentials.list() (by external_id).',
+        'Flanks accepted the link code but is still running security checks; the credentials token will be available later (up to ~72 h). Nothing was saved. Tell the user their bank data will appear later, and look for the credential in credentials.list() (see docs/credential-stores.md: the external_id there is not proof of who started the Link).',
         { body: this.#transport.redact(result.body, [code]) },
       );
     }
@@ -339,24 +417,10 @@ export class FlanksClient {
     const rawExtra: unknown = body.extra ?? {};
     const extraIsObject = rawExtra !== null && typeof rawExtra === 'object' && !Array.isArray(rawExtra);
     const { state, ...extra } = extraIsObject ? (rawExtra as Record<string, unknown>) : {};
-    if (this.#stateSecret) {
-      const problem = checkLinkState(this.#stateSecret, state, userId, Date.now());
-      if (problem) {
-        throw new FlanksLinkStateError(
-          {
-            missing:
-              'This link code carries no signed state: it was not started through links.buildUrl({ userId }) of this app. Nothing was stored; ask the user to connect again.',
-            malformed:
-              'This link code carries a malformed state. Nothing was stored; ask the user to connect again.',
-            invalid:
-              'This link code was started by another user (or its state was tampered with): refusing it protects the user from login CSRF. Nothing was stored; ask the user to connect again.',
-            expired:
-              'This link code was started too long ago (its signed state expired). Nothing was stored; ask the user to connect again.',
-          }[problem],
-          { reason: problem },
-        );
-      }
-    }
+    const missing = state === undefined || state === null || state === '';
+    const problem =
+      missing && allowMissing ? undefined : checkLinkState(this.#stateKey, state, userId, Date.now());
+    if (problem) await this.#refuseExchanged(body.credentials_token, problem, store, options);
     const record = makeCredentialRecord(
       {
         userId,
@@ -369,8 +433,65 @@ export class FlanksClient {
       },
       'code exchange',
     );
-    await store.save(record);
-    return record;
+    return saveForUser(store, record, 'completeLink');
+  }
+
+  /*
+   * A refused code was already exchanged: its credential exists at Flanks and belongs to nobody.
+   * It is deleted with one attempt (a delete is not replayed once it may have reached Flanks, and the
+   * caller is waiting), unless a stored record already uses that token: then it is someone's live
+   * connection and is left alone. The error says which happened and what is left to do.
+   */
+  async #refuseExchanged(
+    token: string | undefined,
+    reason: LinkStateProblem,
+    store: CredentialStore,
+    options: RequestOptions | undefined,
+  ): Promise<never> {
+    const why = {
+      missing: 'carries no signed state (its Link URL was not built by links.buildUrl({ userId }))',
+      malformed: 'carries a malformed state',
+      invalid: 'was started by another user or another app (login CSRF protection)',
+      expired: 'was started too long ago (its state expired; stateTtlMs)',
+    }[reason];
+    const cleanUp = 'find it in flanks.credentials.list() (no CredentialRecord refers to it) and delete it';
+    let outcome: string;
+    let credentialDeleted = false;
+    let cause: unknown;
+    // In warn/off validation a malformed answer may carry no token: then there is nothing to delete.
+    const held =
+      token === undefined
+        ? undefined
+        : await store.get(token).then(
+            (record) => record !== undefined,
+            () => undefined,
+          );
+    if (token === undefined) outcome = "Flanks' answer held no credentials token, so none could be deleted.";
+    else if (held === true) outcome = 'Its connection is already stored for a user, so it was left in place.';
+    else if (held === undefined)
+      outcome = `The store could not be read, so its credential was kept at Flanks: ${cleanUp}.`;
+    else {
+      try {
+        await this.credentials.delete(token, {
+          signal: options?.signal,
+          timeoutMs: options?.timeoutMs,
+          maxRetries: 0,
+        });
+        credentialDeleted = true;
+        outcome = 'The credential it created at Flanks was deleted.';
+      } catch (error) {
+        cause = error;
+        outcome = `Deleting the credential it created at Flanks failed (${(error as Error).name}): ${cleanUp}.`;
+      }
+    }
+    throw new FlanksLinkStateError(
+      `This link code ${why}. Nothing was stored. ${outcome} Ask the user to connect again.`,
+      {
+        reason,
+        credentialDeleted,
+        cause,
+      },
+    );
   }
 
   /** Keeps the client secret and tokens out of `util.inspect` output. */

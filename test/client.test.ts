@@ -8,7 +8,7 @@ import {
   FlanksValidationError,
   MemoryCredentialStore,
 } from '../src';
-import { BASE, CLIENT_SECRET, makeClient, route, tokenRoute, useMsw } from './helpers';
+import { BASE, CLIENT_SECRET, makeClient, route, signedState, tokenRoute, useMsw } from './helpers';
 
 useMsw();
 
@@ -64,21 +64,32 @@ describe('new FlanksClient(options)', () => {
     expect(inspect(client, { depth: 10, showHidden: true })).not.toContain(CLIENT_SECRET);
     expect(JSON.stringify(client)).not.toContain(CLIENT_SECRET);
   });
+
+  it('its resources print as their name and public settings only', () => {
+    const client = makeClient();
+    expect(inspect(client.credentials)).toBe('Credentials {}');
+    expect(JSON.stringify(client.aggregationV2)).toBe('{}');
+    expect(inspect(client.links)).toBe('Links { linkBaseUrl: "https://link.flanks.test/link" }');
+    expect(JSON.stringify({ links: client.links })).toBe(
+      '{"links":{"linkBaseUrl":"https://link.flanks.test/link"}}',
+    );
+  });
 });
 
 describe('completeLink', () => {
-  it('exchanges the code and saves a record for the user', async () => {
+  it('exchanges the code and saves a record for the user, without the state', async () => {
     tokenRoute();
+    const store = new MemoryCredentialStore();
+    const client = makeClient({ store });
     const calls = route('post', '/v0/platform/link', {
       body: {
         credentials_token: 'ct_new_1',
         message: 'Successfully retrieved',
-        extra: { campaign: 'x', external_id: 'ext-42' },
+        extra: { campaign: 'x', external_id: 'ext-42', state: signedState(client, 'user-42') },
         link_token: 'lt_1',
       },
     });
-    const store = new MemoryCredentialStore();
-    const record = await makeClient({ store }).completeLink({ code: 'code_abc', userId: 'user-42' });
+    const record = await client.completeLink({ code: 'code_abc', userId: 'user-42' });
     expect(calls[0]!.body).toEqual({ code: 'code_abc' });
     expect(record).toMatchObject({
       userId: 'user-42',
@@ -103,8 +114,17 @@ describe('completeLink', () => {
         { body: { credentials_token: 'ct_no_extra' } },
       );
       const client = makeClient({ store: new MemoryCredentialStore(), validation });
-      const first = await client.completeLink({ code: 'code_1', userId: 'u' });
-      const second = await client.completeLink({ code: 'code_2', userId: 'u' });
+      // Without `extra` there is no signed state either: a Link built outside the SDK, accepted by name.
+      const first = await client.completeLink({
+        code: 'code_1',
+        userId: 'u',
+        dangerouslyAllowMissingState: true,
+      });
+      const second = await client.completeLink({
+        code: 'code_2',
+        userId: 'u',
+        dangerouslyAllowMissingState: true,
+      });
       expect(first).toMatchObject({ credentialsToken: 'ct_null_extra', extra: {}, externalId: null });
       expect(second).toMatchObject({ credentialsToken: 'ct_no_extra', extra: {} });
     },
@@ -112,10 +132,13 @@ describe('completeLink', () => {
 
   it('a per-call store overrides the client store', async () => {
     tokenRoute();
-    route('post', '/v0/platform/link', { body: { credentials_token: 'ct_2', extra: {} } });
     const clientStore = new MemoryCredentialStore();
     const callStore = new MemoryCredentialStore();
-    await makeClient({ store: clientStore }).completeLink({ code: 'c', userId: 'u', store: callStore });
+    const client = makeClient({ store: clientStore });
+    route('post', '/v0/platform/link', {
+      body: { credentials_token: 'ct_2', extra: { state: signedState(client, 'u') } },
+    });
+    await client.completeLink({ code: 'c', userId: 'u', store: callStore });
     expect(clientStore.size).toBe(0);
     expect(callStore.size).toBe(1);
   });
@@ -140,6 +163,9 @@ describe('completeLink', () => {
     const client = makeClient({ store: new MemoryCredentialStore() });
     await expect(client.completeLink({ code: '', userId: 'u' })).rejects.toThrow(FlanksValidationError);
     await expect(client.completeLink({ code: 'c', userId: '' })).rejects.toThrow(/params\.userId/);
+    await expect(
+      client.completeLink({ code: 'c', userId: 'u', dangerouslyAllowMissingState: 'yes' as never }),
+    ).rejects.toThrow(/params\.dangerouslyAllowMissingState/);
     await expect(makeClient().completeLink({ code: 'c', userId: 'u' })).rejects.toThrow(/CredentialStore/);
     expect(tokens).toHaveLength(0);
   });
@@ -157,11 +183,14 @@ describe('completeLink', () => {
 
   it('a store failure surfaces as is (the app decides), after a successful exchange', async () => {
     tokenRoute();
-    route('post', '/v0/platform/link', { body: { credentials_token: 'ct_3', extra: {} } });
     const store = new MemoryCredentialStore();
+    const client = makeClient({ store });
+    route('post', '/v0/platform/link', {
+      body: { credentials_token: 'ct_3', extra: { state: signedState(client, 'u') } },
+    });
     store.save = async () => {
       throw new Error('db down');
     };
-    await expect(makeClient({ store }).completeLink({ code: 'c', userId: 'u' })).rejects.toThrow('db down');
+    await expect(client.completeLink({ code: 'c', userId: 'u' })).rejects.toThrow('db down');
   });
 });

@@ -1,7 +1,14 @@
 import { HttpResponse, http, type JsonBodyType } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 import { FlanksClient, type FlanksClientOptions, type Logger } from '../src';
+import {
+  createFlanksHandlers,
+  FlanksSandbox,
+  SANDBOX_CLIENT_ID,
+  SANDBOX_CLIENT_SECRET,
+  type SandboxOptions,
+} from '../src/testing';
 
 /** Fake base URL: msw intercepts it at the network layer; nothing leaves the machine. */
 export const BASE = 'https://api.flanks.test';
@@ -113,6 +120,31 @@ export function spyLogger(): { debug: LogFn; info: LogFn; warn: LogFn; error: Lo
   };
 }
 
+/**
+ * A sandbox behind msw for the file (on its default API and Link hosts), reset before each test;
+ * unknown requests fail the test. Returns the sandbox, the msw server (for overrides, reset after
+ * each test) and a client factory with the sandbox's credentials.
+ */
+export async function useSandbox(options: SandboxOptions = {}) {
+  const sandbox = new FlanksSandbox(options);
+  const sandboxServer = setupServer(...(await createFlanksHandlers(sandbox)));
+  beforeAll(() => sandboxServer.listen({ onUnhandledRequest: 'error' }));
+  beforeEach(() => sandbox.reset());
+  afterEach(() => {
+    vi.useRealTimers();
+    sandboxServer.resetHandlers();
+  });
+  afterAll(() => sandboxServer.close());
+  const client = (clientOptions: FlanksClientOptions = {}) =>
+    new FlanksClient({
+      clientId: SANDBOX_CLIENT_ID,
+      clientSecret: SANDBOX_CLIENT_SECRET,
+      logger: spyLogger(),
+      ...clientOptions,
+    });
+  return { sandbox, server: sandboxServer, client };
+}
+
 export function makeClient(options: FlanksClientOptions = {}): FlanksClient {
   return new FlanksClient({
     clientId: CLIENT_ID,
@@ -124,13 +156,52 @@ export function makeClient(options: FlanksClientOptions = {}): FlanksClient {
   });
 }
 
+/** The signed `state` a Link URL built by `client` for `userId` carries (what Flanks echoes in `extra`). */
+export function signedState(client: FlanksClient, userId: string): string {
+  return new URL(client.links.buildUrl({ token: 'lt', userId })).searchParams.get('state') ?? '';
+}
+
 /** Captured before any test fakes timers: lets real I/O (module loads, sockets) progress. */
 const realSetImmediate = setImmediate;
+const realTurn = () => new Promise((resolve) => realSetImmediate(resolve));
+
+/*
+ * Web Crypto (the token cache's sealing) runs on Node's thread pool: a fake clock cannot move it on,
+ * and fake timers that fire while it runs would race it (a waiter could run out of patience in fake
+ * time while the lock holder's token is still being sealed in real time). Operations in flight are
+ * counted, so settle() lets them finish before it advances the fake clock.
+ */
+let cryptoInFlight = 0;
+const subtle = globalThis.crypto.subtle as unknown as Record<
+  string,
+  (...args: unknown[]) => Promise<unknown>
+>;
+for (const name of [
+  'encrypt',
+  'decrypt',
+  'importKey',
+  'deriveKey',
+  'deriveBits',
+  'sign',
+  'verify',
+  'digest',
+]) {
+  const original = subtle[name]!.bind(subtle);
+  Object.defineProperty(subtle, name, {
+    configurable: true,
+    value: (...args: unknown[]) => {
+      cryptoInFlight++;
+      return original(...args).finally(() => {
+        cryptoInFlight--;
+      });
+    },
+  });
+}
 
 /**
- * Runs a promise to completion while advancing fake timers. Timers are run repeatedly, with real
+ * Runs a promise to completion while advancing fake timers, one timer at a time, with real
  * event-loop turns in between, because a promise may schedule its next timer only after real I/O
- * (the SDK loads ky on its first request).
+ * (the SDK loads ky on its first request). Web Crypto work in flight finishes before the clock moves.
  */
 export async function settle<T>(promise: Promise<T>): Promise<T> {
   let done = false;
@@ -142,9 +213,13 @@ export async function settle<T>(promise: Promise<T>): Promise<T> {
     done = true;
   });
   while (!done) {
-    await vi.runAllTimersAsync();
-    await new Promise((resolve) => realSetImmediate(resolve));
+    while (cryptoInFlight > 0) await realTurn();
+    await vi.advanceTimersToNextTimerAsync();
+    await realTurn();
   }
+  // What is still scheduled once the promise settled (a server's own delays) runs out, as before.
+  while (cryptoInFlight > 0) await realTurn();
+  await vi.runAllTimersAsync();
   const result = await guarded;
   if (result.ok) return result.value;
   throw result.error;

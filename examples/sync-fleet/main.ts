@@ -71,6 +71,8 @@ export interface FleetRunSummary {
   rowsWithClearTokens: number;
   /** Sampled credentials tokens found anywhere in the queue's Redis keys (job data, ids, logs): must be 0. */
   tokensInRedis: number;
+  /** Access tokens the sandbox issued found anywhere in Redis (the shared token cache seals them): must be 0. */
+  accessTokensInRedis: number;
   /** Rows written by each worker process (pid → rows). */
   perWorker: Record<string, number>;
 }
@@ -221,6 +223,12 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
     );
     const completed = await queue.getJobs(['completed'], 0, -1);
     const redisText = await redisContents(connection, `bull:${config.queue}:*`);
+    const everythingInRedis = await redisContents(connection, '*');
+    const accessTokens = new Set(
+      sandbox.sandbox.requests.flatMap((r) =>
+        r.authorization ? [r.authorization.replace(/^Bearer /, '')] : [],
+      ),
+    );
     const totals = rows[0] ?? { rows: '0', synced: '0', deliveries: '0' };
     const synced = Number(totals.synced);
     return {
@@ -239,6 +247,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
       sandboxCpuShare: (cpu.user + cpu.system) / 1000 / durationMs,
       rowsWithClearTokens: Number(clear.rows[0]?.n ?? 0),
       tokensInRedis: sampled.filter((token) => redisText.includes(token)).length,
+      accessTokensInRedis: [...accessTokens].filter((token) => everythingInRedis.includes(token)).length,
       perWorker: Object.fromEntries(perWorkerRows.rows.map((r) => [String(r.worker_pid), Number(r.n)])),
     };
   } finally {
@@ -292,11 +301,11 @@ async function main() {
         `time             ${(summary.durationMs / 1000).toFixed(2)} s`,
         `throughput       ${summary.credentialsPerSecond.toFixed(0)} credentials/s`,
         `token requests   ${summary.tokenRequests}`,
-        `tokens in clear  ${summary.tokensInRedis} in Redis, ${summary.rowsWithClearTokens} in results (of every 100th checked)`,
+        `tokens in clear  ${summary.tokensInRedis} in Redis, ${summary.rowsWithClearTokens} in results (of every 100th checked); ${summary.accessTokensInRedis} access tokens in Redis`,
         `sandbox CPU      ${(summary.sandboxCpuShare * 100).toFixed(0)} % of one core`,
       ].join('\n'),
     );
-    const leaked = summary.tokensInRedis + summary.rowsWithClearTokens;
+    const leaked = summary.tokensInRedis + summary.rowsWithClearTokens + summary.accessTokensInRedis;
     if (summary.synced !== summary.credentials || summary.failedJobs > 0 || leaked > 0) process.exitCode = 1;
   } finally {
     for (const stop of stops) await stop();

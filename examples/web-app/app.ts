@@ -1,18 +1,23 @@
 /*
  * A minimal web application integrating Flanks (node:http, no framework):
  *   GET /login?user=alice   "logs in" (a cookie; stands in for your real auth)
- *   GET /connect            sends the logged-in user to the Flanks Link
- *   GET /flanks/callback    the Link's Redirect URI: completes the link, stores the credential
+ *   GET /connect            sends the logged-in user to the Flanks Link, signed for that user
+ *   GET /flanks/callback    the Link's Redirect URI: completes the link for the logged-in user (the
+ *                           SDK refuses a code another user started), stores the credential
  *   GET /portfolios         waits for the data, then renders the user's portfolios
  * Copy the handlers into your framework of choice; the Flanks calls are the same.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  FlanksApiError,
   type FlanksClient,
+  FlanksCredentialConflictError,
   FlanksCredentialsBlockedError,
   FlanksError,
   FlanksLinkDelayedError,
+  FlanksLinkStateError,
   FlanksScaRequiredError,
   FlanksTimeoutError,
   INVESTMENT_TYPES,
@@ -27,6 +32,8 @@ export interface WebAppOptions {
   bank?: string;
   /** How long /portfolios waits for a fresh credential's data. */
   readyTimeoutMs?: number;
+  /** Where unexpected errors are logged, with the reference shown to the user. Default: console.error. */
+  logError?: (reference: string, error: unknown) => void;
 }
 
 const LINK_ERRORS: Record<string, string> = {
@@ -55,6 +62,11 @@ td,th{padding:.35rem .5rem;border-bottom:1px solid #e3e6ee;text-align:left}td.n,
 #error{background:#fdecec;border:1px solid #f5b5b5;padding:.75rem 1rem;border-radius:8px}
 a.button{display:inline-block;background:#2f5bea;color:#fff;padding:.5rem 1rem;border-radius:8px;text-decoration:none}</style>
 </head><body><h1>${esc(title)}</h1>${body}</body></html>`;
+}
+
+function defaultLogError(reference: string, error: unknown): void {
+  // FlanksError messages and toJSON() carry no secrets; other errors are logged as they are.
+  console.error(`[web-app] ${reference}:`, error instanceof FlanksError ? error.toJSON() : error);
 }
 
 function send(res: ServerResponse, status: number, html: string): void {
@@ -144,8 +156,10 @@ export function createWebApp(options: WebAppOptions): Server {
       case '/connect':
         return redirect(
           res,
+          // Signed for the logged-in user: the callback only accepts a code this user started.
           flanks.links.buildUrl({
             token: options.linkToken,
+            userId: user,
             bank: options.bank,
             externalId: user,
             rollback: true,
@@ -165,8 +179,22 @@ export function createWebApp(options: WebAppOptions): Server {
           );
         }
         try {
+          // The user is the logged-in one, never a value from the redirect.
           await flanks.completeLink({ code: result.code, userId: user });
         } catch (error) {
+          if (error instanceof FlanksLinkStateError || error instanceof FlanksCredentialConflictError) {
+            // Someone else's code (a forged link), an expired one, or a connection another account
+            // holds: nothing was stored. Details go to the log, not to the page.
+            (options.logError ?? defaultLogError)(randomUUID(), error);
+            return send(
+              res,
+              400,
+              page(
+                'Bank connection not saved',
+                `<p id="error">${esc(error instanceof FlanksLinkStateError ? 'This bank connection was not started from your account, or took too long. Please connect again.' : 'This bank login is already connected to another account.')}</p><p><a href="/connect">Connect your bank</a></p>`,
+              ),
+            );
+          }
           if (error instanceof FlanksLinkDelayedError) {
             return send(
               res,
@@ -190,9 +218,19 @@ export function createWebApp(options: WebAppOptions): Server {
 
   return createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
-      // FlanksError messages are safe to show (no secrets); anything else stays in the logs.
-      const message = error instanceof FlanksError ? error.message : 'Unexpected error';
-      send(res, 500, page('Something went wrong', `<p id="error">${esc(message)}</p>`));
+      // End users see a generic message and a reference; the details (API paths, database text,
+      // Flanks' trace id) go to the log under that reference, for support to look up.
+      const reference = randomUUID();
+      (options.logError ?? defaultLogError)(reference, error);
+      const traceId = error instanceof FlanksApiError ? error.traceId : undefined;
+      send(
+        res,
+        500,
+        page(
+          'Something went wrong',
+          `<p id="error">Something went wrong on our side. Please try again later; if it keeps happening, contact support with this reference: <code id="reference">${esc(reference)}</code>${traceId ? ` (Flanks trace id <code id="trace-id">${esc(traceId)}</code>)` : ''}.</p>`,
+        ),
+      );
     });
   });
 }

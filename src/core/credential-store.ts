@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { FlanksValidationError } from './errors';
+import { requireObject, requireUserId } from '../internal/args';
+import { FlanksCredentialConflictError, FlanksValidationError } from './errors';
 
 /**
  * Schema of a {@link CredentialRecord}: what the SDK saves in a {@link CredentialStore} after a
@@ -62,6 +63,29 @@ export function makeCredentialRecord(fields: Record<string, unknown>, source: st
   );
 }
 
+/*
+ * A connection belongs to the user it was first saved for. `completeLink` and
+ * `connect.completeSession` save through here: a token the store already holds for another user is
+ * refused (FlanksCredentialConflictError) and the stored record is left as it is, so no redirect,
+ * replayed or forged, can move a connection (and its data) from one user to another. The same user
+ * saving again is an update. The check and the save are two store calls: two users completing the
+ * same connection within the same few milliseconds are not told apart.
+ */
+export async function saveForUser(
+  store: CredentialStore,
+  record: CredentialRecord,
+  what: string,
+): Promise<CredentialRecord> {
+  const held = await store.get(record.credentialsToken);
+  if (held && held.userId !== record.userId) {
+    throw new FlanksCredentialConflictError(
+      `${what} led to a bank connection your store already holds for another user (a replayed redirect?); nothing was saved or changed. Do not retry for this user; if one person really has two accounts, move the record yourself once confirmed.`,
+    );
+  }
+  await store.save(record);
+  return record;
+}
+
 /**
  * Where your application keeps the user ↔ `credentials_token` mapping. Implement it over your own
  * database; {@link MemoryCredentialStore} is the reference implementation, and
@@ -108,6 +132,7 @@ export class MemoryCredentialStore implements CredentialStore {
   readonly #records = new Map<string, CredentialRecord>();
 
   async save(record: CredentialRecord): Promise<void> {
+    requireUserId(requireObject(record, 'record').userId, 'record.userId');
     this.#records.set(record.credentialsToken, structuredClone(record));
   }
 
@@ -117,6 +142,7 @@ export class MemoryCredentialStore implements CredentialStore {
   }
 
   async listByUser(userId: string): Promise<CredentialRecord[]> {
+    requireUserId(userId, 'userId');
     return [...this.#records.values()].filter((r) => r.userId === userId).map((r) => structuredClone(r));
   }
 

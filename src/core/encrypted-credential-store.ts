@@ -1,3 +1,4 @@
+import { requireUserId } from '../internal/args';
 import { fromBase64Url, toBase64Url } from '../internal/hmac';
 import { type CredentialRecord, CredentialRecordSchema, type CredentialStore } from './credential-store';
 import { FlanksError, FlanksValidationError } from './errors';
@@ -111,6 +112,7 @@ export class EncryptedCredentialStore implements CredentialStore {
 
   async save(record: CredentialRecord): Promise<void> {
     const parsed = CredentialRecordSchema.parse(record);
+    requireUserId(parsed.userId, 'record.userId');
     const index = await this.#index(this.#current, parsed.credentialsToken);
     const { userId, createdAt, ...secret } = parsed;
     const iv = crypto.getRandomValues(new Uint8Array(12));
@@ -142,7 +144,7 @@ export class EncryptedCredentialStore implements CredentialStore {
   }
 
   async listByUser(userId: string): Promise<CredentialRecord[]> {
-    const stored = await this.#inner.listByUser(userId);
+    const stored = await this.#inner.listByUser(requireUserId(userId, 'userId'));
     return Promise.all(stored.map((r) => this.#open(r)));
   }
 

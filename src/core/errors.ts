@@ -152,6 +152,32 @@ export class FlanksRateLimitError extends FlanksApiError {
 }
 
 /**
+ * Flanks (or something between you and Flanks) answered with a redirect (3xx). The SDK never follows
+ * redirects: a 307/308 would re-send the client secret or a credentials token to whatever address the
+ * `Location` names. `location` is that address, with known secrets replaced. Usually `baseUrl` points
+ * at an address that redirects (an `http:` URL, a missing path prefix, a proxy): set it to the API's
+ * own address.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksRedirectError) alertOps(`FLANKS_BASE_URL redirects to ${err.location}`);
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export class FlanksRedirectError extends FlanksApiError {
+  override readonly name: string = 'FlanksRedirectError';
+  /** Where the redirect pointed (`Location`), when the runtime exposes it. */
+  readonly location: string | undefined;
+
+  constructor(init: FlanksApiErrorInit & { location?: string | undefined }) {
+    super(init);
+    this.location = init.location;
+  }
+}
+
+/**
  * The data type asked for is still being extracted (Flanks code 20002 PROCESSING). Poll the status
  * with `credentials.waitUntilReady(token, { products: [...] })`, then fetch again.
  *
@@ -364,6 +390,53 @@ export class FlanksConnectionError extends FlanksError {
 }
 
 /**
+ * An answer was larger than `maxResponseBytes` (default 64 MiB): the SDK stopped reading it, so a
+ * misbehaving server or proxy cannot exhaust this process's memory. `declaredBytes` is the size the
+ * answer announced (`Content-Length`) when that alone was over the cap; otherwise the body was counted
+ * while it streamed. Not retried. If such a large answer is expected (a very long transaction
+ * history), raise `maxResponseBytes` for that call or ask for less (a date range, fewer products).
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksResponseTooLargeError) {
+ *     return flanks.aggregation.accountTransactions(token, { maxResponseBytes: 256 * 1024 * 1024 });
+ *   }
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+ */
+export class FlanksResponseTooLargeError extends FlanksError {
+  override readonly name: string = 'FlanksResponseTooLargeError';
+  /** The cap that was exceeded, in bytes. */
+  readonly limitBytes: number;
+  /** The size the answer announced, when its `Content-Length` alone was over the cap. */
+  readonly declaredBytes: number | undefined;
+  /** HTTP status of the answer. */
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+
+  constructor(
+    message: string,
+    options: {
+      limitBytes: number;
+      declaredBytes?: number | undefined;
+      status: number;
+      method: string;
+      path: string;
+    },
+  ) {
+    super(message);
+    this.limitBytes = options.limitBytes;
+    this.declaredBytes = options.declaredBytes;
+    this.status = options.status;
+    this.method = options.method;
+    this.path = options.path;
+  }
+}
+
+/**
  * The caller's `AbortSignal` fired. Its `name` is `FlanksAbortError`, so `err.name.includes('Abort')`
  * checks written for `DOMException` aborts keep working.
  *
@@ -483,7 +556,8 @@ export class FlanksScaRequiredError extends FlanksUserActionRequiredError {
  * The link code was exchanged, but Flanks answered 202: it is still running security checks and the
  * credentials token will only be available later (Flanks documents up to ~72 h). Nothing was saved.
  * Tell the user their bank data will appear later; the credential then shows up in
- * `flanks.credentials.list()` (match it on the `external_id` you put in the Link URL).
+ * `flanks.credentials.list()` with the `external_id` the Link URL carried, a value the user could
+ * edit: confirm it with the user before filing the credential (docs/credential-stores.md).
  *
  * @example
  * ```ts
@@ -513,7 +587,7 @@ export class FlanksLinkDelayedError extends FlanksError {
  * @example
  * ```ts
  * try {
- *   await flanks.connect.completeSession({ sessionId, userId });
+ *   await flanks.connect.completeSession({ sessionId, userId, expectedSessionId });
  * } catch (err) {
  *   if (err instanceof FlanksSessionError && err.errorCode === 'InvalidCredentials') return offerRetry();
  *   throw err;
@@ -567,11 +641,15 @@ export class FlanksReportError extends FlanksError {
 }
 
 /**
- * `completeLink` refused a link code whose signed `state` (see the client's `stateSecret`) is
- * missing, malformed, expired, or was issued to another user: the code was not started by the user
- * completing it (login CSRF / code injection), or the Link took longer than its state allows.
- * Nothing was stored. The exchange had already consumed the code, so the credential exists at Flanks
- * unattached; ask the user to connect again.
+ * `completeLink` refused a link code, or `connect.completeSession` a session, that does not carry the
+ * proof that the user completing it started it: the signed `state` of a Link URL (on by default; see
+ * `links.buildUrl`) or the session binding is missing, malformed, not signed by this application,
+ * expired, or issued to another user. That is what a login CSRF / code injection or a replayed
+ * redirect looks like (or a Link left open longer than its state allows). Nothing was stored.
+ *
+ * A link code is exchanged before its state can be read, so the credential it created at Flanks
+ * would be left attached to nobody: `completeLink` deletes it (one attempt) and says so in
+ * `credentialDeleted`; when that is `false` the message says what is left to clean up.
  *
  * @example
  * ```ts
@@ -583,11 +661,43 @@ export class FlanksReportError extends FlanksError {
  */
 export class FlanksLinkStateError extends FlanksError {
   override readonly name: string = 'FlanksLinkStateError';
-  /** `missing`, `malformed`, `expired`, or `invalid` (tampered or issued to another user). */
+  /** `missing`, `malformed`, `expired`, or `invalid` (not signed by this application, or issued to another user). */
   readonly reason: 'missing' | 'malformed' | 'expired' | 'invalid';
+  /**
+   * For a refused link code: whether the credential its exchange created at Flanks was deleted.
+   * `undefined` when nothing was exchanged (a refused Connect session).
+   */
+  readonly credentialDeleted: boolean | undefined;
 
-  constructor(message: string, options: { reason: FlanksLinkStateError['reason'] }) {
-    super(message);
+  constructor(
+    message: string,
+    options: {
+      reason: FlanksLinkStateError['reason'];
+      credentialDeleted?: boolean | undefined;
+      cause?: unknown;
+    },
+  ) {
+    super(message, { cause: options.cause });
     this.reason = options.reason;
+    this.credentialDeleted = options.credentialDeleted;
   }
+}
+
+/**
+ * `completeLink` or `connect.completeSession` got a connection that your store already holds for
+ * another user. Nothing was saved and the stored record was not changed: a connection must never
+ * move from one user to another because a redirect reached your app under someone else's session
+ * (a replayed `session_id` or code). Do not retry for this user; if one person really uses two
+ * accounts of your app, move the record yourself once you have confirmed it.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof FlanksCredentialConflictError) return res.status(409).render('already-connected');
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/concepts/credentials
+ */
+export class FlanksCredentialConflictError extends FlanksError {
+  override readonly name: string = 'FlanksCredentialConflictError';
 }

@@ -13,7 +13,10 @@ import { FlanksValidationError } from './errors';
  * @see https://docs.flanks.io/pages/flanks-apis/authentication
  */
 export const CachedAccessTokenSchema = z.object({
-  /** The bearer access token. Secret. */
+  /**
+   * The access token, sealed by the client (AES-256-GCM under a key derived from the client secret):
+   * a cache never sees the bearer token in clear. Opaque to the cache; store it exactly as given.
+   */
   value: z.string().check(z.minLength(1)),
   /** When the SDK received it, in epoch ms. With `expiresAt` it gives the token's lifetime. */
   issuedAt: z.number(),
@@ -72,12 +75,14 @@ export interface TokenCacheLock {
  * - `lock(key, ttlMs)` is a mutual exclusion across every process using the cache: it resolves to a
  *   {@link TokenCacheLock} when the caller got the lock, `undefined` when someone else holds it. A
  *   lock nobody releases expires after `ttlMs`, so a crashed holder cannot block the fleet.
- * - Cache entries hold a secret: the store must be private, and the cache object must not show a
- *   token in `util.inspect` output.
+ * - Entries must come back exactly as they were set (the value is a sealed token of about 100
+ *   characters). Keep the store private all the same, and do not show entries in `util.inspect` output.
  *
- * The SDK calls it with keys derived from the API base URL and the client id (a hash; never the
- * secret). Any method may throw or hang: the client then logs a warning and fetches a token of its
- * own, so a cache outage never fails an API call.
+ * The SDK seals every entry (AES-256-GCM, a key derived from the client secret, the cache key as
+ * associated data) and calls the cache with keys that are a MAC of the API base URL and the client id
+ * under the client secret: reading the cache gives no token, and an entry the SDK cannot open (written
+ * by anyone else) counts as absent. Any method may throw or hang: the client then logs a warning and
+ * fetches a token of its own, so a cache outage never fails an API call.
  *
  * @example
  * ```ts

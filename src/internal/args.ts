@@ -23,6 +23,29 @@ export function requireString(value: unknown, name: string): string {
   return value;
 }
 
+/** An unpaired UTF-16 surrogate: not a character, so UTF-8 and databases turn it into U+FFFD. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text);
+}
+
+/**
+ * A user id where one enters the SDK (link state, completion, stores): a non-empty string without
+ * unpaired surrogates. Two ids that differ only there encode to the same bytes (each surrogate
+ * becomes U+FFFD), so they would share one signed state and one store row.
+ */
+export function requireUserId(value: unknown, name: string): string {
+  const id = requireString(value, name);
+  if (hasLoneSurrogate(id)) {
+    throw new FlanksValidationError(
+      `${name} contains an unpaired UTF-16 surrogate, which is not text: two different ids would encode to the same bytes. Pass a well-formed string.`,
+      { path: name },
+    );
+  }
+  return id;
+}
+
 export function optionalString(value: unknown, name: string): string | undefined {
   return value === undefined ? undefined : requireString(value, name);
 }
@@ -90,6 +113,7 @@ export function checkRequestOptions(options: unknown, name = 'options'): Request
   optionalSignal(o.signal, `${name}.signal`);
   optionalNumber(o.timeoutMs, `${name}.timeoutMs`, { min: 1, max: MAX_TIMER_MS });
   optionalNumber(o.maxRetries, `${name}.maxRetries`, { integer: true });
+  optionalNumber(o.maxResponseBytes, `${name}.maxResponseBytes`, { min: 1, integer: true });
   return o as RequestOptions;
 }
 

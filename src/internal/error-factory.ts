@@ -7,6 +7,7 @@ import {
   type FlanksErrorCode,
   FlanksLinkCodeError,
   FlanksRateLimitError,
+  FlanksRedirectError,
 } from '../core/errors';
 import { redactString, redactValue } from './redact';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy';
@@ -38,6 +39,8 @@ export interface ErrorContext {
   method: string;
   path: string;
   secrets: readonly string[];
+  /** The answer was a redirect, which the transport does not follow. */
+  redirected?: boolean;
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
@@ -121,7 +124,24 @@ function hintFor(status: number, code: FlanksErrorCode | undefined, path: string
   return 'Check the arguments of this call against the Flanks docs; the request was not retried.';
 }
 
+/*
+ * A redirect (a 3xx, or the opaque redirect a browser-like fetch returns for `redirect: 'manual'`,
+ * whose status is 0) is never followed: see transport.ts. It is its own error, never retried.
+ */
+function redirectError(ctx: ErrorContext): FlanksRedirectError {
+  const raw = ctx.headers.get('location');
+  const location = raw === null ? undefined : redactString(raw, ctx.secrets);
+  return new FlanksRedirectError({
+    status: ctx.status,
+    message: `Flanks ${ctx.method} ${ctx.path} answered with a redirect (HTTP ${ctx.status}${location ? ` to ${location}` : ''}), which the SDK never follows, so no secret was sent there. Check options.baseUrl: it must be the API's own https address.`,
+    method: ctx.method,
+    path: ctx.path,
+    location,
+  });
+}
+
 export function errorFromResponse(ctx: ErrorContext): FlanksApiError {
+  if (ctx.redirected) return redirectError(ctx);
   const found = findFlanksCode(ctx.body);
   // An endpoint that echoes its request would hand back the link code under `code`: a value holding
   // a secret is not a Flanks error code.

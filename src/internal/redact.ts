@@ -21,6 +21,8 @@ const SECRET_KEYS = new Set([
   'credentialstoken',
   // Connect v2 calls a credential a connection; its id is assumed to be the credentials token.
   'connection_id',
+  // The v2 and report filter on connections: a list of credentials tokens.
+  'connection_id_in',
   'reset_token',
   'sca_token',
   'transaction_token',

@@ -7,9 +7,9 @@ import {
   type TokenCache,
   type TokenCacheLock,
 } from '../core/token-cache';
-import { sha256 } from './hmac';
 import { RETRY_AFTER_CAP_MS } from './retry-policy';
 import { raceSignal } from './sleep';
+import { TokenSeal, tokenCacheKey } from './token-seal';
 import type { AuthProvider, Transport } from './transport';
 import { one } from './validate';
 
@@ -23,8 +23,9 @@ import { one } from './validate';
  * - Otherwise one refresh per process at a time: concurrent callers share one in-flight promise and
  *   each races it with its own AbortSignal (the shared work never runs under one caller's signal).
  * - Without a `tokenCache` the refresh is one token request.
- * - With a `tokenCache` (shared by the fleet; key = hash of base URL + client id, never the secret):
- *   read the shared token; usable → adopt it. Else take the cache's lock (LOCK_TTL_MS): the holder
+ * - With a `tokenCache` (shared by the fleet): entries are sealed under the client secret and keyed
+ *   by a MAC of base URL + client id (token-seal.ts); one that does not open counts as absent, with a
+ *   warning. Read the shared token; usable → adopt it. Else take the cache's lock (LOCK_TTL_MS): the holder
  *   reads again (another process may have refreshed in between), fetches ONE token only if still
  *   needed, writes it and releases. While it works the holder renews the lock every LOCK_TTL_MS / 3
  *   (when the cache's locks can be renewed), so a throttled or slow token request does not hand the
@@ -74,12 +75,6 @@ export function refreshSkewMs(token: CachedAccessToken): number {
   return Math.min(MAX_REFRESH_SKEW_MS, (token.expiresAt - token.issuedAt) * REFRESH_SKEW_SHARE);
 }
 
-/** The cache key of an application: a hash, so neither the client id nor the URL shows in the cache. */
-export function tokenCacheKey(baseUrl: string, clientId: string): string {
-  const digest = sha256(new TextEncoder().encode(`${baseUrl}\n${clientId}`));
-  return `access-token:${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
-
 export interface TokenManagerConfig {
   baseUrl: string;
   clientId: string;
@@ -100,14 +95,29 @@ export class TokenManager implements AuthProvider {
   readonly #seen: string[] = [];
   #cacheDown = false;
   readonly #key: string;
+  readonly #seal: TokenSeal;
   readonly #now: () => number;
 
-  constructor(
-    private readonly transport: Transport,
-    private readonly config: TokenManagerConfig,
-  ) {
-    this.#key = tokenCacheKey(config.baseUrl, config.clientId);
+  readonly #transport: Transport;
+  /** Holds the client secret: `#private`, so no inspect or JSON output can reach it. */
+  readonly #config: TokenManagerConfig;
+
+  constructor(transport: Transport, config: TokenManagerConfig) {
+    this.#transport = transport;
+    this.#config = config;
+    this.#key = tokenCacheKey(config.baseUrl, config.clientId, config.clientSecret);
+    this.#seal = new TokenSeal(config.clientSecret);
     this.#now = config.now ?? Date.now;
+  }
+
+  /** Keeps the client secret and tokens out of `util.inspect` output. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return 'TokenManager {}';
+  }
+
+  /** Keeps the client secret and tokens out of `JSON.stringify` output. */
+  toJSON(): Record<string, unknown> {
+    return {};
   }
 
   async token(options: { signal?: AbortSignal | undefined }): Promise<string> {
@@ -149,20 +159,20 @@ export class TokenManager implements AuthProvider {
   }
 
   async #refresh(): Promise<string> {
-    const cache = this.config.cache;
+    const cache = this.#config.cache;
     if (!cache) return this.#adopt(await this.#fetch());
     const started = this.#now();
     for (let wait = FIRST_WAIT_MS; ; wait = Math.min(wait * 2, MAX_WAIT_MS)) {
       const shared = await this.#cacheOp('get', () => cache.get(this.#key));
       if (shared === FAILED) return this.#adopt(await this.#fetch());
-      const usable = this.#shared(shared);
+      const usable = await this.#shared(shared);
       if (usable) return this.#adopt(usable);
       const lock = await this.#cacheOp('lock', () => cache.lock(this.#key, LOCK_TTL_MS));
       if (lock === FAILED) return this.#adopt(await this.#fetch());
       if (lock) return this.#refreshHolding(cache, lock);
-      const patience = this.config.refreshBudgetMs + LOCK_TTL_MS;
+      const patience = this.#config.refreshBudgetMs + LOCK_TTL_MS;
       if (this.#now() - started > patience) {
-        this.config.logger.warn(
+        this.#config.logger.warn(
           `[flanks-sdk] token cache: the refresh lock stayed taken for over ${patience} ms with no new token; this process fetches its own access token.`,
         );
         return this.#adopt(await this.#fetch());
@@ -177,10 +187,12 @@ export class TokenManager implements AuthProvider {
       renew && setInterval(() => void this.#cacheOp('extend', () => renew(LOCK_TTL_MS)), RENEW_EVERY_MS);
     try {
       const shared = await this.#cacheOp('get', () => cache.get(this.#key));
-      const usable = shared === FAILED ? undefined : this.#shared(shared);
+      const usable = shared === FAILED ? undefined : await this.#shared(shared);
       if (usable) return this.#adopt(usable);
       const fresh = await this.#fetch();
-      await this.#cacheOp('set', () => cache.set(this.#key, fresh));
+      // Sealing is local work, not a cache operation: it is not under the cache's time limit.
+      const sealed = await this.#seal.seal(this.#key, fresh).catch(() => undefined);
+      if (sealed) await this.#cacheOp('set', () => cache.set(this.#key, sealed));
       return this.#adopt(fresh);
     } finally {
       clearInterval(renewal);
@@ -188,17 +200,27 @@ export class TokenManager implements AuthProvider {
     }
   }
 
-  /** A shared entry this process may use, or `undefined` (absent, malformed, rejected, about to expire). */
-  #shared(entry: unknown): CachedAccessToken | undefined {
+  /**
+   * A shared entry this process may use, opened, or `undefined` (absent, malformed, not sealed by
+   * this application, rejected, about to expire).
+   */
+  async #shared(entry: unknown): Promise<CachedAccessToken | undefined> {
     if (entry === undefined || entry === null) return undefined;
     const parsed = CachedAccessTokenSchema.safeParse(entry);
     if (!parsed.success) {
-      this.config.logger.warn(
+      this.#config.logger.warn(
         '[flanks-sdk] token cache returned a malformed entry (expected { value, issuedAt, expiresAt }); ignoring it and refreshing.',
       );
       return undefined;
     }
-    return this.#usable(parsed.data) ? parsed.data : undefined;
+    const opened = await this.#seal.open(this.#key, parsed.data);
+    if (!opened) {
+      this.#config.logger.warn(
+        '[flanks-sdk] token cache holds an entry that could not be opened with this client secret (written by something else, or an older SDK); ignoring it. If this repeats, check who can write to the cache.',
+      );
+      return undefined;
+    }
+    return this.#usable(opened) ? opened : undefined;
   }
 
   /** Runs one cache operation under CACHE_TIMEOUT_MS; a failure is logged and reported as FAILED. */
@@ -217,15 +239,15 @@ export class TokenManager implements AuthProvider {
       if (result === TIMED_OUT) throw new Error(`no answer within ${CACHE_TIMEOUT_MS} ms`);
       if (this.#cacheDown) {
         this.#cacheDown = false;
-        this.config.logger.info('[flanks-sdk] token cache answers again; sharing the access token again.');
+        this.#config.logger.info('[flanks-sdk] token cache answers again; sharing the access token again.');
       }
       return result;
     } catch (error) {
       if (!this.#cacheDown) {
         this.#cacheDown = true;
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
-        this.config.logger.warn(
-          `[flanks-sdk] token cache ${op} failed (${String(this.transport.redact(reason))}); this process fetches its own access token until the cache answers again. API calls are not affected.`,
+        this.#config.logger.warn(
+          `[flanks-sdk] token cache ${op} failed (${String(this.#transport.redact(reason))}); this process fetches its own access token until the cache answers again. API calls are not affected.`,
         );
       }
       return FAILED;
@@ -235,14 +257,14 @@ export class TokenManager implements AuthProvider {
   }
 
   async #fetch(): Promise<CachedAccessToken> {
-    const { data } = await this.transport.request({
+    const { data } = await this.#transport.request({
       method: 'POST',
       path: '/v0/token',
       auth: false,
       idempotent: true,
       body: {
-        client_id: this.config.clientId,
-        client_secret: this.config.clientSecret,
+        client_id: this.#config.clientId,
+        client_secret: this.#config.clientSecret,
         grant_type: 'client_credentials',
       },
       response: one('Token', TokenResponse),

@@ -4,6 +4,7 @@ import {
   FlanksApiError,
   FlanksConnectionError,
   FlanksError,
+  FlanksResponseTooLargeError,
   FlanksTimeoutError,
 } from '../core/errors';
 import { defaultLogger, type Logger } from '../core/logger';
@@ -47,6 +48,7 @@ export interface TransportConfig {
   timeoutMs: number;
   maxRetries: number;
   maxConcurrency: number;
+  maxResponseBytes: number;
   logger: Logger;
   validator: Validator;
   staticSecrets: string[];
@@ -80,11 +82,73 @@ interface RawResponse {
   status: number;
   headers: Headers;
   text: string;
+  redirected: boolean;
 }
 
 const TIMEOUT = Symbol('timeout');
 const ABORTED = Symbol('aborted');
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL']);
+
+/*
+ * Redirects are never followed. A 307/308 keeps the method and body, so following one would re-send
+ * the client secret (token request) or a credentials token (every API call) to whatever origin the
+ * `Location` names. Fetch is asked for `redirect: 'manual'` rather than `'error'`: the redirect then
+ * arrives as a response (a 3xx on server runtimes, an opaque redirect with status 0 in browsers)
+ * that is recognised the same way everywhere, where `'error'` yields a network error whose wording
+ * differs by runtime. A custom fetch that follows anyway (`redirected`) has already sent the request
+ * elsewhere; its answer is refused all the same.
+ */
+function isRedirect(response: Response): boolean {
+  return (
+    response.type === 'opaqueredirect' ||
+    (response.status >= 300 && response.status < 400) ||
+    response.redirected
+  );
+}
+
+/*
+ * Response size cap (`maxResponseBytes`). An answer announcing more than the cap (`Content-Length`,
+ * when the body is not compressed: a compressed length says nothing of the decoded size) is refused
+ * before its body is read; any other is counted chunk by chunk as it streams and dropped the moment
+ * it passes the cap, so neither a lying header nor an endless chunked body can fill memory.
+ */
+const utf8 = new TextDecoder();
+
+async function readCapped(
+  response: Response,
+  limit: number,
+  tooLarge: (declaredBytes?: number) => Error,
+): Promise<string> {
+  const encoding = response.headers.get('content-encoding');
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  const body = response.body;
+  if ((encoding === null || encoding === 'identity') && declared > limit) {
+    body?.cancel().catch(() => undefined);
+    throw tooLarge(declared);
+  }
+  if (body === null) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return utf8.decode(chunks[0]);
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return utf8.decode(all);
+}
 
 function causeCode(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
@@ -116,12 +180,14 @@ function loadRuntime() {
 export class Transport {
   /** Set on the first request (see loadRuntime); later requests read it without awaiting. */
   #runtime: { http: KyInstance; pRetry: Runtime['pRetry'] } | undefined;
+  readonly #config: TransportConfig;
   readonly #limiter: Limiter;
   #auth: AuthProvider | undefined;
   /** The default logger drops debug lines: the request line is then not even formatted. */
   readonly #logsDebug: boolean;
 
-  constructor(private readonly config: TransportConfig) {
+  constructor(config: TransportConfig) {
+    this.#config = config;
     this.#limiter = new Limiter(config.maxConcurrency);
     this.#logsDebug = config.logger.debug !== defaultLogger.debug;
   }
@@ -130,7 +196,7 @@ export class Transport {
     const { ky, pRetry } = await loadRuntime();
     this.#runtime ??= {
       http: ky.create({
-        prefixUrl: this.config.baseUrl,
+        prefixUrl: this.#config.baseUrl,
         retry: 0,
         timeout: false,
         throwHttpErrors: false,
@@ -141,17 +207,27 @@ export class Transport {
     return this.#runtime;
   }
 
+  /** Keeps the client secret and tokens out of `util.inspect` output. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Transport { baseUrl: '${this.#config.baseUrl}' }`;
+  }
+
+  /** Keeps the client secret and tokens out of `JSON.stringify` output. */
+  toJSON(): Record<string, unknown> {
+    return { baseUrl: this.#config.baseUrl };
+  }
+
   setAuth(auth: AuthProvider): void {
     this.#auth = auth;
   }
 
   get validator(): Validator {
-    return this.config.validator;
+    return this.#config.validator;
   }
 
   async request<T>(spec: RequestSpec<T>): Promise<ApiResponse<T>> {
     const options = spec.options ?? {};
-    const maxRetries = options.maxRetries ?? this.config.maxRetries;
+    const maxRetries = options.maxRetries ?? this.#config.maxRetries;
     const signal = options.signal;
     if (signal?.aborted) throw new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted.`);
     const { http, pRetry } = this.#runtime ?? (await this.#loadRuntime());
@@ -163,7 +239,7 @@ export class Transport {
       shouldRetry: async ({ error, attemptNumber }) => {
         if (!shouldRetry(error, spec.idempotent)) return false;
         const delay = retryDelayMs(attemptNumber, error);
-        this.config.logger.info(
+        this.#config.logger.info(
           `[flanks-sdk] retrying ${spec.method} ${spec.path} in ${delay} ms (attempt ${attemptNumber + 1} of ${maxRetries + 1}) after ${error.name}`,
         );
         await abortableSleep(
@@ -178,7 +254,7 @@ export class Transport {
 
   #secrets(spec: { secrets?: Array<string | undefined> | undefined }): string[] {
     const own = (spec.secrets ?? []).filter((s): s is string => typeof s === 'string');
-    return [...this.config.staticSecrets, ...(this.#auth?.secrets() ?? []), ...own];
+    return [...this.#config.staticSecrets, ...(this.#auth?.secrets() ?? []), ...own];
   }
 
   /** A copy of `value` without any secret this client knows, nor `extra` ones: for error payloads. */
@@ -202,7 +278,7 @@ export class Transport {
         const raw = await this.#send(http, spec, token, attempt);
         if (raw.status !== 401 || replayed) return raw;
         auth.invalidate(token);
-        this.config.logger.debug(
+        this.#config.logger.debug(
           `[flanks-sdk] 401 on ${spec.method} ${spec.path}; replaying with a fresh token`,
         );
       }
@@ -229,7 +305,7 @@ export class Transport {
     token: string | undefined,
     attempt: number,
   ): Promise<RawResponse> {
-    const timeoutMs = spec.options?.timeoutMs ?? this.config.timeoutMs;
+    const timeoutMs = spec.options?.timeoutMs ?? this.#config.timeoutMs;
     const userSignal = spec.options?.signal;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
@@ -249,7 +325,7 @@ export class Transport {
       const headers: Record<string, string> = {};
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
-      const send = this.config.fetch;
+      const send = this.#config.fetch;
       // ky's prefixUrl wants the path without its leading slash.
       const response = await http(spec.path.startsWith('/') ? spec.path.slice(1) : spec.path, {
         method: spec.method,
@@ -258,25 +334,43 @@ export class Transport {
         // ky always calls its fetch with the Request it built.
         fetch: (request) => {
           const { url, method, headers: sent } = request as Request;
-          const init = { method, headers: sent, body, signal: controller.signal };
+          const init: RequestInit = {
+            method,
+            headers: sent,
+            body,
+            signal: controller.signal,
+            redirect: 'manual',
+          };
           return send ? send(url, init) : globalThis.fetch(url, init);
         },
       });
-      // The attempt's signal bounds the body read itself: undici can leave `text()` pending forever
-      // when a compressed body is corrupt and the server hangs up (content-encoding: gzip over a
-      // plain body), and then aborting the request does not settle it.
+      if (isRedirect(response)) {
+        // Nothing of a redirect is read or followed: the body is dropped with the connection.
+        response.body?.cancel().catch(() => undefined);
+        return { status: response.status, headers: response.headers, text: '', redirected: true };
+      }
+      const limit = spec.options?.maxResponseBytes ?? this.#config.maxResponseBytes;
+      const tooLarge = (declaredBytes?: number) =>
+        new FlanksResponseTooLargeError(
+          `Flanks ${spec.method} ${spec.path} answered with more than maxResponseBytes (${limit} bytes${declaredBytes === undefined ? '' : `; it announced ${declaredBytes}`}), so the SDK stopped reading. If that is expected, raise maxResponseBytes for this call or ask for less (a date range, fewer products).`,
+          { limitBytes: limit, declaredBytes, status: response.status, method: spec.method, path: spec.path },
+        );
+      // The attempt's signal bounds the body read itself: undici can leave a body read pending
+      // forever when a compressed body is corrupt and the server hangs up (content-encoding: gzip
+      // over a plain body), and then aborting the request does not settle it.
       const text = await raceSignal(
-        response.text(),
+        readCapped(response, limit, tooLarge),
         controller.signal,
         () => new Error('the response body was still being read when the attempt ended'),
       );
       if (this.#logsDebug) {
-        this.config.logger.debug(
+        this.#config.logger.debug(
           `[flanks-sdk] ${spec.method} ${spec.path} → ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`,
         );
       }
-      return { status: response.status, headers: response.headers, text };
+      return { status: response.status, headers: response.headers, text, redirected: false };
     } catch (error) {
+      if (error instanceof FlanksResponseTooLargeError) throw error;
       const what = `${spec.method} ${spec.path}`;
       const cause = redactCause(error, this.#secrets(spec));
       if (controller.signal.reason === TIMEOUT) {
@@ -291,7 +385,7 @@ export class Transport {
       const code = causeCode(error);
       const reachedServer = !(code && NEVER_SENT_CODES.has(code));
       throw new FlanksConnectionError(
-        `Flanks ${what} failed before a complete response arrived${code ? ` (${code})` : ''}. Check network access to ${this.config.baseUrl}.`,
+        `Flanks ${what} failed before a complete response arrived${code ? ` (${code})` : ''}. Check network access to ${this.#config.baseUrl}.`,
         { reachedServer, cause },
       );
     } finally {
@@ -301,6 +395,17 @@ export class Transport {
   }
 
   #handle<T>(spec: RequestSpec<T>, raw: RawResponse): ApiResponse<T> {
+    if (raw.redirected) {
+      throw errorFromResponse({
+        status: raw.status,
+        headers: raw.headers,
+        body: undefined,
+        method: spec.method,
+        path: spec.path,
+        secrets: this.#secrets(spec),
+        redirected: true,
+      });
+    }
     const ok = raw.status >= 200 && raw.status < 300;
     let body: unknown;
     if (raw.text.trim() !== '') {
@@ -337,7 +442,7 @@ export class Transport {
       });
     }
     const endpoint = `${spec.method} ${spec.path}`;
-    const validator = this.config.validator;
+    const validator = this.#config.validator;
     let data: unknown;
     try {
       data = spec.unwrap ? spec.unwrap(body, raw.status) : body;

@@ -2,10 +2,9 @@ import * as z from 'zod/mini';
 import type { Paginator } from '../core/pagination';
 import type { RequestOptions } from '../core/request-options';
 import { checkRequestOptions, requireString } from '../internal/args';
-import type { Transport } from '../internal/transport';
 import { one } from '../internal/validate';
 import { type CursorListParams, checkArg, cursorList, idList, isoDate } from './cursor';
-import { type ActionResult, ActionResultSchema } from './shared';
+import { type ActionResult, ActionResultSchema, Resource } from './shared';
 
 /*
  * Aggregation API v2 (beta). No archived doc page exists: paths, bodies and the product and
@@ -170,9 +169,6 @@ export const TransactionV2QuerySchema = z.looseObject({
  */
 export type TransactionV2Query = z.infer<typeof TransactionV2QuerySchema>;
 
-const connectionSecrets = (query: Record<string, unknown>) =>
-  (query.connection_id_in as string[] | undefined) ?? [];
-
 // ---------------------------------------------------------------------------------------------
 // Resource
 // ---------------------------------------------------------------------------------------------
@@ -189,10 +185,7 @@ const connectionSecrets = (query: Record<string, unknown>) =>
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
  */
-export class AggregationV2 {
-  /** Built by FlanksClient: use `flanks.aggregationV2`. @internal */
-  constructor(private readonly transport: Transport) {}
-
+export class AggregationV2 extends Resource {
   /**
    * Iterates over products, optionally filtered by id, type or connection.
    *
@@ -215,7 +208,6 @@ export class AggregationV2 {
       query: ProductV2QuerySchema,
       params,
       options,
-      secrets: connectionSecrets,
     });
   }
 
@@ -241,7 +233,6 @@ export class AggregationV2 {
       query: TransactionV2QuerySchema,
       params,
       options,
-      secrets: connectionSecrets,
     });
   }
 

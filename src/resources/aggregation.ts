@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import type { RequestOptions } from '../core/request-options';
 import { checkRequestOptions, optionalBoolean, optionalObject, requireString } from '../internal/args';
-import type { Transport } from '../internal/transport';
 import { many, one, type ResponseShape } from '../internal/validate';
+import { Resource } from './shared';
 
 /*
  * Data model. Only Portfolio is fully documented; the other shapes are pieced together from partial
@@ -420,10 +420,7 @@ export interface AggregationOptions extends RequestOptions {
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
  */
-export class Aggregation {
-  /** Built by FlanksClient: use `flanks.aggregation`. @internal */
-  constructor(private readonly transport: Transport) {}
-
+export class Aggregation extends Resource {
   /**
    * Portfolios (securities accounts) with their valuation.
    * @example

@@ -1,21 +1,36 @@
 import * as z from 'zod/mini';
-import { type CredentialRecord, type CredentialStore, makeCredentialRecord } from '../core/credential-store';
+import {
+  type CredentialRecord,
+  type CredentialStore,
+  makeCredentialRecord,
+  saveForUser,
+} from '../core/credential-store';
 import { keepEnvelope } from '../core/envelope';
-import { FlanksError, FlanksSessionError, FlanksValidationError, type ReauthToken } from '../core/errors';
+import {
+  FlanksError,
+  FlanksLinkStateError,
+  FlanksSessionError,
+  FlanksValidationError,
+  type ReauthToken,
+} from '../core/errors';
 import type { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import {
   checkPollOptions,
   checkRequestOptions,
+  optionalNumber,
   optionalObject,
+  optionalString,
   requireObject,
   requireString,
+  requireUserId,
 } from '../internal/args';
+import { checkSessionBinding, DEFAULT_STATE_TTL_MS, signSessionBinding } from '../internal/link-state';
 import type { Transport } from '../internal/transport';
 import { one, UnusableResponse } from '../internal/validate';
 import { type CursorListParams, checkArg, cursorList, idList } from './cursor';
-import { isRecord, type RedirectInput, reauthField, redirectUrl, unwrapData } from './shared';
+import { isRecord, type RedirectInput, Resource, reauthField, redirectUrl, unwrapData } from './shared';
 
 /*
  * Connect API v2 (BETA at Flanks). Only List Connectors and the start of Create Session are in the
@@ -290,21 +305,50 @@ export interface WaitForSessionOptions extends PollOptions {
 }
 
 /**
- * Argument of `connect.completeSession`.
+ * Argument of `connect.completeSession`. It needs proof that `userId` started the session: the
+ * session id you kept for this user when you created it (`expectedSessionId`), or the binding
+ * `connect.bindSession` gave you then (`sessionBinding`). A `session_id` in a redirect proves
+ * nothing: anyone can replay another user's.
  *
  * @example
  * ```ts
- * const params: CompleteSessionParams = { sessionId: redirect.sessionId, userId: req.user.id };
+ * const params: CompleteSessionParams = {
+ *   sessionId: redirect.sessionId,
+ *   userId: req.user.id,
+ *   expectedSessionId: req.session.flanksSessionId, // kept server-side at createSession
+ * };
  * ```
  * @see https://docs.flanks.io/pages/integration-example
  */
 export interface CompleteSessionParams {
   /** The `session_id` from the redirect. */
   sessionId: string;
-  /** Your id for the user who connected the bank. */
+  /** Your id for the user completing the session: the logged-in user of the request. */
   userId: string;
+  /** The session id `createSession` returned for this user, kept server-side (not in a plain cookie). */
+  expectedSessionId?: string | undefined;
+  /** What `connect.bindSession({ sessionId, userId })` returned when the session was created. */
+  sessionBinding?: string | undefined;
   /** Overrides the client's `store` for this call. */
   store?: CredentialStore | undefined;
+}
+
+/**
+ * Argument of `connect.bindSession`.
+ *
+ * @example
+ * ```ts
+ * const binding = flanks.connect.bindSession({ sessionId: session.session_id, userId: req.user.id });
+ * ```
+ * @see https://docs.flanks.io/pages/concepts/connect-sessions
+ */
+export interface BindSessionParams {
+  /** The `session_id` of the session you just created for this user. */
+  sessionId: string;
+  /** Your id for the user the session is for. */
+  userId: string;
+  /** How long the binding stays valid, in ms: how long the user has to finish. Default 1 hour. */
+  ttlMs?: number | undefined;
 }
 
 const FINISHED_OK = 'Finished:OK';
@@ -364,24 +408,35 @@ function unwrapSession(body: unknown): unknown {
  * Connect API v2 (**beta**): sessions that send a user to the Flanks Connect widget, the successor
  * of the Link. Create a session, redirect the user to its single-use `url`, read the `session_id`
  * they come back with, and wait for the session to finish; `completeSession` does the last two and
- * stores the connection like `completeLink` does.
+ * stores the connection like `completeLink` does, once it has checked that the user completing the
+ * session is the one it was created for.
  *
  * @example
  * ```ts
- * const { url } = await flanks.connect.createSession({ configuration: { redirect_url: 'https://app.example.com/flanks/connect' } });
+ * const { url, session } = await flanks.connect.createSession({ configuration: { redirect_url: 'https://app.example.com/flanks/connect' } });
+ * req.session.flanksSessionId = session.session_id; // server-side, for this user
  * res.redirect(url);
  * // … later, on https://app.example.com/flanks/connect?session_id=…
  * const { sessionId } = flanks.connect.parseRedirect(req.url);
- * const record = await flanks.connect.completeSession({ sessionId, userId: req.user.id });
+ * const record = await flanks.connect.completeSession({
+ *   sessionId,
+ *   userId: req.user.id,
+ *   expectedSessionId: req.session.flanksSessionId,
+ * });
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
  */
-export class Connect {
+export class Connect extends Resource {
+  readonly #store: CredentialStore | undefined;
+  /** The key of signed link state, which also signs session bindings (see internal/link-state.ts). */
+  readonly #stateKey: Uint8Array;
+
   /** Built by FlanksClient: use `flanks.connect`. @internal */
-  constructor(
-    private readonly transport: Transport,
-    private readonly store: CredentialStore | undefined,
-  ) {}
+  constructor(transport: Transport, store: CredentialStore | undefined, stateKey: Uint8Array) {
+    super(transport);
+    this.#store = store;
+    this.#stateKey = stateKey;
+  }
 
   /**
    * Creates a session and returns its single-use widget `url` with the session as Flanks sent it (see
@@ -445,7 +500,6 @@ export class Connect {
       query: SessionQuerySchema,
       params,
       options,
-      secrets: (query) => (query.connection_id_in as string[] | undefined) ?? [],
     });
   }
 
@@ -540,7 +594,7 @@ export class Connect {
    * ```ts
    * app.get('/flanks/connect', async (req, res) => {
    *   const { sessionId } = flanks.connect.parseRedirect(req.url);
-   *   await flanks.connect.completeSession({ sessionId, userId: req.user.id });
+   *   await flanks.connect.completeSession({ sessionId, userId: req.user.id, expectedSessionId: req.session.flanksSessionId });
    * });
    * ```
    * @see https://docs.flanks.io/pages/concepts/connect-sessions
@@ -558,15 +612,46 @@ export class Connect {
   }
 
   /**
-   * Finishes a Connect session, the Connect v2 twin of `completeLink`: waits for the session
-   * (`waitForSession`), then saves a {@link CredentialRecord} for `userId` whose `credentialsToken`
-   * is the session's `connection_id`, and returns it. `extra` holds `{ session_id }`. Saving is an
-   * upsert, so calling it twice for one session is harmless.
+   * Signs the pairing of a session with the user it was created for, so `completeSession` can check
+   * it later: keep the returned string anywhere the user's later request can bring it back (a cookie
+   * is fine: it cannot be forged, nor moved to another session or user). Pure: no request is made.
+   * The alternative is to keep the session id server-side and pass it as `expectedSessionId`.
+   *
+   * @example
+   * ```ts
+   * const { url, session } = await flanks.connect.createSession({ configuration: { redirect_url } });
+   * res.cookie('flanks_session', flanks.connect.bindSession({ sessionId: session.session_id, userId: req.user.id }));
+   * res.redirect(url);
+   * ```
+   * @see https://docs.flanks.io/pages/concepts/connect-sessions
+   */
+  bindSession(params: BindSessionParams): string {
+    const p = requireObject(params, 'params');
+    const sessionId = requireString(p.sessionId, 'params.sessionId');
+    const userId = requireUserId(p.userId, 'params.userId');
+    const ttl = optionalNumber(p.ttlMs, 'params.ttlMs', { min: 1 }) ?? DEFAULT_STATE_TTL_MS;
+    return signSessionBinding(this.#stateKey, sessionId, userId, ttl, Date.now());
+  }
+
+  /**
+   * Finishes a Connect session, the Connect v2 twin of `completeLink`: checks that `userId` started
+   * it (`expectedSessionId` or `sessionBinding`, one of them required), waits for the session
+   * (`waitForSession`), then saves a {@link CredentialRecord} for `userId` whose `credentialsToken` is
+   * the session's `connection_id`, and returns it. `extra` holds `{ session_id }`. Completing the same
+   * session twice for the same user is harmless.
+   *
+   * Refusals, with nothing saved: a session not bound to this user → `FlanksLinkStateError` (before
+   * any request); a connection the store already holds for another user (a session that updated
+   * someone else's connection, replayed) → `FlanksCredentialConflictError`.
    *
    * @example
    * ```ts
    * const { sessionId } = flanks.connect.parseRedirect(req.url);
-   * const record = await flanks.connect.completeSession({ sessionId, userId: req.user.id });
+   * const record = await flanks.connect.completeSession({
+   *   sessionId,
+   *   userId: req.user.id,
+   *   sessionBinding: req.cookies.flanks_session, // from connect.bindSession at createSession
+   * });
    * await flanks.credentials.waitUntilReady(record.credentialsToken);
    * ```
    * @see https://docs.flanks.io/pages/integration-example
@@ -577,14 +662,17 @@ export class Connect {
   ): Promise<CredentialRecord> {
     const p = requireObject(params, 'params');
     const sessionId = requireString(p.sessionId, 'params.sessionId');
-    const userId = requireString(p.userId, 'params.userId');
-    const store = (p.store ?? this.store) as CredentialStore | undefined;
-    if (typeof store?.save !== 'function') {
+    const userId = requireUserId(p.userId, 'params.userId');
+    const expected = optionalString(p.expectedSessionId, 'params.expectedSessionId');
+    const binding = optionalString(p.sessionBinding, 'params.sessionBinding');
+    const store = (p.store ?? this.#store) as CredentialStore | undefined;
+    if (typeof store?.save !== 'function' || typeof store.get !== 'function') {
       throw new FlanksValidationError(
         'completeSession needs a CredentialStore: pass `store` to new FlanksClient() or to completeSession().',
         { path: 'params.store' },
       );
     }
+    this.#checkOwner(sessionId, userId, expected, binding);
     const session = await this.waitForSession(sessionId, options);
     if (!session.connection_id) {
       throw new FlanksValidationError(
@@ -606,7 +694,32 @@ export class Connect {
       },
       'Connect session',
     );
-    await store.save(record);
-    return record;
+    return saveForUser(store, record, 'completeSession');
+  }
+
+  /*
+   * A session is completed only by the user it was created for: the redirect's session_id must be
+   * the one the app kept for this user, or come with a binding signed for this session and user.
+   * Checked before any request, so a replayed session_id costs nothing.
+   */
+  #checkOwner(sessionId: string, userId: string, expected?: string, binding?: string): void {
+    if (expected === undefined && binding === undefined) {
+      throw new FlanksValidationError(
+        'completeSession needs proof that this user started the session: expectedSessionId (kept server-side at createSession) or sessionBinding (from connect.bindSession).',
+        { path: 'params.expectedSessionId' },
+      );
+    }
+    const reason =
+      expected !== undefined && expected !== sessionId
+        ? 'invalid'
+        : binding === undefined
+          ? undefined
+          : checkSessionBinding(this.#stateKey, binding, sessionId, userId, Date.now());
+    if (reason) {
+      throw new FlanksLinkStateError(
+        `This Connect session is not bound to this user (binding ${reason}): a replayed or forged redirect, or an old one. Nothing was stored; start a new session.`,
+        { reason },
+      );
+    }
   }
 }

@@ -17,9 +17,8 @@ import {
   requireString,
 } from '../internal/args';
 import { numericValue } from '../internal/shape';
-import type { Transport } from '../internal/transport';
 import { one } from '../internal/validate';
-import { type ActionResult, ActionResultSchema, expectObject } from './shared';
+import { type ActionResult, ActionResultSchema, expectObject, Resource } from './shared';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas and types
@@ -378,10 +377,7 @@ function userActionNeeded(
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
-export class Credentials {
-  /** Built by FlanksClient: use `flanks.credentials`. @internal */
-  constructor(private readonly transport: Transport) {}
-
+export class Credentials extends Resource {
   /**
    * Reads a credential's status.
    *

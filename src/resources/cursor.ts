@@ -58,8 +58,15 @@ export interface CursorListSpec<S extends z.ZodMiniType> {
   query: z.ZodMiniType;
   params: unknown;
   options: unknown;
-  /** Secret values the query carries (connection ids), kept out of errors. */
-  secrets?: (query: Record<string, unknown>) => string[];
+}
+
+/**
+ * The connection ids a query filters on (`connection_id_in`): credentials tokens, so secrets of the
+ * call that must stay out of its errors. Every v2 query and the report query use this name.
+ */
+export function connectionSecrets(query: Record<string, unknown> | undefined): string[] {
+  const ids = query?.connection_id_in;
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
 }
 
 export function cursorList<S extends z.ZodMiniType>(
@@ -80,7 +87,7 @@ export function cursorList<S extends z.ZodMiniType>(
       path: spec.path,
       body: { query, ...(pageToken !== undefined ? { page_token: pageToken } : {}) },
       idempotent: true,
-      secrets: spec.secrets?.(query),
+      secrets: connectionSecrets(query),
       response: page,
       // A bare array is read as a single, last page; a body with no list at all is an error. The
       // page's other fields stay available on its items through `envelopeOf`.

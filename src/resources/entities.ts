@@ -1,9 +1,8 @@
 import * as z from 'zod/mini';
 import type { RequestOptions } from '../core/request-options';
 import { checkRequestOptions } from '../internal/args';
-import type { Transport } from '../internal/transport';
 import { many } from '../internal/validate';
-import { unwrapList } from './shared';
+import { Resource, unwrapList } from './shared';
 
 /**
  * A bank or custodian Flanks can connect to. Its `id` is the Link URL's `bank` parameter.
@@ -11,7 +10,7 @@ import { unwrapList } from './shared';
  * @example
  * ```ts
  * const banks: Entity[] = await flanks.entities.list();
- * const url = flanks.links.buildUrl({ token, bank: banks[0].id });
+ * const url = flanks.links.buildUrl({ token, userId: user.id, bank: banks[0].id });
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
  */
@@ -42,10 +41,7 @@ export type Entity = z.infer<typeof EntitySchema>;
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
  */
-export class Entities {
-  /** Built by FlanksClient: use `flanks.entities`. @internal */
-  constructor(private readonly transport: Transport) {}
-
+export class Entities extends Resource {
   /**
    * Lists the available entities (`GET /v0/bank/available`).
    *

@@ -3,19 +3,22 @@ import { FlanksValidationError, type ReauthToken } from '../core/errors';
 import type { RequestOptions } from '../core/request-options';
 import {
   checkRequestOptions,
+  optionalBoolean,
   optionalNumber,
   optionalObject,
   optionalString,
   requireObject,
   requireString,
+  requireUserId,
 } from '../internal/args';
-import { DEFAULT_STATE_TTL_MS, signLinkState } from '../internal/link-state';
+import { DEFAULT_STATE_TTL_MS, readLinkState, signLinkState } from '../internal/link-state';
 import type { Transport } from '../internal/transport';
 import { many, one } from '../internal/validate';
 import {
   type ActionResult,
   ActionResultSchema,
   type RedirectInput,
+  Resource,
   reauthField,
   redirectUrl,
   unwrapData,
@@ -105,11 +108,16 @@ export type LinkCreateParams = z.infer<typeof LinkCreateParamsSchema>;
 export type LinkEditParams = Partial<LinkCreateParams> & { token: string };
 
 /**
- * A link code that was issued but never exchanged (e.g. the user's redirect was lost).
+ * A link code that was issued but never exchanged (e.g. the user's redirect was lost). `extra` holds
+ * the Link URL's custom parameters, the signed `state` among them: read the user who started the code
+ * with `links.stateOwner(code)`, never from a parameter the user could edit.
  *
  * @example
  * ```ts
- * for (const { code, extra } of await flanks.links.unusedCodes({ linkToken })) await flanks.completeLink({ code, userId: String(extra?.user) });
+ * for (const unused of await flanks.links.unusedCodes({ linkToken })) {
+ *   const owner = flanks.links.stateOwner(unused);
+ *   if (owner.ok) await flanks.completeLink({ code: unused.code, userId: owner.userId });
+ * }
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/links-api
  */
@@ -244,13 +252,20 @@ export type LinkRedirect =
  *
  * @example
  * ```ts
- * const params: BuildLinkUrlParams = { token: LINK_TOKEN, bank: 'testbank', externalId: user.id, rollback: true };
+ * const params: BuildLinkUrlParams = { token: LINK_TOKEN, userId: user.id, bank: 'testbank', rollback: true };
  * ```
  * @see https://docs.flanks.io/pages/flanks-link
  */
 export interface BuildLinkUrlParams {
   /** The link token (from `links.create` or the Platform). */
   token: string;
+  /**
+   * Your id for the user starting the Link. Required: it goes into the signed, expiring `state` that
+   * `completeLink` checks against the user completing the Link (so nobody can complete a Link under
+   * another user's account) and that `links.stateOwner` reads back. It is readable in the URL
+   * (base64url): use an opaque id, not an email address.
+   */
+  userId?: string | undefined;
   /** An entity id (see `entities.list()`); skips the bank picker. */
   bank?: string | undefined;
   /** Your id for the user; Flanks stores it as the credential's and products' `external_id`. */
@@ -259,12 +274,7 @@ export interface BuildLinkUrlParams {
   rollback?: boolean | readonly string[] | undefined;
   /** Custom parameters; Flanks returns them under `extra` when the code is exchanged. */
   params?: Record<string, string | number | boolean> | undefined;
-  /**
-   * Your id for the user starting the Link. Required when the client has a `stateSecret`: it adds a
-   * signed, expiring `state` that `completeLink` checks against the user completing the link.
-   */
-  userId?: string | undefined;
-  /** How long the signed state stays valid, in ms. Default 1 hour. */
+  /** How long the signed state stays valid, in ms: how long the user has to finish the Link. Default 1 hour. */
   stateTtlMs?: number | undefined;
   /**
    * Re-authenticates an existing credential instead of connecting a new one: its `reset_token`
@@ -275,7 +285,29 @@ export interface BuildLinkUrlParams {
    * See docs/reauthentication.md.
    */
   reauth?: ReauthToken | undefined;
+  /**
+   * Builds the URL without a signed state (and without `userId`). Its code can only be completed with
+   * `completeLink({ dangerouslyAllowMissingState: true })`, which cannot tell who started it: whoever
+   * brings the code back to your app gets the connection. Only for a Link you hand out outside your
+   * app, whose codes you attribute some other way.
+   */
+  dangerouslyOmitState?: boolean | undefined;
 }
+
+/**
+ * What `links.stateOwner` found: the user whose Link produced the code (verified by its signed
+ * state), or why no user can be trusted for it.
+ *
+ * @example
+ * ```ts
+ * const owner: LinkStateOwner = flanks.links.stateOwner(unused);
+ * if (!owner.ok) logger.warn(`unused code skipped: state ${owner.reason}`);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ */
+export type LinkStateOwner =
+  | { ok: true; userId: string; reason?: undefined }
+  | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'invalid'; userId?: undefined };
 
 const RESERVED_LINK_PARAMS = new Set([
   'token',
@@ -299,31 +331,40 @@ const RESERVED_LINK_PARAMS = new Set([
  *
  * @example
  * ```ts
- * const url = flanks.links.buildUrl({ token: LINK_TOKEN, bank: 'testbank', externalId: user.id });
+ * const url = flanks.links.buildUrl({ token: LINK_TOKEN, userId: user.id, bank: 'testbank' });
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/links-api
  */
-export class Links {
+export class Links extends Resource {
+  readonly #linkBaseUrl: string;
+  /** The key of signed link state (see internal/link-state.ts). */
+  readonly #stateKey: Uint8Array;
+
   /** Built by FlanksClient: use `flanks.links`. @internal */
-  constructor(
-    private readonly transport: Transport,
-    private readonly linkBaseUrl: string,
-    /** The client's `stateSecret`, as bytes, when set. */
-    private readonly stateSecret?: Uint8Array,
-  ) {}
+  constructor(transport: Transport, linkBaseUrl: string, stateKey: Uint8Array) {
+    super(transport);
+    this.#linkBaseUrl = linkBaseUrl;
+    this.#stateKey = stateKey;
+  }
+
+  /** Where the Link UI lives; nothing secret. */
+  override toJSON(): Record<string, unknown> {
+    return { linkBaseUrl: this.#linkBaseUrl };
+  }
 
   /**
-   * Builds the Link URL to send a user to. Pure: no request is made.
+   * Builds the Link URL to send a user to, with a signed, expiring `state` naming `userId` (see
+   * {@link BuildLinkUrlParams.userId}). Pure: no request is made.
    *
    * @example
    * ```ts
-   * res.redirect(flanks.links.buildUrl({ token: LINK_TOKEN, externalId: user.id, params: { plan: 'pro' } }));
+   * res.redirect(flanks.links.buildUrl({ token: LINK_TOKEN, userId: req.user.id, params: { plan: 'pro' } }));
    * ```
    * @see https://docs.flanks.io/pages/flanks-link
    */
   buildUrl(params: BuildLinkUrlParams): string {
     const p = requireObject(params, 'params');
-    const url = new URL(this.linkBaseUrl);
+    const url = new URL(this.#linkBaseUrl);
     url.searchParams.set('token', requireString(p.token, 'params.token'));
     const bank = optionalString(p.bank, 'params.bank');
     if (bank !== undefined) url.searchParams.set('bank', bank);
@@ -355,22 +396,24 @@ export class Links {
       }
       url.searchParams.set(key, String(value));
     }
-    const userId = optionalString(p.userId, 'params.userId');
     const ttl = optionalNumber(p.stateTtlMs, 'params.stateTtlMs', { min: 1 }) ?? DEFAULT_STATE_TTL_MS;
-    if (this.stateSecret) {
-      if (userId === undefined) {
+    if (optionalBoolean(p.dangerouslyOmitState, 'params.dangerouslyOmitState')) {
+      if (p.userId !== undefined) {
         throw new FlanksValidationError(
-          'params.userId is required when the client has a stateSecret: it binds the Link to the user starting it.',
+          'params.userId has no effect with dangerouslyOmitState: the URL then names no user. Drop one of them.',
           { path: 'params.userId' },
         );
       }
-      url.searchParams.set('state', signLinkState(this.stateSecret, userId, ttl, Date.now()));
-    } else if (userId !== undefined) {
+      return url.toString();
+    }
+    if (p.userId === undefined) {
       throw new FlanksValidationError(
-        'params.userId only has an effect with the client option stateSecret (signed link state); set it, or drop userId.',
+        'params.userId is required: it signs the Link for the user starting it, so completeLink can refuse a code brought back by anyone else (login CSRF).',
         { path: 'params.userId' },
       );
     }
+    const userId = requireUserId(p.userId, 'params.userId');
+    url.searchParams.set('state', signLinkState(this.#stateKey, userId, ttl, Date.now()));
     return url.toString();
   }
 
@@ -404,8 +447,8 @@ export class Links {
 
   /**
    * Exchanges a link code (single-use) for a `credentials_token`. Never retried once the request may
-   * have reached Flanks: a replay of a used code would fail. Prefer `flanks.completeLink`, which also
-   * stores the token.
+   * have reached Flanks: a replay of a used code would fail. It does not check who started the Link:
+   * prefer `flanks.completeLink`, which checks the signed state and stores the token.
    *
    * @example
    * ```ts
@@ -555,6 +598,30 @@ export class Links {
       options: checkRequestOptions(options),
     });
     return data;
+  }
+
+  /**
+   * The user who started the Link that produced this code, read from its signed `state` and verified:
+   * `{ ok: true, userId }`, or `{ ok: false, reason }` when the code carries no state, one not signed
+   * by this application, or one past its `stateTtlMs`. Pure: no request is made. Use it to recover
+   * codes whose redirect was lost (`links.unusedCodes()`), then `completeLink` with that user, which
+   * checks the state again; never trust another parameter (`extra.user`, `external_id`): the user can
+   * edit every one of them in the Link URL.
+   *
+   * @example
+   * ```ts
+   * for (const unused of await flanks.links.unusedCodes({ linkToken })) {
+   *   const owner = flanks.links.stateOwner(unused);
+   *   if (owner.ok) await flanks.completeLink({ code: unused.code, userId: owner.userId });
+   * }
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   */
+  stateOwner(code: Pick<UnusedCode, 'extra'>): LinkStateOwner {
+    const c = requireObject(code, 'code');
+    const extra = c.extra !== null && typeof c.extra === 'object' ? (c.extra as Record<string, unknown>) : {};
+    const reading = readLinkState(this.#stateKey, extra.state, Date.now());
+    return reading.ok ? { ok: true, userId: reading.userId } : { ok: false, reason: reading.reason };
   }
 
   async #linkCall(

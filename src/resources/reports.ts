@@ -3,10 +3,9 @@ import { FlanksReportError, FlanksValidationError } from '../core/errors';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import { checkPollOptions, checkRequestOptions, optionalObject, requireObject } from '../internal/args';
-import type { Transport } from '../internal/transport';
 import { many, one, UnusableResponse } from '../internal/validate';
-import { checkArg, isoDate } from './cursor';
-import { unwrapData, unwrapList } from './shared';
+import { checkArg, connectionSecrets, isoDate } from './cursor';
+import { Resource, unwrapData, unwrapList } from './shared';
 
 /*
  * Report API v1 (beta). No archived doc page exists: paths, bodies and the report statuses come
@@ -192,10 +191,7 @@ function checkId(value: unknown, name: string): number | string {
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/report-api/
  */
-export class Reports {
-  /** Built by FlanksClient: use `flanks.reports`. @internal */
-  constructor(private readonly transport: Transport) {}
-
+export class Reports extends Resource {
   /**
    * Lists your report templates.
    *
@@ -239,7 +235,7 @@ export class Reports {
     if (p.language !== undefined) body.language = p.language;
     if (p.startDate !== undefined) body.start_date = p.startDate;
     if (p.endDate !== undefined) body.end_date = p.endDate;
-    return this.#report('/report/v1/build-report', body, false, options);
+    return this.#report('/report/v1/build-report', body, false, options, connectionSecrets(p.query));
   }
 
   /**
@@ -329,12 +325,14 @@ export class Reports {
     body: Record<string, unknown>,
     idempotent: boolean,
     options: RequestOptions | undefined,
+    secrets: string[] = [],
   ): Promise<Report> {
     const { data } = await this.transport.request({
       method: 'POST',
       path,
       body,
       idempotent,
+      secrets,
       response: one('Report', ReportSchema),
       unwrap: unwrapData,
       options: checkRequestOptions(options),

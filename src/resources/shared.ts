@@ -2,7 +2,41 @@ import * as z from 'zod/mini';
 import { keepEnvelope } from '../core/envelope';
 import { FlanksValidationError, type ReauthToken } from '../core/errors';
 import { requireObject, requireString } from '../internal/args';
+import type { Transport } from '../internal/transport';
 import { UnusableResponse } from '../internal/validate';
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * The base of every resource class. It holds the client's transport (which holds the client secret
+ * and the live access token) in a `#private` field, which neither `util.inspect` nor `JSON.stringify`
+ * can reach, and prints as its name plus what `toJSON` returns: nothing secret. TypeScript `private`
+ * would not do: it is a plain property at run time.
+ */
+export abstract class Resource {
+  readonly #transport: Transport;
+
+  /** Built by FlanksClient: use `flanks.links`, `flanks.credentials` … @internal */
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /** The client's transport: a getter on the prototype, so it shows in no inspect or JSON output. */
+  protected get transport(): Transport {
+    return this.#transport;
+  }
+
+  /** A secret-free view for `JSON.stringify` and loggers. */
+  toJSON(): Record<string, unknown> {
+    return {};
+  }
+
+  /** Keeps the transport's secrets out of `util.inspect` output. */
+  [INSPECT](): string {
+    const shown = Object.entries(this.toJSON()).map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
+    return `${this.constructor.name} {${shown.length > 0 ? ` ${shown.join(', ')} ` : ''}}`;
+  }
+}
 
 /*
  * Envelope handling shared by the resources. Flanks wraps some answers (`{success, data}`,

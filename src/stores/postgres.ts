@@ -12,7 +12,7 @@ import {
 } from '../core/credential-store';
 import { FlanksStoreError, FlanksValidationError } from '../core/errors';
 import { Paginator } from '../core/pagination';
-import { optionalNumber, optionalObject, requireObject } from '../internal/args';
+import { hasLoneSurrogate, optionalNumber, optionalObject, requireObject } from '../internal/args';
 import { redactString } from '../internal/redact';
 
 /*
@@ -165,9 +165,8 @@ function unstorableAt(value: unknown, path: string): string | undefined {
   return undefined;
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 function unstorable(text: string): boolean {
-  return text.includes('\u0000') || LONE_SURROGATE.test(text);
+  return text.includes('\u0000') || hasLoneSurrogate(text);
 }
 
 /** `createdAt` as an ISO timestamp PostgreSQL accepts, or null when it is not a (4-digit-year) date. */

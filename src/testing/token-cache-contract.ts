@@ -1,5 +1,7 @@
 import { inspect } from 'node:util';
+import { FlanksClient } from '../client';
 import type { CachedAccessToken, TokenCache } from '../core/token-cache';
+import { FlanksSandbox, SANDBOX_CLIENT_SECRET } from './sandbox';
 import type { ContractRunner } from './store-contract';
 
 /**
@@ -58,8 +60,9 @@ function token(lifetimeMs = 3_600_000): CachedAccessToken {
  * relies on to share one access token across processes: get/set round trips and replacement,
  * expiry of entries, a lock that only one caller gets (also under a burst of concurrent attempts),
  * that expires when its holder never releases it, and whose stale release cannot free another
- * holder's lock; a lock renewal (`extend`, when implemented) that only its holder can make; and no
- * token in `util.inspect` output. `makeCache` is called once per case; every
+ * holder's lock; a lock renewal (`extend`, when implemented) that only its holder can make; that
+ * FlanksClients share a token through it, with no token in clear in any entry and no use of a token
+ * planted in it; and no token in `util.inspect` output. `makeCache` is called once per case; every
  * case uses fresh random keys, so a shared backend needs no cleanup between cases.
  *
  * @example
@@ -197,6 +200,58 @@ export function runTokenCacheContract(
       expectTrue(next !== undefined, 'lock() after the renewed ttl passed must succeed');
       expectEqual(await held.extend(10_000), false, 'extend() by a holder whose lock expired');
       await next?.release();
+    });
+
+    it('through FlanksClients: entries are shared, hold no token in clear, and a planted token is not used', async () => {
+      const cache = await makeCache();
+      const keys = new Set<string>();
+      const seen = (k: string) => {
+        keys.add(k);
+        return k;
+      };
+      const recording: TokenCache = {
+        get: (k) => cache.get(seen(k)),
+        set: (k, t) => cache.set(seen(k), t),
+        lock: (k, ttl) => cache.lock(seen(k), ttl),
+      };
+      // A sandbox of its own per case, with an application (so a cache key) of its own.
+      const clientId = key();
+      const sandbox = new FlanksSandbox({ clients: [{ clientId, clientSecret: SANDBOX_CLIENT_SECRET }] });
+      const fetch = (async (url: string | URL | Request, init?: RequestInit) => {
+        const answer = await sandbox.handle(new Request(url, init));
+        if (answer instanceof Response) return answer;
+        throw new TypeError('sandbox fault');
+      }) as typeof globalThis.fetch;
+      const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+      const client = () =>
+        new FlanksClient({
+          clientId,
+          clientSecret: SANDBOX_CLIENT_SECRET,
+          fetch,
+          tokenCache: recording,
+          logger: quiet,
+          maxRetries: 0,
+        });
+      await client().entities.list();
+      await client().entities.list();
+      expectEqual(
+        sandbox.stats.tokenRequests,
+        1,
+        'token requests of two clients sharing the cache (an entry must come back exactly as it was set)',
+      );
+      const bearers = () =>
+        sandbox.requests.flatMap((r) => (r.authorization ? [r.authorization.slice(7)] : []));
+      for (const k of keys) {
+        const held = JSON.stringify((await cache.get(k)) ?? null);
+        expectTrue(!bearers().some((t) => held.includes(t)), 'an entry holds the access token in clear');
+      }
+      // Someone who can write to the cache replaces the entry with a token of their choosing.
+      const now = Date.now();
+      const planted = { value: `at_planted_${key()}`, issuedAt: now, expiresAt: now + 3_600_000 };
+      for (const k of keys) await cache.set(k, planted);
+      await client().entities.list();
+      expectTrue(!bearers().includes(planted.value), 'a client sent a token planted in the cache');
+      expectEqual(sandbox.stats.tokenRequests, 2, 'token requests after a token was planted');
     });
 
     it('shows no token in util.inspect output', async () => {

@@ -123,9 +123,11 @@ const EXTEND_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redi
 /**
  * A {@link TokenCache} in Redis: the token is a JSON string under `<prefix><key>` that Redis expires
  * with the token, and the refresh lock is `SET <prefix><key>:lock <id> NX PX <ttl>`, released by a
- * compare-and-delete script and renewed by a compare-and-pexpire one. Entries hold a live access
- * token: keep the Redis instance private (no public network access, AUTH or ACLs, TLS across
- * untrusted networks).
+ * compare-and-delete script and renewed by a compare-and-pexpire one. The client seals the token
+ * before it reaches the cache, so Redis holds no bearer token in clear and an entry written by anyone
+ * without the client secret is ignored; keep the Redis instance private all the same (no public
+ * network access, AUTH or ACLs, TLS across untrusted networks): whoever can write to it can still
+ * delete entries and hold the refresh lock.
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWebApp } from '../../examples/web-app/app';
 import { FlanksClient, MemoryCredentialStore } from '../../src';
@@ -10,8 +10,8 @@ import {
   SANDBOX_CLIENT_SECRET,
   startSandbox,
 } from '../../src/testing';
+import { launchChromium } from './chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = resolve(__dirname, '../../test-results/browser');
 const ISIN = /^[A-Z]{2}[A-Z0-9]{9}\d$/;
 
@@ -21,19 +21,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
-function requireChromium(): void {
-  try {
-    accessSync(CHROMIUM, constants.X_OK);
-  } catch {
-    // Fail, never skip: CI installs Chromium (see .ci/run) and a silent skip would hide a broken setup.
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}. Install it (apt-get install chromium) or set CHROMIUM_PATH.`,
-    );
-  }
-}
-
 beforeAll(async () => {
-  requireChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
   running = await startSandbox();
   const flanks = new FlanksClient({
@@ -47,19 +35,7 @@ beforeAll(async () => {
   const link = await flanks.links.create({ redirect_uri: 'http://127.0.0.1/pending', name: 'browser test' });
   app = await startWebApp({ flanks, linkToken: link.token, bank: 'testbank', readyTimeoutMs: 20_000 });
   await flanks.links.edit({ token: link.token, redirect_uri: `${app.url}/flanks/callback` });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

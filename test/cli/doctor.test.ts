@@ -177,7 +177,7 @@ describe('flanks-sdk doctor', () => {
     [[], { FLANKS_CREDENTIALS_TOKEN: '' }, /no credentials token/],
     [[], { FLANKS_CLIENT_SECRET: undefined }, /set FLANKS_CLIENT_ID and FLANKS_CLIENT_SECRET/],
     [['--sandbox', 'ct_x'], {}, /--sandbox takes no credentials token/],
-    [['--base-url', 'ftp://nope'], {}, /options.baseUrl must be an absolute http\(s\) URL/],
+    [['--base-url', 'ftp://nope'], {}, /options.baseUrl must be an https URL/],
     [['--out'], {}, /argument missing/],
   ] as const)('bad arguments %j → the usage and exit 2, no stack trace', async (args, env, problem) => {
     const { code, stdout, stderr, written } = await doctor([...args], env);

@@ -112,6 +112,19 @@ describe('the token-cache contract catches broken caches', () => {
     ]);
   });
 
+  it('flags a cache that does not give entries back exactly as set (clients then never share a token)', async () => {
+    // Stores a shortened value, as a column too narrow for the SDK's sealed entries would.
+    class TruncatingCache extends MemoryTokenCache {
+      override async set(key: string, token: CachedAccessToken) {
+        await super.set(key, { ...token, value: token.value.slice(0, 48) });
+      }
+    }
+    const failed = await runCases(() => new TruncatingCache());
+    expect(failed).toContain(
+      'through FlanksClients: entries are shared, hold no token in clear, and a planted token is not used',
+    );
+  });
+
   it('needs describe/it when the runner has no globals', () => {
     expect(() => runTokenCacheContract(() => new MemoryTokenCache())).toThrow(/describe, it/);
   });

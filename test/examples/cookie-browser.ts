@@ -21,32 +21,40 @@ export class CookieBrowser {
     return this.request(url, { method: 'GET' });
   }
 
-  /** Fills and submits the page's first form, like clicking its submit button. */
-  async submit(page: Page, values: Record<string, string>): Promise<Visit> {
+  /**
+   * Fills and submits the page's first form, like clicking its submit button. With `stopBefore`, a
+   * redirect to a URL starting with it is not followed: the visit ends there (status 0, no html),
+   * as when an attacker stops at their own redirect to keep the link code.
+   */
+  async submit(page: Page, values: Record<string, string>, stopBefore?: string): Promise<Visit> {
     const form = findForm(page);
     if (!form) throw new Error(`No form on ${page.url} (HTTP ${page.status})`);
     const fields = new URLSearchParams({ ...form.fields, ...values });
     if (form.method === 'GET') {
       const target = new URL(form.action);
       for (const [name, value] of fields) target.searchParams.set(name, value);
-      return this.open(target.href);
+      return this.request(target.href, { method: 'GET' }, stopBefore);
     }
-    return this.request(form.action, {
-      method: form.method,
-      body: fields.toString(),
-      contentType: 'application/x-www-form-urlencoded',
-    });
+    return this.request(
+      form.action,
+      { method: form.method, body: fields.toString(), contentType: 'application/x-www-form-urlencoded' },
+      stopBefore,
+    );
   }
 
   private async request(
     start: string,
     init: { method: string; body?: string; contentType?: string },
+    stopBefore?: string,
     maxRedirects = 10,
   ): Promise<Visit> {
     const hops: string[] = [];
     let url = start;
     let { method, body } = init;
     for (let i = 0; i <= maxRedirects; i++) {
+      if (stopBefore !== undefined && hops.length > 0 && url.startsWith(stopBefore)) {
+        return { url, status: 0, html: '', hops };
+      }
       hops.push(url);
       const headers: Record<string, string> = {};
       const cookie = Object.entries(this.cookies(url))

@@ -21,6 +21,8 @@ describe('examples/sync-fleet', () => {
     // The store is encrypted: the results must not hold the tokens it protects in clear either.
     expect(summary.rowsWithClearTokens).toBe(0);
     expect(summary.tokensInRedis).toBe(0);
+    // The shared token cache seals the access token: Redis holds none of them in clear.
+    expect(summary.accessTokensInRedis).toBe(0);
     expect(Object.keys(summary.perWorker)).toHaveLength(3);
     // Tokens are refreshed when 10 % of their life is left: at most one request per 0.9 × TTL for
     // the whole fleet (plus the first), where three processes fetching their own would triple it.

@@ -14,6 +14,7 @@ const ISIN = /<td>([A-Z]{2}[A-Z0-9]{9}\d)<\/td>/g;
 let running: RunningSandbox;
 let app: Awaited<ReturnType<typeof startWebApp>>;
 let store: MemoryCredentialStore;
+const logged: Array<{ reference: string; error: unknown }> = [];
 
 beforeAll(async () => {
   running = await startSandbox();
@@ -27,7 +28,13 @@ beforeAll(async () => {
   });
   // The app's port is only known once it listens: create the link first, point it at the app after.
   const link = await flanks.links.create({ redirect_uri: 'http://127.0.0.1/pending', name: 'web-app test' });
-  app = await startWebApp({ flanks, linkToken: link.token, bank: 'testbank', readyTimeoutMs: 10_000 });
+  app = await startWebApp({
+    flanks,
+    linkToken: link.token,
+    bank: 'testbank',
+    readyTimeoutMs: 10_000,
+    logError: (reference, error) => logged.push({ reference, error }),
+  });
   await flanks.links.edit({ token: link.token, redirect_uri: `${app.url}/flanks/callback` });
 });
 
@@ -47,6 +54,7 @@ async function openLink(user: string): Promise<{ browser: CookieBrowser; login: 
   const login = await browser.open(`${app.url}/connect`);
   expect(login.url.startsWith(running.linkBaseUrl)).toBe(true);
   expect(new URL(login.url).searchParams.get('external_id')).toBe(user);
+  expect(new URL(login.url).searchParams.get('state')).toMatch(/^v2\./);
   expect(login.html).toContain('Sign in to TestBank');
   return { browser, login };
 }
@@ -107,5 +115,43 @@ describe('example web app against the sandbox', () => {
     expect(textById(page.html, 'error')).toBe('Your bank needs you to log in again. Reconnect');
     expect(page.html).toContain('<a href="/connect">Reconnect</a>');
     expect(page.html).not.toContain('class="card portfolio"');
+  });
+
+  // Security review (issue 12, finding 1): Mallory connects her own bank, stops at the redirect and
+  // gets Victor, logged in to the app, to open her callback URL.
+  it('login CSRF: a code Mallory started is refused for Victor, nothing stored for him', async () => {
+    const { browser, login } = await openLink('mallory');
+    const stopped = await browser.submit(
+      login,
+      { username: 'mallory-bank', password: 'correct-horse' },
+      `${app.url}/flanks/callback`,
+    );
+    expect(new URL(stopped.url).searchParams.get('code')).toBeTruthy();
+
+    const victor = new CookieBrowser();
+    await victor.open(`${app.url}/login?user=victor`);
+    const landed = await victor.open(stopped.url);
+    expect(landed.status).toBe(400);
+    expect(textById(landed.html, 'error')).toBe(
+      'This bank connection was not started from your account, or took too long. Please connect again.',
+    );
+    expect(await store.listByUser('victor')).toEqual([]);
+    expect(await store.listByUser('mallory')).toEqual([]);
+  });
+
+  it('an unexpected error shows a generic message and a reference; the details go to the log', async () => {
+    const { browser, login } = await openLink('erin');
+    expectPortfolios(await browser.submit(login, { username: 'erin-bank', password: 'pw' }));
+    running.sandbox.failNext('/v0/bank/credentials/portfolio', 1, { status: 400 }); // not retried
+    const before = logged.length;
+    const page = await browser.open(`${app.url}/portfolios`);
+    expect(page.status).toBe(500);
+    const reference = textById(page.html, 'reference');
+    expect(reference).toMatch(/^[0-9a-f-]{36}$/);
+    expect(page.html).not.toMatch(/\/v0\/|HTTP 400|Flanks POST/);
+    const entry = logged.slice(before).find((l) => l.reference === reference);
+    expect(String((entry?.error as Error | undefined)?.message)).toMatch(
+      /Flanks POST \/v0\/bank\/credentials\/portfolio failed with HTTP 400/,
+    );
   });
 });

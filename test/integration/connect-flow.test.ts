@@ -14,7 +14,7 @@ import {
   SANDBOX_CLIENT_ID,
   SANDBOX_CLIENT_SECRET,
 } from '../../src/testing';
-import { settle, spyLogger } from '../helpers';
+import { settle, signedState, spyLogger } from '../helpers';
 import { inputValue } from '../testing/helpers';
 
 // The SDK against the sandbox through msw, both flows end to end under strict validation: the Link
@@ -75,8 +75,10 @@ describe('the Connect v2 flow against the sandbox', () => {
     expect(sessionId).toBe(session.session_id);
 
     const seen: string[] = [];
+    // The binding made at creation proves the redirect's session is the one started for user-1.
+    const sessionBinding = flanks.connect.bindSession({ sessionId: session.session_id, userId: 'user-1' });
     const record = await flanks.connect.completeSession(
-      { sessionId, userId: 'user-1' },
+      { sessionId, userId: 'user-1', sessionBinding },
       { ...fast, onSession: (s) => seen.push(s.status) },
     );
     expect(seen).toEqual(['Processing:ProvideCredentials', 'Finished:OK']);
@@ -126,14 +128,14 @@ describe('the Connect v2 flow against the sandbox', () => {
 
   it('both flows side by side: a Link credential and a Connect connection feed the same APIs', async () => {
     const flanks = client();
-    const code = sandbox.connect({ username: 'link-user' });
+    const code = sandbox.connect({ username: 'link-user', params: { state: signedState(flanks, 'user-1') } });
     if (!('code' in code)) throw new Error(code.error);
     const viaLink = await flanks.completeLink({ code: code.code, userId: 'user-1' });
 
     const { session } = await flanks.connect.createSession({ configuration: { connector_id: 'testbank' } });
     sandbox.connectSession(session.session_id, { username: 'connect-user', password: 'SCA_SMS' });
     const viaConnect = await flanks.connect.completeSession(
-      { sessionId: session.session_id, userId: 'user-1' },
+      { sessionId: session.session_id, userId: 'user-1', expectedSessionId: session.session_id },
       fast,
     );
 
@@ -151,7 +153,10 @@ describe('the Connect v2 flow against the sandbox', () => {
     const { session } = await flanks.connect.createSession({ configuration: {} });
     sandbox.connectSession(session.session_id, { password: 'SCA_SMS', scaAnswer: 'INVALID_SCA' });
     const err = await flanks.connect
-      .completeSession({ sessionId: session.session_id, userId: 'u' }, fast)
+      .completeSession(
+        { sessionId: session.session_id, userId: 'u', expectedSessionId: session.session_id },
+        fast,
+      )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FlanksSessionError);
     expect(err).toMatchObject({ errorCode: 'InvalidChallengeResponse', sessionId: session.session_id });

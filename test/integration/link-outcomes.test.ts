@@ -353,7 +353,10 @@ describe('Connect v2: completeSession and waitForSession', () => {
     const { id, user } = await session(flanks);
     const { sessionId } = flanks.connect.parseRedirect((await user.connect('pw')).back);
     expect(sessionId).toBe(id);
-    const record = await flanks.connect.completeSession({ sessionId, userId: 'u1' }, fast);
+    const record = await flanks.connect.completeSession(
+      { sessionId, userId: 'u1', expectedSessionId: id },
+      fast,
+    );
     expect(await flanks.store!.listByUser('u1')).toEqual([record]);
   });
 
@@ -364,7 +367,7 @@ describe('Connect v2: completeSession and waitForSession', () => {
       const { id, user } = await session(flanks);
       const { sessionId } = flanks.connect.parseRedirect((await user.connect(password, { sca })).back);
       const err = await flanks.connect
-        .completeSession({ sessionId, userId: 'u1' }, fast)
+        .completeSession({ sessionId, userId: 'u1', expectedSessionId: id }, fast)
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(FlanksSessionError);
       expect(err).toMatchObject({ errorCode, sessionId: id, sessionStatus: 'Finished:Error' });
@@ -374,10 +377,10 @@ describe('Connect v2: completeSession and waitForSession', () => {
 
   it('Cancel in the widget → FlanksSessionError AbortedByUser (a sandbox name)', async () => {
     const flanks = client();
-    const { user } = await session(flanks);
+    const { id, user } = await session(flanks);
     const { sessionId } = flanks.connect.parseRedirect((await user.cancel()).back);
     const err = await flanks.connect
-      .completeSession({ sessionId, userId: 'u1' }, fast)
+      .completeSession({ sessionId, userId: 'u1', expectedSessionId: id }, fast)
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'FlanksSessionError', errorCode: 'AbortedByUser' });
     expect((err as Error).message).toMatch(/create a new session/);
@@ -385,7 +388,10 @@ describe('Connect v2: completeSession and waitForSession', () => {
 
   it('an unknown session id → FlanksError', async () => {
     const err = await client()
-      .connect.completeSession({ sessionId: 'no-such-session', userId: 'u1' }, fast)
+      .connect.completeSession(
+        { sessionId: 'no-such-session', userId: 'u1', expectedSessionId: 'no-such-session' },
+        fast,
+      )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FlanksError);
     expect((err as Error).message).toMatch(/no Connect session with this id/);

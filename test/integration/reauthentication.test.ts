@@ -215,7 +215,10 @@ describe('through a Connect session', () => {
     const { sessionId, user } = await reauthSession(flanks, err.reauth!);
     expect(user.fields.username).toBe('gil-bank');
     expect(flanks.connect.parseRedirect((await user.connect('new-password')).back).sessionId).toBe(sessionId);
-    const record = await flanks.connect.completeSession({ sessionId, userId: 'gil' }, fast);
+    const record = await flanks.connect.completeSession(
+      { sessionId, userId: 'gil', expectedSessionId: sessionId },
+      fast,
+    );
     expect(record.credentialsToken).toBe(token);
     expect(await flanks.credentials.waitUntilReady(token, fast)).toMatchObject({
       blocked: false,
@@ -231,7 +234,10 @@ describe('through a Connect session', () => {
     const { sessionId, user } = await reauthSession(flanks, (await flanks.credentials.reauthToken(token))!);
     await user.submit({ sca: '123456' });
     expect(flanks.connect.parseRedirect(user.back).sessionId).toBe(sessionId);
-    const record = await flanks.connect.completeSession({ sessionId, userId: 'hal' }, fast);
+    const record = await flanks.connect.completeSession(
+      { sessionId, userId: 'hal', expectedSessionId: sessionId },
+      fast,
+    );
     expect(record.credentialsToken).toBe(token);
     expect((await flanks.credentials.getStatus(token)).sca_token).toBeNull();
     expect(await credentialTokens(flanks)).toEqual([token]);

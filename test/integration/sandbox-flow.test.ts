@@ -19,7 +19,7 @@ import {
   SANDBOX_CLIENT_ID,
   SANDBOX_CLIENT_SECRET,
 } from '../../src/testing';
-import { settle, spyLogger } from '../helpers';
+import { settle, signedState, spyLogger } from '../helpers';
 
 // The SDK against the sandbox through msw: the whole flow with strict validation (so every schema
 // must accept the sandbox's realistic data), then faults injected by the sandbox's scenario controls.
@@ -57,7 +57,11 @@ describe('the Link flow against the sandbox', () => {
   it('link → exchange → store → wait → every fetcher, strictly validated', async () => {
     const flanks = client();
     const record = await flanks.completeLink({
-      code: linkCode('correct-horse', { external_id: 'user-1', campaign: 'spring' }),
+      code: linkCode('correct-horse', {
+        external_id: 'user-1',
+        campaign: 'spring',
+        state: signedState(flanks, 'user-1'),
+      }),
       userId: 'user-1',
     });
     expect(record).toMatchObject({ userId: 'user-1', externalId: 'user-1', extra: { campaign: 'spring' } });

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import {
   type CachedAccessToken,
   FlanksAbortError,
+  FlanksAuthError,
   FlanksClient,
   type FlanksClientOptions,
   FlanksValidationError,
@@ -11,6 +12,7 @@ import {
   type TokenCache,
 } from '../../src';
 import { CACHE_TIMEOUT_MS, LOCK_TTL_MS, refreshBudgetMs } from '../../src/internal/token-manager';
+import { TokenSeal, tokenCacheKey } from '../../src/internal/token-seal';
 import {
   createFlanksHandlers,
   FlanksSandbox,
@@ -26,7 +28,10 @@ import { settle, spyLogger } from '../helpers';
 const BASE = 'https://api.flanks.io';
 const sandbox = new FlanksSandbox({ seed: 11 });
 const server = setupServer(...(await createFlanksHandlers(sandbox)));
-const KEY = `access-token:${createHash('sha256').update(`${BASE}\n${SANDBOX_CLIENT_ID}`).digest('hex')}`;
+const KEY = tokenCacheKey(BASE, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET);
+const seal = new TokenSeal(SANDBOX_CLIENT_SECRET);
+/** The access token a cache entry holds, opened as the SDK opens it. */
+const opened = async (entry: CachedAccessToken | undefined) => entry && (await seal.open(KEY, entry))?.value;
 
 beforeAll(async () => {
   server.listen({ onUnhandledRequest: 'error' });
@@ -143,7 +148,7 @@ describe('shared token cache', () => {
     expect(new Set(bearers()).size).toBe(1);
   });
 
-  it('keys the cache by a hash of base URL and client id; the secret never reaches the cache key', async () => {
+  it('keys the cache by a MAC of base URL and client id; neither they nor the secret show in the key', async () => {
     const { cache, keys, values } = recordingCache();
     await client({ tokenCache: cache }).credentials.getStatus(sandbox.createCredential({ pendingPolls: 0 }));
     expect(new Set(keys)).toEqual(new Set([KEY]));
@@ -221,7 +226,7 @@ describe('shared token cache', () => {
     expect(logger.info.mock.calls.map((call) => String(call[0]))).toContain(
       '[flanks-sdk] token cache answers again; sharing the access token again.',
     );
-    expect((await inner.get(KEY))?.value).toBe(bearers().at(-1)?.replace('Bearer ', ''));
+    expect(await opened(await inner.get(KEY))).toBe(bearers().at(-1)?.replace('Bearer ', ''));
   });
 
   it('a cache that hangs counts as down after CACHE_TIMEOUT_MS', async () => {
@@ -307,7 +312,7 @@ describe('shared token cache', () => {
     expect(sandbox.stats.tokenRequests).toBe(0);
     await settle(call);
     expect(sandbox.stats.tokenRequests).toBe(1);
-    expect((await tokenCache.get(KEY))?.value).toBe(bearers()[0]?.replace('Bearer ', ''));
+    expect(await opened(await tokenCache.get(KEY))).toBe(bearers()[0]?.replace('Bearer ', ''));
   });
 
   it('a waiter that never sees the lock free fetches its own token once no holder could still be busy, with a warning', async () => {
@@ -340,5 +345,86 @@ describe('shared token cache', () => {
       expect((err as FlanksValidationError).path).toBe('options.tokenCache');
     }
     expect(() => client({ tokenCache: new MemoryTokenCache() })).not.toThrow();
+  });
+});
+
+// Security review (issue 12, finding 3): the shared cache held the bearer token in clear under a key
+// anyone could compute from the client id (sha256 of base URL and client id). Read access to the cache
+// was then read access to every user's data, a writer could plant a token, and a process with the
+// right client id but a wrong secret was served the fleet's token.
+describe('shared token cache: what a reader or writer of the cache can do', () => {
+  const issued = () => sandbox.requests.flatMap((r) => (r.authorization ? [r.authorization.slice(7)] : []));
+
+  it('finds no access token in clear in anything the cache is handed', async () => {
+    const { cache, keys, values } = recordingCache();
+    const ct = sandbox.createCredential({ pendingPolls: 0 });
+    await client({ tokenCache: cache }).credentials.getStatus(ct);
+    sandbox.expireTokens();
+    await client({ tokenCache: cache }).credentials.getStatus(ct);
+    const tokens = [...new Set(issued())];
+    expect(tokens).toHaveLength(2);
+    expect(values).toHaveLength(2);
+    const stored = JSON.stringify({ keys, values });
+    for (const token of tokens) expect(stored).not.toContain(token);
+    // Nor is the key computable from what is public: a hash of the base URL and client id.
+    const plainHash = createHash('sha256').update(`${BASE}\n${SANDBOX_CLIENT_ID}`).digest('hex');
+    expect(stored).not.toContain(plainHash);
+  });
+
+  it('a token planted in the cache is never sent: the client refreshes and overwrites it', async () => {
+    const logger = spyLogger();
+    const { cache, keys } = recordingCache();
+    const ct = sandbox.createCredential({ pendingPolls: 0 });
+    await client({ tokenCache: cache }).credentials.getStatus(ct);
+    const key = keys[0]!;
+    // Someone with write access to the cache replaces the entry with a token of their choosing.
+    const planted = {
+      value: 'at_planted_by_a_cache_writer',
+      issuedAt: Date.now(),
+      expiresAt: Date.now() + 3_600_000,
+    };
+    await cache.set(key, planted);
+    const victim = client({ tokenCache: cache, logger });
+    await victim.credentials.getStatus(ct);
+    expect(issued()).not.toContain(planted.value);
+    expect(sandbox.stats.tokenRequests).toBe(2);
+    expect(JSON.stringify(await cache.get(key))).not.toContain(planted.value);
+    expect(logger.lines().join('\n')).toMatch(/could not be opened/);
+  });
+
+  it('a sealed entry copied under another key does not open there', async () => {
+    const shared = new MemoryTokenCache();
+    const { cache, keys } = recordingCache(shared);
+    const ct = sandbox.createCredential({ pendingPolls: 0 });
+    await client({ tokenCache: cache }).credentials.getStatus(ct);
+    const entry = await shared.get(keys[0]!);
+    // Another application (another client id) on the same cache finds this app's sealed entry
+    // moved under its own key: it must not open it.
+    const otherKeys = recordingCache(shared);
+    const other = new FlanksSandbox({
+      seed: 12,
+      clients: [{ clientId: 'other-app', clientSecret: SANDBOX_CLIENT_SECRET }],
+    });
+    server.use(...(await createFlanksHandlers(other)));
+    const otherClient = client({ tokenCache: otherKeys.cache, clientId: 'other-app' });
+    await otherClient.entities.list();
+    await shared.set(otherKeys.keys[0]!, entry!);
+    other.expireTokens();
+    await otherClient.entities.list();
+    expect(other.stats.tokenRequests).toBe(2);
+  });
+
+  it('a process with the right client id and a wrong secret is not served the fleet token', async () => {
+    const tokenCache = new MemoryTokenCache();
+    const ct = sandbox.createCredential({ pendingPolls: 0 });
+    await client({ tokenCache }).credentials.getStatus(ct);
+    const [fleetToken] = issued();
+    const before = sandbox.requests.length;
+    const intruder = client({ tokenCache, clientSecret: 'a-wrong-secret-for-the-right-client-id' });
+    const err = await intruder.credentials.getStatus(ct).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FlanksAuthError);
+    const sent = sandbox.requests.slice(before);
+    expect(sent.map((r) => r.path)).toEqual(['/v0/token']);
+    expect(JSON.stringify(sent)).not.toContain(fleetToken);
   });
 });

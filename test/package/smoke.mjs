@@ -8,6 +8,8 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
+/** The signed state of the Link URL the flow built: Flanks hands custom Link parameters back in `extra`. */
+let linkState = '';
 
 const server = createServer(async (req, res) => {
   let raw = '';
@@ -21,7 +23,7 @@ const server = createServer(async (req, res) => {
   if (req.headers.authorization !== 'Bearer at_smoke') return send(401, { error: 'Invalid credentials' });
   if (req.url === '/v0/platform/link') {
     return body.code === 'good'
-      ? send(200, { credentials_token: 'ct_smoke', extra: { a: '1' } })
+      ? send(200, { credentials_token: 'ct_smoke', extra: { a: '1', state: linkState } })
       : send(400, { error: 'Invalid code' });
   }
   if (req.url === '/v0/bank/credentials/status') return send(200, { pending: false, blocked: false });
@@ -41,8 +43,9 @@ async function flow(sdk, label) {
     baseUrl,
     store: new MemoryCredentialStore(),
   });
-  const url = flanks.links.buildUrl({ token: 'lt', bank: 'testbank' });
-  assert.match(url, /token=lt&bank=testbank/);
+  const url = flanks.links.buildUrl({ token: 'lt', userId: 'u1', bank: 'testbank' });
+  assert.match(url, /token=lt&bank=testbank&state=v2\./);
+  linkState = new URL(url).searchParams.get('state');
   const record = await flanks.completeLink({ code: 'good', userId: 'u1' });
   assert.equal(record.credentialsToken, 'ct_smoke');
   const status = await flanks.credentials.waitUntilReady(record.credentialsToken, { timeoutMs: 5000 });
@@ -81,7 +84,9 @@ async function sharedToken(sdk, redisEntry, label) {
   const keys = [...redis.data.keys()];
   assert.equal(keys.length, 1, `${label}: one shared token entry, lock released`);
   assert.match(keys[0], /^flanks:access-token:[0-9a-f]{64}$/);
-  assert.equal(JSON.parse(redis.data.get(keys[0])).value, 'at_smoke');
+  // The shared entry is sealed: no bearer token in clear in the cache.
+  assert.match(JSON.parse(redis.data.get(keys[0])).value, /^s1\./);
+  assert.ok(!redis.data.get(keys[0]).includes('at_smoke'), `${label}: no token in clear in the cache`);
   const err = (() => {
     try {
       new redisEntry.RedisTokenCache({ redis: {} });

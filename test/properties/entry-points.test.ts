@@ -153,7 +153,8 @@ describe('new FlanksClient(anyOptions)', () => {
       fc.property(
         fc.string({ minLength: 1 }).filter((s) => s.trim() !== ''),
         fc.string({ minLength: 1 }).filter((s) => s.trim() !== ''),
-        fc.webUrl(),
+        // Valid base URLs are https (plain http only on loopback; see test/security/transport-hardening).
+        fc.webUrl({ validSchemes: ['https'] }),
         fc.integer({ min: 1, max: 2_147_483_647 }),
         fc.nat(50),
         fc.integer({ min: 1, max: 1_000 }),
@@ -193,6 +194,7 @@ describe('links.buildUrl / links.parseRedirect (no I/O)', () => {
         ),
         userId: stringOrAnything,
         stateTtlMs: fc.oneof(fc.integer(), anyValue),
+        dangerouslyOmitState: fc.oneof(fc.boolean(), anyValue),
       },
       { requiredKeys: [] },
     );
@@ -206,10 +208,11 @@ describe('links.buildUrl / links.parseRedirect (no I/O)', () => {
     );
   });
 
-  it('buildUrl round-trips every value it accepts', () => {
+  it('buildUrl round-trips every value it accepts, the user id through the signed state', () => {
     const text = fc.string({ unit: 'grapheme', minLength: 1 }).filter((s) => s.trim() !== '');
     fc.assert(
       fc.property(
+        text,
         text,
         fc.option(text, { nil: undefined }),
         fc.option(text, { nil: undefined }),
@@ -221,8 +224,12 @@ describe('links.buildUrl / links.parseRedirect (no I/O)', () => {
             ),
           fc.oneof(fc.string(), fc.integer(), fc.boolean()),
         ),
-        (token, bank, externalId, params) => {
-          const url = new URL(flanks.links.buildUrl({ token, bank, externalId, params }));
+        (token, userId, bank, externalId, params) => {
+          const url = new URL(flanks.links.buildUrl({ token, userId, bank, externalId, params }));
+          expect(flanks.links.stateOwner({ extra: { state: url.searchParams.get('state') } })).toEqual({
+            ok: true,
+            userId,
+          });
           expect(url.searchParams.get('token')).toBe(token);
           expect(url.searchParams.get('bank')).toBe(bank ?? null);
           expect(url.searchParams.get('external_id')).toBe(externalId ?? null);

@@ -3,7 +3,14 @@ import fc from 'fast-check';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlanksClient, type Logger, MemoryCredentialStore, type ValidationMode } from '../../src';
+import {
+  EncryptedCredentialStore,
+  FlanksClient,
+  type Logger,
+  MemoryCredentialStore,
+  MemoryTokenCache,
+  type ValidationMode,
+} from '../../src';
 import { expectFlanksErrorIfFailed, outcomeOf, watchUnhandledRejections } from './support';
 
 // Redaction: generated secrets — client secret, access token, credentials token, link code, state
@@ -393,6 +400,82 @@ describe('secrets never leak', () => {
         },
       ),
       { numRuns: 10, endOnFailure: true },
+    );
+  });
+});
+
+// Security review (issue 12, finding 4): `JSON.stringify(flanks.credentials)` and
+// `inspect(flanks.links, { depth: 4 })` printed the client secret and the state secret (TypeScript
+// `private` is a plain property at run time). Every object the client hands out is checked here,
+// with and without custom inspection, once the client holds a live access token.
+describe('objects the client exposes', () => {
+  it('print no secret in util.inspect (depth 8, showHidden, without custom inspect) or JSON', async () => {
+    await fc.assert(
+      fc.asyncProperty(secretsArb, fc.uint8Array({ minLength: 32, maxLength: 32 }), async (secrets, key) => {
+        scenario = {
+          secrets,
+          status: 200,
+          places: [],
+          bodyKind: 'json',
+          tokenEcho: false,
+          fetchFails: false,
+        };
+        const storeKey = Buffer.from(key).toString('base64');
+        const tokenCache = new MemoryTokenCache();
+        const store = new EncryptedCredentialStore(new MemoryCredentialStore(), {
+          keys: { k1: storeKey },
+          currentKeyId: 'k1',
+        });
+        const flanks = new FlanksClient({
+          clientId: 'prop-client',
+          clientSecret: secrets.clientSecret,
+          stateSecret: secrets.stateSecret,
+          baseUrl: API,
+          store,
+          tokenCache,
+          logger: capturingLogger().logger,
+          maxRetries: 0,
+        });
+        await flanks.credentials.getStatus(secrets.credentialsToken);
+        await store.save({
+          userId: 'u-1',
+          credentialsToken: secrets.credentialsToken,
+          createdAt: new Date(0).toISOString(),
+          extra: {},
+        });
+        const query = { connection_id_in: [secrets.credentialsToken] };
+        const exposed: Record<string, unknown> = {
+          flanks,
+          links: flanks.links,
+          credentials: flanks.credentials,
+          entities: flanks.entities,
+          aggregation: flanks.aggregation,
+          connect: flanks.connect,
+          aggregationV2: flanks.aggregationV2,
+          reports: flanks.reports,
+          store: flanks.store,
+          tokenCache,
+          'credentials.list()': flanks.credentials.list(),
+          'connect.listSessions()': flanks.connect.listSessions({ query }),
+          'connect.listConnectors()': flanks.connect.listConnectors(),
+          'aggregationV2.listProducts()': flanks.aggregationV2.listProducts({ query }),
+          'aggregationV2.listTransactions()': flanks.aggregationV2.listTransactions({ query }),
+        };
+        const found: string[] = [];
+        for (const [name, object] of Object.entries(exposed)) {
+          const texts = [
+            inspect(object, { depth: 8 }),
+            inspect(object, { depth: 8, showHidden: true }),
+            inspect(object, { depth: 8, showHidden: true, customInspect: false }),
+            JSON.stringify(object) ?? '',
+            String(object),
+          ];
+          for (const leak of leaks(texts, { ...secrets, storeKey } as Secrets))
+            found.push(`${name}: ${leak}`);
+        }
+        expect(found).toEqual([]);
+      }),
+      { numRuns: 15, endOnFailure: true },
     );
   });
 });

@@ -485,7 +485,11 @@ describe('connect.completeSession', () => {
     );
     const store = new MemoryCredentialStore();
     const record = await settle(
-      makeClient({ store }).connect.completeSession({ sessionId: SID, userId: 'user-1' }),
+      makeClient({ store }).connect.completeSession({
+        sessionId: SID,
+        userId: 'user-1',
+        expectedSessionId: SID,
+      }),
     );
     expect(record).toEqual({
       userId: 'user-1',
@@ -506,6 +510,7 @@ describe('connect.completeSession', () => {
     await makeClient({ store: clientStore }).connect.completeSession({
       sessionId: SID,
       userId: 'u',
+      expectedSessionId: SID,
       store: callStore,
     });
     expect(await callStore.get(CONNECTION)).toBeDefined();
@@ -517,7 +522,7 @@ describe('connect.completeSession', () => {
     route('post', LIST, page([session({ status: 'Finished:Error', error_code: 'InternalError' })]));
     const store = new MemoryCredentialStore();
     await expect(
-      makeClient({ store }).connect.completeSession({ sessionId: SID, userId: 'u' }),
+      makeClient({ store }).connect.completeSession({ sessionId: SID, userId: 'u', expectedSessionId: SID }),
     ).rejects.toBeInstanceOf(FlanksSessionError);
     expect(await store.listByUser('u')).toEqual([]);
   });
@@ -527,7 +532,7 @@ describe('connect.completeSession', () => {
     route('post', LIST, page([session({ status: 'Finished:OK' })]));
     const store = new MemoryCredentialStore();
     const err = await makeClient({ store })
-      .connect.completeSession({ sessionId: SID, userId: 'u' })
+      .connect.completeSession({ sessionId: SID, userId: 'u', expectedSessionId: SID })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FlanksValidationError);
     expect((err as FlanksValidationError).path).toBe('response.connection_id');
@@ -535,9 +540,15 @@ describe('connect.completeSession', () => {
   });
 
   it.each([
-    ['no store', {}, { sessionId: SID, userId: 'u' }],
-    ['no userId', { store: new MemoryCredentialStore() }, { sessionId: SID }],
-    ['no sessionId', { store: new MemoryCredentialStore() }, { userId: 'u' }],
+    ['no store', {}, { sessionId: SID, userId: 'u', expectedSessionId: SID }],
+    ['no userId', { store: new MemoryCredentialStore() }, { sessionId: SID, expectedSessionId: SID }],
+    ['no sessionId', { store: new MemoryCredentialStore() }, { userId: 'u', expectedSessionId: SID }],
+    ['no proof of the user', { store: new MemoryCredentialStore() }, { sessionId: SID, userId: 'u' }],
+    [
+      'a blank sessionBinding',
+      { store: new MemoryCredentialStore() },
+      { sessionId: SID, userId: 'u', sessionBinding: '' },
+    ],
   ])('%s → FlanksValidationError, no request', async (_what, clientOptions, params) => {
     const calls = route('post', LIST, page([]));
     await expect(makeClient(clientOptions).connect.completeSession(params as never)).rejects.toBeInstanceOf(

@@ -41,9 +41,18 @@ describe('links', () => {
   });
 
   describe('buildUrl', () => {
-    it('sets token, bank, external_id and rollback=true on the link base URL', () => {
+    const USER = 'user-42';
+    /** The URL without its signed state, which must be there (checked in test/security/link-state). */
+    const unsigned = (url: string) => {
+      const state = new URL(url).searchParams.get('state');
+      expect(state).toMatch(/^v2\./);
+      return url.replace(`&state=${state}`, '');
+    };
+
+    it('sets token, bank, external_id, rollback=true and the signed state on the link base URL', () => {
       const url = makeClient().links.buildUrl({
         token: LINK_TOKEN,
+        userId: USER,
         bank: 'testbank',
         externalId: 'user-42',
         rollback: true,
@@ -55,20 +64,33 @@ describe('links', () => {
         bank: 'testbank',
         external_id: 'user-42',
         rollback: 'true',
+        state: expect.stringMatching(/^v2\./),
       });
-      expect(url).toBe(`${LINK_BASE}?token=${LINK_TOKEN}&bank=testbank&external_id=user-42&rollback=true`);
+      expect(unsigned(url)).toBe(
+        `${LINK_BASE}?token=${LINK_TOKEN}&bank=testbank&external_id=user-42&rollback=true`,
+      );
     });
 
-    it('only the token when nothing else is given; rollback false or [] adds nothing', () => {
+    it('only the token and the state when nothing else is given; rollback false or [] adds nothing', () => {
       const links = makeClient().links;
-      expect(links.buildUrl({ token: LINK_TOKEN })).toBe(`${LINK_BASE}?token=${LINK_TOKEN}`);
-      expect(links.buildUrl({ token: LINK_TOKEN, rollback: false })).toBe(`${LINK_BASE}?token=${LINK_TOKEN}`);
-      expect(links.buildUrl({ token: LINK_TOKEN, rollback: [] })).toBe(`${LINK_BASE}?token=${LINK_TOKEN}`);
+      expect(unsigned(links.buildUrl({ token: LINK_TOKEN, userId: USER }))).toBe(
+        `${LINK_BASE}?token=${LINK_TOKEN}`,
+      );
+      expect(unsigned(links.buildUrl({ token: LINK_TOKEN, userId: USER, rollback: false }))).toBe(
+        `${LINK_BASE}?token=${LINK_TOKEN}`,
+      );
+      expect(unsigned(links.buildUrl({ token: LINK_TOKEN, userId: USER, rollback: [] }))).toBe(
+        `${LINK_BASE}?token=${LINK_TOKEN}`,
+      );
+      expect(links.buildUrl({ token: LINK_TOKEN, dangerouslyOmitState: true })).toBe(
+        `${LINK_BASE}?token=${LINK_TOKEN}`,
+      );
     });
 
     it('a rollback list is comma-joined', () => {
       const url = makeClient().links.buildUrl({
         token: LINK_TOKEN,
+        userId: USER,
         rollback: ['INVALID_CREDENTIALS', 'INVALID_SCA', 'ABORTED_BY_USER'],
       });
       expect(new URL(url).searchParams.get('rollback')).toBe(
@@ -80,6 +102,7 @@ describe('links', () => {
     it('custom params: strings, numbers and booleans', () => {
       const url = makeClient().links.buildUrl({
         token: LINK_TOKEN,
+        userId: USER,
         params: { plan: 'pro', seats: 3, trial: false },
       });
       const search = new URL(url).searchParams;
@@ -100,6 +123,7 @@ describe('links', () => {
       };
       const url = makeClient().links.buildUrl({
         token: LINK_TOKEN,
+        userId: 'José 日本',
         externalId: 'ext id&x=1#f',
         params: tricky,
       });
@@ -107,63 +131,88 @@ describe('links', () => {
       const [, query] = url.split('?') as [string, string];
       expect(query).not.toContain('#');
       expect(query).not.toMatch(/[^\x21-\x7e]/); // only printable ASCII
-      expect(query.split('&')).toHaveLength(2 + Object.keys(tricky).length);
+      expect(query.split('&')).toHaveLength(3 + Object.keys(tricky).length);
       const parsed = new URL(url);
       expect(parsed.hash).toBe('');
       expect(Object.fromEntries(parsed.searchParams)).toEqual({
         token: LINK_TOKEN,
         external_id: 'ext id&x=1#f',
         ...tricky,
+        state: expect.stringMatching(/^v2\./),
       });
       expect(query).toContain('pair=a%3Db%26c%3Dd');
       expect(query).toContain('anchor=x%23y');
       expect(query).toContain('name=Jos%C3%A9');
     });
 
-    it.each(['token', 'bank', 'external_id', 'rollback', 'code', 'error', 'reset_token', 'sca_token'])(
-      'a reserved custom param (%s) → FlanksValidationError with its path',
-      (key) => {
-        const err = (() => {
-          try {
-            makeClient().links.buildUrl({ token: LINK_TOKEN, params: { [key]: 'x' } });
-          } catch (e) {
-            return e;
-          }
-        })();
-        expect(err).toBeInstanceOf(FlanksValidationError);
-        expect((err as FlanksValidationError).path).toBe(`params.params.${key}`);
-      },
-    );
+    it.each([
+      'token',
+      'bank',
+      'external_id',
+      'rollback',
+      'code',
+      'error',
+      'state',
+      'reset_token',
+      'sca_token',
+    ])('a reserved custom param (%s) → FlanksValidationError with its path', (key) => {
+      const err = (() => {
+        try {
+          makeClient().links.buildUrl({ token: LINK_TOKEN, userId: USER, params: { [key]: 'x' } });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err).toBeInstanceOf(FlanksValidationError);
+      expect((err as FlanksValidationError).path).toBe(`params.params.${key}`);
+    });
 
     it.each([
-      ['empty token', { token: '' }, 'params.token'],
-      ['blank token', { token: '  ' }, 'params.token'],
-      ['missing token', {}, 'params.token'],
-      ['empty bank', { token: LINK_TOKEN, bank: '' }, 'params.bank'],
-      ['non-string externalId', { token: LINK_TOKEN, externalId: 42 }, 'params.externalId'],
-      ['rollback string', { token: LINK_TOKEN, rollback: 'true' }, 'params.rollback'],
+      ['empty token', { token: '', userId: USER }, 'params.token'],
+      ['blank token', { token: '  ', userId: USER }, 'params.token'],
+      ['missing token', { userId: USER }, 'params.token'],
+      ['missing userId', { token: LINK_TOKEN }, 'params.userId'],
+      ['blank userId', { token: LINK_TOKEN, userId: ' ' }, 'params.userId'],
+      [
+        'userId with dangerouslyOmitState',
+        { token: LINK_TOKEN, userId: USER, dangerouslyOmitState: true },
+        'params.userId',
+      ],
+      [
+        'non-boolean dangerouslyOmitState',
+        { token: LINK_TOKEN, dangerouslyOmitState: 'yes' },
+        'params.dangerouslyOmitState',
+      ],
+      ['zero stateTtlMs', { token: LINK_TOKEN, userId: USER, stateTtlMs: 0 }, 'params.stateTtlMs'],
+      ['empty bank', { token: LINK_TOKEN, userId: USER, bank: '' }, 'params.bank'],
+      ['non-string externalId', { token: LINK_TOKEN, userId: USER, externalId: 42 }, 'params.externalId'],
+      ['rollback string', { token: LINK_TOKEN, userId: USER, rollback: 'true' }, 'params.rollback'],
       [
         'rollback with an empty code',
-        { token: LINK_TOKEN, rollback: ['INVALID_SCA', ''] },
+        { token: LINK_TOKEN, userId: USER, rollback: ['INVALID_SCA', ''] },
         'params.rollback[1]',
       ],
-      ['object custom value', { token: LINK_TOKEN, params: { a: { b: 1 } } }, 'params.params.a'],
-      ['params not an object', { token: LINK_TOKEN, params: 'a=b' }, 'params.params'],
-      ['reauth not an object', { token: LINK_TOKEN, reauth: 'rt_x' }, 'params.reauth'],
-      ['reauth with neither token', { token: LINK_TOKEN, reauth: {} }, 'params.reauth'],
+      [
+        'object custom value',
+        { token: LINK_TOKEN, userId: USER, params: { a: { b: 1 } } },
+        'params.params.a',
+      ],
+      ['params not an object', { token: LINK_TOKEN, userId: USER, params: 'a=b' }, 'params.params'],
+      ['reauth not an object', { token: LINK_TOKEN, userId: USER, reauth: 'rt_x' }, 'params.reauth'],
+      ['reauth with neither token', { token: LINK_TOKEN, userId: USER, reauth: {} }, 'params.reauth'],
       [
         'reauth with both tokens',
-        { token: LINK_TOKEN, reauth: { resetToken: 'rt_1', scaToken: 'st_1' } },
+        { token: LINK_TOKEN, userId: USER, reauth: { resetToken: 'rt_1', scaToken: 'st_1' } },
         'params.reauth',
       ],
       [
         'reauth with an empty resetToken',
-        { token: LINK_TOKEN, reauth: { resetToken: '' } },
+        { token: LINK_TOKEN, userId: USER, reauth: { resetToken: '' } },
         'params.reauth.resetToken',
       ],
       [
         'reauth with a numeric scaToken',
-        { token: LINK_TOKEN, reauth: { scaToken: 7 } },
+        { token: LINK_TOKEN, userId: USER, reauth: { scaToken: 7 } },
         'params.reauth.scaToken',
       ],
     ])('%s → FlanksValidationError', (_what, params, path) => {
@@ -179,17 +228,26 @@ describe('links', () => {
     it("reauth adds the reset_token or sca_token parameter (the SDK's assumption)", () => {
       const links = makeClient().links;
       const reset = new URL(
-        links.buildUrl({ token: LINK_TOKEN, rollback: true, reauth: { resetToken: 'rt_live_9f8e7d6c' } }),
+        links.buildUrl({
+          token: LINK_TOKEN,
+          userId: USER,
+          rollback: true,
+          reauth: { resetToken: 'rt_live_9f8e7d6c' },
+        }),
       );
       expect(Object.fromEntries(reset.searchParams)).toEqual({
         token: LINK_TOKEN,
         rollback: 'true',
         reset_token: 'rt_live_9f8e7d6c',
+        state: expect.stringMatching(/^v2\./),
       });
-      const sca = new URL(links.buildUrl({ token: LINK_TOKEN, reauth: { scaToken: 'st_live_1a2b3c4d' } }));
+      const sca = new URL(
+        links.buildUrl({ token: LINK_TOKEN, userId: USER, reauth: { scaToken: 'st_live_1a2b3c4d' } }),
+      );
       expect(Object.fromEntries(sca.searchParams)).toEqual({
         token: LINK_TOKEN,
         sca_token: 'st_live_1a2b3c4d',
+        state: expect.stringMatching(/^v2\./),
       });
     });
 
@@ -223,8 +281,8 @@ describe('links', () => {
         }),
       );
       const client = makeClient();
-      const url = client.links.buildUrl({ token: LINK_TOKEN, bank: 'testbank' });
-      expect(url).toBe(`${LINK_BASE}?token=${LINK_TOKEN}&bank=testbank`);
+      const url = client.links.buildUrl({ token: LINK_TOKEN, userId: USER, bank: 'testbank' });
+      expect(unsigned(url)).toBe(`${LINK_BASE}?token=${LINK_TOKEN}&bank=testbank`);
       await new Promise((resolve) => setTimeout(resolve, 20)); // let any stray request arrive
       expect(seen).toEqual([]);
     });

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   FlanksAbortError,
@@ -71,6 +72,28 @@ describe('reports.build', () => {
     const calls = route('post', BUILD, report('new'));
     await makeClient().reports.build({ templateId: 'tpl-uuid' });
     expect(calls[0]!.body).toEqual({ template_id: 'tpl-uuid', query: {}, template_attributes: {} });
+  });
+
+  // Security review (issue 12, finding 5): build passed no secrets to the transport, so a 4xx that
+  // echoes the connection ids (credentials tokens) of its query kept them in the error.
+  it('keeps the connection ids of its query out of the error, echoed or named', async () => {
+    tokenRoute();
+    const connection = 'ct_report_connection_0123456789';
+    route('post', BUILD, {
+      status: 400,
+      body: {
+        error: `Unknown connection ${connection}`,
+        details: [{ field: 'query', connection_id_in: [connection] }],
+        request: { query: { connection_id_in: [connection] } },
+      },
+    });
+    const err = await makeClient()
+      .reports.build({ templateId: 1, query: { connection_id_in: [connection] } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FlanksApiError);
+    expect(`${(err as Error).message} ${JSON.stringify(err)} ${inspect(err, { depth: 20 })}`).not.toContain(
+      connection,
+    );
   });
 
   it('is not retried once it may have reached Flanks', async () => {

@@ -47,7 +47,8 @@ export async function runFlow(sdk, config) {
   ]) {
     check(typeof sdk[name] === 'function', `the SDK exports ${name}`);
   }
-  // Web Crypto (AES-GCM, HKDF, HMAC) and the signed link state must work on every runtime.
+  // Web Crypto (AES-GCM, HKDF, HMAC), the signed link state (on by default, its key derived from the
+  // client secret) and the sealed token cache must work on every runtime.
   const store = new EncryptedCredentialStore(new MemoryCredentialStore(), {
     keys: { k1: 'AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=' },
     currentKeyId: 'k1',
@@ -58,7 +59,7 @@ export async function runFlow(sdk, config) {
     baseUrl: config.baseUrl,
     linkBaseUrl: config.linkBaseUrl,
     store,
-    stateSecret: 'runtime-matrix-state-secret-0123456789',
+    tokenCache: new sdk.MemoryTokenCache(),
     validation: 'strict',
     timeoutMs: 10_000,
   });
@@ -76,7 +77,9 @@ export async function runFlow(sdk, config) {
     externalId: 'user-rt',
     userId: 'user-rt',
   });
-  check(/[?&]state=v1\./.test(linkUrl), 'buildUrl adds the signed state');
+  check(/[?&]state=v2\./.test(linkUrl), 'buildUrl adds the signed state');
+  const state = new URL(linkUrl).searchParams.get('state');
+  check(flanks.links.stateOwner({ extra: { state } }).userId === 'user-rt', 'stateOwner reads the user back');
 
   // 2. The user logs in to TestBank on the Link page; the code is in the 303's Location.
   const page = await fetch(linkUrl);

@@ -9,12 +9,18 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   type CredentialRecord,
   EncryptedCredentialStore,
+  FlanksClient,
   FlanksError,
   FlanksStoreError,
   FlanksValidationError,
 } from '../../src';
 import { PostgresCredentialStore, type Queryable } from '../../src/stores/postgres';
-import { runCredentialStoreContract, startSandbox } from '../../src/testing';
+import {
+  runCredentialStoreContract,
+  SANDBOX_CLIENT_ID,
+  SANDBOX_CLIENT_SECRET,
+  startSandbox,
+} from '../../src/testing';
 import type { RaceJob, RaceOutcome } from './fixtures/postgres-race-worker';
 
 // PostgresCredentialStore against the real PostgreSQL of the infrastructure suite. Every describe
@@ -546,7 +552,19 @@ describe('PostgresCredentialStore across processes', () => {
       await new PostgresCredentialStore({ pool, table }).migrate();
       const running = await startSandbox({ pendingPolls: 0 });
       try {
-        const issued = running.sandbox.connect({ params: { external_id: 'race-user' } });
+        // The Link URL the app would have built for race-user: its signed state comes back with the code.
+        const linkUrl = new URL(
+          new FlanksClient({
+            clientId: SANDBOX_CLIENT_ID,
+            clientSecret: SANDBOX_CLIENT_SECRET,
+          }).links.buildUrl({
+            token: running.sandbox.defaultLink.token,
+            userId: 'race-user',
+          }),
+        );
+        const issued = running.sandbox.connect({
+          params: { external_id: 'race-user', state: linkUrl.searchParams.get('state')! },
+        });
         if (!('code' in issued)) throw new Error(`the sandbox issued no code: ${issued.error}`);
         const job = {
           mode: 'complete',

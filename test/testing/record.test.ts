@@ -30,13 +30,17 @@ beforeAll(async () => {
 });
 afterAll(() => running.close());
 
-/** The session a user's app would run, returning everything it got from Flanks. */
-async function session(flanks: FlanksClient, code: string) {
+/**
+ * The session a user's app would run, returning everything it got from Flanks. A replay completes
+ * the recorded exchange by hand: the recording scrubs the Link's signed state, and a client of
+ * another application could not verify it anyway, so `completeLink` (rightly) refuses it.
+ */
+async function session(flanks: FlanksClient, code: string, replayed = false) {
   const link = await flanks.links.create({
     redirect_uri: 'https://app.example.com/flanks/callback',
     name: 'rec',
   });
-  const record = await flanks.completeLink({ code, userId: USER });
+  const record = replayed ? await exchanged(flanks, code) : await flanks.completeLink({ code, userId: USER });
   const token = record.credentialsToken;
   const status = await flanks.credentials.waitUntilReady(token, { pollIntervalMs: 1 });
   const a = flanks.aggregation;
@@ -58,6 +62,15 @@ async function session(flanks: FlanksClient, code: string) {
       .toArray({ limit: 500 }),
   };
   return { link, record, status, data };
+}
+
+async function exchanged(flanks: FlanksClient, code: string) {
+  const result = await flanks.links.exchangeCode(code);
+  const { state: _state, ...extra } = (result.body as { extra?: Record<string, unknown> }).extra ?? {};
+  return {
+    credentialsToken: String((result.body as { credentials_token?: unknown }).credentials_token),
+    extra,
+  };
 }
 
 /** The value with every string reduced to its type: what must survive the placeholders unchanged. */
@@ -84,7 +97,11 @@ describe('recordFlanks / replayFlanks', () => {
   });
 
   beforeAll(async () => {
-    const result = running.sandbox.connect({ params: { external_id: EXTERNAL_ID, plan: 'pro' } });
+    const signer = new FlanksClient({ clientId: SANDBOX_CLIENT_ID, clientSecret: SANDBOX_CLIENT_SECRET });
+    const state = new URL(
+      signer.links.buildUrl({ token: running.sandbox.defaultLink.token, userId: USER }),
+    ).searchParams.get('state')!;
+    const result = running.sandbox.connect({ params: { external_id: EXTERNAL_ID, plan: 'pro', state } });
     if (!('code' in result)) throw new Error('the sandbox did not connect');
     const flanks = new FlanksClient(
       options({
@@ -194,7 +211,7 @@ describe('recordFlanks / replayFlanks', () => {
         fetch: replay.fetch,
       }),
     );
-    const again = await session(flanks, 'a-code-of-the-test');
+    const again = await session(flanks, 'a-code-of-the-test', true);
     expect(again.record.credentialsToken).toBe('redacted-credentials_token-1');
     expect(again.record.extra).toEqual({ external_id: expect.any(String), plan: expect.any(String) });
     expect(skeleton(again.data)).toEqual(skeleton(original.data));

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../examples/lib/services';
-import { FlanksClient, FlanksValidationError } from '../../src';
+import { FlanksAuthError, FlanksClient, FlanksValidationError } from '../../src';
 import {
   type RunningSandbox,
   runTokenCacheContract,
@@ -153,6 +153,80 @@ describe('RedisTokenCache', () => {
       dead.disconnect();
       await running.close();
     }
+  });
+});
+
+// Security review (issue 12, finding 3), against a real Redis: whoever can read Redis must not find
+// an access token, whoever can write to it must not get one used, and a process with the right client
+// id but a wrong secret must not be served the fleet's token.
+describe('RedisTokenCache: what a reader or writer of Redis can do', () => {
+  let running: RunningSandbox;
+  beforeAll(async () => {
+    running = await startSandbox({ pendingPolls: 0 });
+  });
+  afterAll(() => running.close());
+
+  const issued = () => [
+    ...new Set(running.sandbox.requests.flatMap((r) => (r.authorization ? [r.authorization.slice(7)] : []))),
+  ];
+  /** Every key under `p` with its value, read straight from Redis. */
+  const dump = async (p: string) => {
+    const keys = await redis.keys(`${p}*`);
+    return Promise.all(keys.map(async (k) => ({ key: k, value: (await redis.get(k)) ?? '' })));
+  };
+  const client = (p: string, clientSecret = SANDBOX_CLIENT_SECRET) =>
+    new FlanksClient({
+      clientId: SANDBOX_CLIENT_ID,
+      clientSecret,
+      baseUrl: running.url,
+      tokenCache: new RedisTokenCache({ redis, prefix: p }),
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+
+  it('no access token in clear anywhere in Redis, across a refresh', async () => {
+    const p = prefix();
+    const ct = running.sandbox.createCredential({ pendingPolls: 0 });
+    await Promise.all([client(p).credentials.getStatus(ct), client(p).credentials.getStatus(ct)]);
+    running.sandbox.expireTokens();
+    await client(p).credentials.getStatus(ct);
+    const tokens = issued();
+    expect(tokens.length).toBeGreaterThanOrEqual(2);
+    const stored = await dump(p);
+    expect(stored.length).toBeGreaterThan(0);
+    const text = JSON.stringify(stored);
+    for (const token of tokens) expect(text).not.toContain(token);
+    expect(text).not.toContain(SANDBOX_CLIENT_SECRET);
+    expect(text).not.toContain(SANDBOX_CLIENT_ID);
+  });
+
+  it('a token planted in Redis is never sent', async () => {
+    const p = prefix();
+    const ct = running.sandbox.createCredential({ pendingPolls: 0 });
+    await client(p).credentials.getStatus(ct);
+    const [entry] = await dump(p);
+    const planted = 'at_planted_in_redis_by_an_attacker';
+    const parsed = JSON.parse(entry!.value) as { issuedAt: number; expiresAt: number };
+    await redis.set(entry!.key, JSON.stringify({ ...parsed, value: planted }), 'PX', 3_600_000);
+    const before = running.sandbox.stats.tokenRequests;
+    await client(p).credentials.getStatus(ct);
+    expect(running.sandbox.requests.some((r) => r.authorization === `Bearer ${planted}`)).toBe(false);
+    expect(running.sandbox.stats.tokenRequests).toBe(before + 1);
+    expect(await redis.get(entry!.key)).not.toContain(planted);
+  });
+
+  it('the right client id with a wrong secret is not served the fleet token', async () => {
+    const p = prefix();
+    const ct = running.sandbox.createCredential({ pendingPolls: 0 });
+    await client(p).credentials.getStatus(ct);
+    const fleet = issued();
+    const from = running.sandbox.requests.length;
+    const err = await client(p, 'a-wrong-secret-for-the-right-client-id')
+      .credentials.getStatus(ct)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FlanksAuthError);
+    const sent = running.sandbox.requests.slice(from);
+    expect(sent.map((r) => r.path)).toEqual(['/v0/token']);
+    for (const token of fleet) expect(JSON.stringify(sent)).not.toContain(token);
   });
 });
 

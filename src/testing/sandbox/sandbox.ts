@@ -287,7 +287,11 @@ export class FlanksSandbox {
    * ```ts
    * const session = await flanks.connect.createSession({ configuration: {} });
    * const { redirectUrl } = sandbox.connectSession(session.session_id, { password: 'SCA_SMS' });
-   * const record = await flanks.connect.completeSession({ sessionId: session.session_id, userId: 'u1' });
+   * const record = await flanks.connect.completeSession({
+   *   sessionId: session.session_id,
+   *   userId: 'u1',
+   *   expectedSessionId: session.session_id,
+   * });
    * ```
    * @see https://docs.flanks.io/pages/concepts/connect-sessions
    */

@@ -16,6 +16,7 @@ import type { TokenCache } from './core/token-cache';
 import {
   checkRequestOptions,
   hasMethods,
+  isRecord,
   MAX_TIMER_MS,
   optionalBoolean,
   optionalNumber,
@@ -415,7 +416,7 @@ export class FlanksClient {
     // when Flanks sent none (absent or null): no custom parameters.
     const body: Partial<LinkExchange> = result.body ?? {};
     const rawExtra: unknown = body.extra ?? {};
-    const extraIsObject = rawExtra !== null && typeof rawExtra === 'object' && !Array.isArray(rawExtra);
+    const extraIsObject = isRecord(rawExtra);
     const { state, ...extra } = extraIsObject ? (rawExtra as Record<string, unknown>) : {};
     const missing = state === undefined || state === null || state === '';
     const problem =

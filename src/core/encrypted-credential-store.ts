@@ -1,5 +1,5 @@
 import { requireUserId } from '../internal/args';
-import { fromBase64Url, toBase64Url } from '../internal/hmac';
+import { fromBase64Url, toBase64Url } from '../internal/encoding';
 import { type CredentialRecord, CredentialRecordSchema, type CredentialStore } from './credential-store';
 import { FlanksError, FlanksValidationError } from './errors';
 
@@ -55,7 +55,7 @@ function parseKey(id: string, value: Uint8Array | string): Uint8Array<ArrayBuffe
   }
   let bytes: Uint8Array | undefined;
   try {
-    bytes = typeof value === 'string' ? fromBase64Url(value.replace(/=+$/, '')) : value;
+    bytes = typeof value === 'string' ? fromBase64Url(value) : value;
   } catch {
     bytes = undefined;
   }

@@ -50,11 +50,16 @@ export function optionalString(value: unknown, name: string): string | undefined
   return value === undefined ? undefined : requireString(value, name);
 }
 
+/** A plain-object-like value (not null, not an array): the one such guard of the SDK and its sandbox. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 export function requireObject(value: unknown, name: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (!isRecord(value)) {
     throw new FlanksValidationError(`${name} must be an object; got ${describe(value)}.`, { path: name });
   }
-  return value as Record<string, unknown>;
+  return value;
 }
 
 export function optionalObject(value: unknown, name: string): Record<string, unknown> | undefined {

@@ -8,7 +8,7 @@ import {
   type TokenCacheLock,
 } from '../core/token-cache';
 import { RETRY_AFTER_CAP_MS } from './retry-policy';
-import { raceSignal } from './sleep';
+import { abortableSleep, raceSignal } from './sleep';
 import { TokenSeal, tokenCacheKey } from './token-seal';
 import type { AuthProvider, Transport } from './transport';
 import { one } from './validate';
@@ -177,7 +177,7 @@ export class TokenManager implements AuthProvider {
         );
         return this.#adopt(await this.#fetch());
       }
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await abortableSleep(wait);
     }
   }
 

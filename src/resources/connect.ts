@@ -19,6 +19,7 @@ import type { RequestOptions } from '../core/request-options';
 import {
   checkPollOptions,
   checkRequestOptions,
+  isRecord,
   optionalNumber,
   optionalObject,
   optionalString,
@@ -30,7 +31,7 @@ import { checkSessionBinding, DEFAULT_STATE_TTL_MS, signSessionBinding } from '.
 import type { Transport } from '../internal/transport';
 import { one, UnusableResponse } from '../internal/validate';
 import { type CursorListParams, checkArg, cursorList, idList } from './cursor';
-import { isRecord, type RedirectInput, Resource, reauthField, redirectUrl, unwrapData } from './shared';
+import { type RedirectInput, Resource, reauthField, redirectUrl, unwrapData } from './shared';
 
 /*
  * Connect API v2 (BETA at Flanks). Only List Connectors and the start of Create Session are in the

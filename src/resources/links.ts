@@ -3,6 +3,7 @@ import { FlanksValidationError, type ReauthToken } from '../core/errors';
 import type { RequestOptions } from '../core/request-options';
 import {
   checkRequestOptions,
+  isRecord,
   optionalBoolean,
   optionalNumber,
   optionalObject,
@@ -619,7 +620,7 @@ export class Links extends Resource {
    */
   stateOwner(code: Pick<UnusedCode, 'extra'>): LinkStateOwner {
     const c = requireObject(code, 'code');
-    const extra = c.extra !== null && typeof c.extra === 'object' ? (c.extra as Record<string, unknown>) : {};
+    const extra = isRecord(c.extra) ? c.extra : {};
     const reading = readLinkState(this.#stateKey, extra.state, Date.now());
     return reading.ok ? { ok: true, userId: reading.userId } : { ok: false, reason: reading.reason };
   }

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { keepEnvelope } from '../core/envelope';
 import { FlanksValidationError, type ReauthToken } from '../core/errors';
-import { requireObject, requireString } from '../internal/args';
+import { isRecord, requireObject, requireString } from '../internal/args';
 import type { Transport } from '../internal/transport';
 import { UnusableResponse } from '../internal/validate';
 
@@ -46,10 +46,6 @@ export abstract class Resource {
  * neither form is an error in every validation mode: returning `[]` or `{}` for it would be a silent
  * wrong answer.
  */
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 export function unwrapList(body: unknown): unknown[] {
   if (Array.isArray(body)) return body;

@@ -13,6 +13,7 @@ import {
 import { FlanksStoreError, FlanksValidationError } from '../core/errors';
 import { Paginator } from '../core/pagination';
 import { hasLoneSurrogate, optionalNumber, optionalObject, requireObject } from '../internal/args';
+import { hash32 } from '../internal/hash';
 import { redactString } from '../internal/redact';
 
 /*
@@ -472,9 +473,7 @@ function storeError(error: unknown, operation: string, table: string, secrets: s
   );
 }
 
-/** Two int4 keys for pg_advisory_xact_lock: a fixed namespace and an FNV-1a hash of the table name. */
+/** Two int4 keys for pg_advisory_xact_lock: a fixed namespace and a hash of the table name. */
 function advisoryLockKey(table: string): [number, number] {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(table)) hash = Math.imul(hash ^ byte, 0x01000193);
-  return [0x464c4e4b, hash | 0];
+  return [0x464c4e4b, hash32(table) | 0];
 }

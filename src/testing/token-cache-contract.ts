@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { FlanksClient } from '../client';
 import type { CachedAccessToken, TokenCache } from '../core/token-cache';
+import { abortableSleep } from '../internal/sleep';
 import { FlanksSandbox, SANDBOX_CLIENT_SECRET } from './sandbox';
 import type { ContractRunner } from './store-contract';
 
@@ -85,7 +86,7 @@ export function runTokenCacheContract(
   if (!describe || !it) {
     throw new TypeError('runTokenCacheContract needs { describe, it } from your test runner.');
   }
-  const wait = options.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const wait = options.wait ?? ((ms: number) => abortableSleep(ms));
 
   describe(options.name ?? 'TokenCache contract', () => {
     it('get() resolves undefined for an unknown key', async () => {

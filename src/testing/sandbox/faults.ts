@@ -68,17 +68,3 @@ export function statusFault(fault: {
   const body = fault.body ?? { error: REASONS[fault.status] ?? `HTTP ${fault.status}` };
   return json(body, fault.status, headers);
 }
-
-/** Waits `ms`, or less when the client gives up, so no timer outlives a closed connection. */
-export function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
-}

@@ -1,9 +1,11 @@
+import { isRecord } from '../../internal/args';
+import { abortableSleep } from '../../internal/sleep';
 import { handleApi } from './api';
 import { TESTBANK_ID } from './catalog';
 import { answerSessionChallenge, cancelSession, type SessionStep, submitSessionLogin } from './connect';
 import { handleConnectWidget } from './connect-pages';
-import { delay, FaultQueue, statusFault } from './faults';
-import { errorJson, isRecord, parseBody } from './http';
+import { FaultQueue, statusFault } from './faults';
+import { errorJson, parseBody } from './http';
 import { handleLink } from './link-pages';
 import { handleReportFile } from './reports';
 import {
@@ -218,7 +220,7 @@ export class FlanksSandbox {
     const fault = this.faults.take(route.path);
     if (fault && 'status' in fault) return statusFault(fault);
     if (fault && 'reset' in fault) return { fault: 'reset' };
-    if (fault && 'delayMs' in fault) await delay(fault.delayMs, request.signal);
+    if (fault && 'delayMs' in fault) await abortableSleep(fault.delayMs, request.signal);
     const response = handleApi(this.state, {
       method,
       path: route.path,

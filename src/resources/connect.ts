@@ -17,6 +17,7 @@ import type { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import {
+  checkArg,
   checkPollOptions,
   checkRequestOptions,
   isRecord,
@@ -30,7 +31,7 @@ import {
 import { checkSessionBinding, DEFAULT_STATE_TTL_MS, signSessionBinding } from '../internal/link-state';
 import type { Transport } from '../internal/transport';
 import { one, UnusableResponse } from '../internal/validate';
-import { type CursorListParams, checkArg, cursorList, idList } from './cursor';
+import { type CursorListParams, cursorList, idList } from './cursor';
 import { type RedirectInput, Resource, reauthField, redirectUrl, unwrapData } from './shared';
 
 /*

@@ -12,6 +12,7 @@ import type { RequestOptions } from '../core/request-options';
 import {
   checkPollOptions,
   checkRequestOptions,
+  onlyKnownKeys,
   optionalNumber,
   optionalObject,
   requireString,
@@ -199,6 +200,21 @@ export const CredentialListPageSchema = z.looseObject({
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
 export type CredentialListPage = z.infer<typeof CredentialListPageSchema>;
+
+/**
+ * Arguments of `credentials.list`.
+ *
+ * @example
+ * ```ts
+ * const params: CredentialListParams = { cursor: savedCursor }; // a page's nextCursor
+ * for await (const credential of flanks.credentials.list(params)) console.log(credential.bank);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export interface CredentialListParams {
+  /** Resume after the page whose `nextCursor` this is (a page number), instead of from the first page. */
+  cursor?: number | undefined;
+}
 
 /**
  * What `credentials.force` asks Flanks for: a new SCA, a credential reset (re-enter the password), or
@@ -451,19 +467,30 @@ export class Credentials extends Resource {
   }
 
   /**
-   * Iterates over every credential of your company, page by page as needed.
+   * Iterates over every credential of your company, page by page as needed. `pages()` gives each
+   * page with its `nextCursor` (the number of the page that follows, `null` after the last);
+   * `list({ cursor })` resumes there. Flanks numbers pages by position, so credentials created or
+   * deleted between two pages can shift the list by a few items: a resumed walk may then see an item
+   * twice or miss one, as an uninterrupted walk would.
    *
    * @example
    * ```ts
    * for await (const credential of flanks.credentials.list()) {
    *   if (!(await store.get(credential.credentials_token))) console.warn('orphan credential');
    * }
+   * for await (const { items, nextCursor } of flanks.credentials.list({ cursor: saved }).pages()) {
+   *   await audit(items);
+   *   await progress.save(nextCursor);
+   * }
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  list(options?: RequestOptions): Paginator<CredentialListItem> {
+  list(params: CredentialListParams = {}, options?: RequestOptions): Paginator<CredentialListItem, number> {
+    const p = optionalObject(params, 'params') ?? {};
+    onlyKnownKeys(p, ['cursor'], 'params');
+    const start = optionalNumber(p.cursor, 'params.cursor', { min: 1, integer: true });
     checkRequestOptions(options);
-    return new Paginator<CredentialListItem>(async (cursor) => {
+    return new Paginator<CredentialListItem, number>(async (cursor) => {
       const page = cursor ?? 1;
       const result = await this.listPage(page, options);
       // Read as numbers even with validation off (numeric strings are not coerced then), so that
@@ -471,8 +498,8 @@ export class Credentials extends Resource {
       const current = countOf(result.page) ?? page;
       const pages = countOf(result.pages);
       const hasMore = pages !== undefined ? current < pages : result.items.length > 0;
-      return { items: result.items, next: hasMore ? current + 1 : undefined };
-    });
+      return { items: result.items, nextCursor: hasMore ? current + 1 : null };
+    }, start);
   }
 
   /**

@@ -2,9 +2,15 @@ import * as z from 'zod/mini';
 import { FlanksReportError, FlanksValidationError } from '../core/errors';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
-import { checkPollOptions, checkRequestOptions, optionalObject, requireObject } from '../internal/args';
+import {
+  checkArg,
+  checkPollOptions,
+  checkRequestOptions,
+  optionalObject,
+  requireObject,
+} from '../internal/args';
 import { many, one, UnusableResponse } from '../internal/validate';
-import { checkArg, connectionSecrets, isoDate } from './cursor';
+import { connectionSecrets, isoDate } from './cursor';
 import { Resource, unwrapData, unwrapList } from './shared';
 
 /*

@@ -369,11 +369,16 @@ describe('async entry points with arbitrary arguments (sandbox over msw)', () =>
     );
   });
 
-  it('credentials.list(anyOptions) gives a paginator or a FlanksError; iterating it settles likewise', async () => {
+  it('credentials.list(anyParams, anyOptions) gives a paginator or a FlanksError; iterating it settles likewise', async () => {
     const flanks = sandboxClient();
+    const params = fc.oneof(
+      fc.constant(undefined),
+      anyValue,
+      fc.record({ cursor: fc.oneof(fc.integer({ min: -1, max: 4 }), anyValue) }, { requiredKeys: [] }),
+    );
     await fc.assert(
-      fc.asyncProperty(anyRequestOptions, async (options) => {
-        const outcome = runSync(() => flanks.credentials.list(bounded(options) as never));
+      fc.asyncProperty(params, anyRequestOptions, async (p, options) => {
+        const outcome = runSync(() => flanks.credentials.list(p as never, bounded(options) as never));
         expectFlanksErrorIfFailed(outcome);
         if (!outcome.ok) {
           expect(outcome.error).toBeInstanceOf(FlanksValidationError);

@@ -151,20 +151,27 @@ function listOf(items: readonly string[], conjunction = 'or'): string {
 /** The longest delay a JS timer honours; Node fires longer ones after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
+/** A required number in a range (see `optionalNumber`). */
+export function requireNumber(value: unknown, name: string, range: NumberRange = {}): number {
+  if (value === undefined) throw argumentError(name, 'is required: a number.');
+  return optionalNumber(value, name, range) as number;
+}
+
 /** A required whole number >= 0 (a count or a limit). */
 export function requireWholeNumber(value: unknown, name: string): number {
-  if (value === undefined) throw argumentError(name, 'is required: a whole number >= 0.');
-  return optionalNumber(value, name, { integer: true }) as number;
+  return requireNumber(value, name, { integer: true });
+}
+
+interface NumberRange {
+  min?: number;
+  max?: number;
+  integer?: boolean;
 }
 
 export function optionalNumber(
   value: unknown,
   name: string,
-  {
-    min = 0,
-    max = Number.POSITIVE_INFINITY,
-    integer = false,
-  }: { min?: number; max?: number; integer?: boolean } = {},
+  { min = 0, max = Number.POSITIVE_INFINITY, integer = false }: NumberRange = {},
 ): number | undefined {
   if (value === undefined) return undefined;
   if (

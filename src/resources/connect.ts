@@ -17,10 +17,12 @@ import type { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import {
+  argumentError,
   checkArg,
   checkPollOptions,
   checkRequestOptions,
   isRecord,
+  optionalFunction,
   optionalNumber,
   optionalObject,
   optionalString,
@@ -462,9 +464,9 @@ export class Connect extends Resource {
     const configuration = checkArg(SessionConfigurationSchema, p.configuration, 'params.configuration');
     const reauth = reauthField(p.reauth, 'params.reauth');
     if (reauth && ('reset_token' in configuration || 'sca_token' in configuration)) {
-      throw new FlanksValidationError(
-        'Pass the token once: params.reauth, or configuration.reset_token / sca_token.',
-        { path: 'params.reauth' },
+      throw argumentError(
+        'params.reauth',
+        'and configuration.reset_token / sca_token both carry a token: pass it once.',
       );
     }
     const { data: session } = await this.transport.request({
@@ -570,9 +572,7 @@ export class Connect extends Resource {
     const o = optionalObject(options, 'options') ?? {};
     checkPollOptions(o);
     checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
-    if (o.onSession !== undefined && typeof o.onSession !== 'function') {
-      throw new FlanksValidationError('options.onSession must be a function.', { path: 'options.onSession' });
-    }
+    optionalFunction(o.onSession, 'options.onSession');
     const { onSession, requestTimeoutMs } = options;
     return poll({
       ...options,
@@ -605,9 +605,9 @@ export class Connect extends Resource {
     const url = redirectUrl(input);
     const sessionId = url.searchParams.get('session_id');
     if (!sessionId) {
-      throw new FlanksValidationError(
-        'The redirect URL has no `session_id` query parameter: is this the Flanks Connect redirect? Check the redirect_url of the session configuration.',
-        { path: 'input' },
+      throw argumentError(
+        'input',
+        '(the redirect URL) has no `session_id` query parameter: is this the Flanks Connect redirect? Check the redirect_url of the session configuration.',
       );
     }
     return { sessionId, params: Object.fromEntries(url.searchParams) };
@@ -669,9 +669,9 @@ export class Connect extends Resource {
     const binding = optionalString(p.sessionBinding, 'params.sessionBinding');
     const store = (p.store ?? this.#store) as CredentialStore | undefined;
     if (typeof store?.save !== 'function' || typeof store.get !== 'function') {
-      throw new FlanksValidationError(
-        'completeSession needs a CredentialStore: pass `store` to new FlanksClient() or to completeSession().',
-        { path: 'params.store' },
+      throw argumentError(
+        'params.store',
+        'is needed: completeSession saves to a CredentialStore; pass `store` to new FlanksClient() or to completeSession().',
       );
     }
     this.#checkOwner(sessionId, userId, expected, binding);
@@ -706,9 +706,9 @@ export class Connect extends Resource {
    */
   #checkOwner(sessionId: string, userId: string, expected?: string, binding?: string): void {
     if (expected === undefined && binding === undefined) {
-      throw new FlanksValidationError(
-        'completeSession needs proof that this user started the session: expectedSessionId (kept server-side at createSession) or sessionBinding (from connect.bindSession).',
-        { path: 'params.expectedSessionId' },
+      throw argumentError(
+        'params.expectedSessionId',
+        'is required (or a sessionBinding): completeSession needs proof that this user started the session, the id kept server-side at createSession or a binding from connect.bindSession.',
       );
     }
     const reason =

@@ -10,11 +10,15 @@ import { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import {
+  argumentError,
   checkPollOptions,
   checkRequestOptions,
   onlyKnownKeys,
+  optionalArrayOf,
+  optionalFunction,
   optionalNumber,
   optionalObject,
+  optionalOneOf,
   requireString,
 } from '../internal/args';
 import { numericValue } from '../internal/shape';
@@ -338,23 +342,6 @@ export interface WaitUntilReadyOptions extends PollOptions {
   requestTimeoutMs?: number | undefined;
 }
 
-function checkKinds<K extends string>(
-  value: unknown,
-  allowed: readonly K[],
-  name: string,
-): readonly K[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((k) => !allowed.includes(k as K))) {
-    throw new FlanksValidationError(
-      `${name} must be an array of ${allowed.map((k) => `'${k}'`).join(', ')}.`,
-      {
-        path: name,
-      },
-    );
-  }
-  return value as K[];
-}
-
 const REAUTH_HOW =
   'To re-authenticate this credential (a plain Link would connect a new one), send the user to links.buildUrl({ token, userId, reauth: err.reauth }) or connect.createSession({ configuration, reauth: err.reauth }); ' +
   'later, credentials.reauthToken(credentialsToken) gives the token again. See docs/reauthentication.md.';
@@ -440,13 +427,11 @@ export class Credentials extends Resource {
   ): Promise<CredentialStatus> {
     const token = requireString(credentialsToken, 'credentialsToken');
     const o = optionalObject(options, 'options') ?? {};
-    const products = checkKinds(o.products, PRODUCT_KINDS, 'options.products');
-    const transactions = checkKinds(o.transactions, TRANSACTION_KINDS, 'options.transactions');
+    const products = optionalArrayOf(o.products, PRODUCT_KINDS, 'options.products');
+    const transactions = optionalArrayOf(o.transactions, TRANSACTION_KINDS, 'options.transactions');
     checkPollOptions(o);
     checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
-    if (o.onStatus !== undefined && typeof o.onStatus !== 'function') {
-      throw new FlanksValidationError('options.onStatus must be a function.', { path: 'options.onStatus' });
-    }
+    optionalFunction(o.onStatus, 'options.onStatus');
     const { onStatus, requestTimeoutMs } = options;
     return poll({
       ...options,
@@ -559,9 +544,7 @@ export class Credentials extends Resource {
     options?: RequestOptions,
   ): Promise<ReauthToken | undefined> {
     const token = requireString(credentialsToken, 'credentialsToken');
-    if (kind !== undefined && kind !== 'reset' && kind !== 'sca') {
-      throw new FlanksValidationError(`kind must be 'reset' or 'sca' (or left out).`, { path: 'kind' });
-    }
+    optionalOneOf(kind, ['reset', 'sca'], 'kind');
     checkRequestOptions(options);
     const status = await this.getStatus(token, options);
     const { state } = credentialState(status);
@@ -594,8 +577,8 @@ export class Credentials extends Resource {
    */
   async force(credentialsToken: string, kind: ForceKind, options?: RequestOptions): Promise<ForceResult> {
     const token = requireString(credentialsToken, 'credentialsToken');
-    if (!FORCE_KINDS.includes(kind)) {
-      throw new FlanksValidationError(`kind must be one of 'sca', 'reset', 'transaction'.`, { path: 'kind' });
+    if (kind === undefined || optionalOneOf(kind, FORCE_KINDS, 'kind') === undefined) {
+      throw argumentError('kind', "is required: 'sca', 'reset' or 'transaction'.");
     }
     const { data } = await this.transport.request({
       method: 'PUT',

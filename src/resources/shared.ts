@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { keepEnvelope } from '../core/envelope';
-import { FlanksValidationError, type ReauthToken } from '../core/errors';
-import { isRecord, requireObject, requireString } from '../internal/args';
+import type { ReauthToken } from '../core/errors';
+import { argumentError, isRecord, requireObject, requireString } from '../internal/args';
 import type { Transport } from '../internal/transport';
 import { UnusableResponse } from '../internal/validate';
 
@@ -103,7 +103,7 @@ export function redirectUrl(input: RedirectInput): URL {
   try {
     return new URL(text, 'http://redirect.invalid');
   } catch {
-    throw new FlanksValidationError('input is not a valid URL.', { path: 'input' });
+    throw argumentError('input', 'is not a valid URL.');
   }
 }
 
@@ -128,9 +128,9 @@ export function reauthField(value: unknown, name: string): ReauthField | undefin
   if (value === undefined) return undefined;
   const r = requireObject(value, name) as Partial<ReauthToken>;
   if ((r.resetToken === undefined) === (r.scaToken === undefined)) {
-    throw new FlanksValidationError(
-      `${name} must hold exactly one of resetToken, scaToken (see credentials.reauthToken()).`,
-      { path: name },
+    throw argumentError(
+      name,
+      'must hold exactly one of resetToken, scaToken (see credentials.reauthToken()).',
     );
   }
   return r.resetToken !== undefined

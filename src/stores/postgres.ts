@@ -14,7 +14,14 @@ import {
 } from '../core/credential-store';
 import { FlanksStoreError, FlanksValidationError } from '../core/errors';
 import { Paginator } from '../core/pagination';
-import { argumentError, hasLoneSurrogate, requireObject } from '../internal/args';
+import {
+  argumentError,
+  checkArg,
+  hasLoneSurrogate,
+  requireMethods,
+  requireObject,
+  requireString,
+} from '../internal/args';
 import { hash32 } from '../internal/hash';
 import { redactString } from '../internal/redact';
 
@@ -103,9 +110,9 @@ function parseTable(value: unknown, path: string): TableName {
     !parts.every((p) => IDENTIFIER.test(p) && p.length <= 63) ||
     table.length > MAX_TABLE_LENGTH
   ) {
-    throw new FlanksValidationError(
-      `${path} must be a table name like "flanks_credentials" or "app.flanks_credentials": lower-case letters, digits and _, the table part at most ${MAX_TABLE_LENGTH} characters.`,
-      { path },
+    throw argumentError(
+      path,
+      `must be a table name like "flanks_credentials" or "app.flanks_credentials": lower-case letters, digits and _, the table part at most ${MAX_TABLE_LENGTH} characters.`,
     );
   }
   return {
@@ -193,13 +200,6 @@ function timestampOf(createdAt: string): string | null {
   return year >= 1 && year <= 9999 ? new Date(ms).toISOString() : null;
 }
 
-function checkKey(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new FlanksValidationError(`${name} must be a non-empty string.`, { path: name });
-  }
-  return value;
-}
-
 /**
  * A {@link CredentialStore} over a PostgreSQL table: one row per credential, upserts that are safe
  * across processes, lookups by token and by user, and {@link PostgresCredentialStore.list} for
@@ -232,14 +232,12 @@ export class PostgresCredentialStore implements ListableCredentialStore {
 
   constructor(options: PostgresCredentialStoreOptions) {
     const o = requireObject(options, 'options');
-    const pool = o.pool as Partial<Queryable> | null | undefined;
-    if (pool === null || typeof pool !== 'object' || typeof pool.query !== 'function') {
-      throw new FlanksValidationError(
-        'options.pool must be a pg.Pool, pg.Client or PoolClient (an object with a query(text, values) method).',
-        { path: 'options.pool' },
-      );
-    }
-    this.#db = pool as Queryable;
+    this.#db = requireMethods<Queryable>(
+      o.pool,
+      ['query'],
+      'options.pool',
+      'a pg.Pool, pg.Client or PoolClient',
+    );
     this.#table = parseTable(o.table, 'options.table');
   }
 
@@ -268,22 +266,15 @@ ${ddl(this.#table, true)}END $flanks$;`,
     try {
       json = JSON.stringify(record) ?? 'null';
     } catch {
-      throw new FlanksValidationError('record must be JSON-serialisable (no cycles, no BigInt).', {
-        path: 'record',
-      });
+      throw argumentError('record', 'must be JSON-serialisable (no cycles, no BigInt).');
     }
     const stored = JSON.parse(json) as CredentialRecord;
-    const parsed = CredentialRecordSchema.safeParse(stored);
-    if (!parsed.success) {
-      const field = parsed.error.issues[0]?.path.join('.');
-      const path = field ? `record.${field}` : 'record';
-      throw new FlanksValidationError(`${path} is missing or invalid; nothing was saved.`, { path });
-    }
+    checkArg(CredentialRecordSchema, stored, 'record');
     const bad = unstorableAt(stored, 'record');
     if (bad) {
-      throw new FlanksValidationError(
-        `${bad} contains U+0000 or an unpaired UTF-16 surrogate, which PostgreSQL cannot store; nothing was saved.`,
-        { path: bad },
+      throw argumentError(
+        bad,
+        'contains U+0000 or an unpaired UTF-16 surrogate, which PostgreSQL cannot store; nothing was saved.',
       );
     }
     const values = [
@@ -310,7 +301,7 @@ ON CONFLICT (credentials_token) DO UPDATE SET
   }
 
   async get(credentialsToken: string): Promise<CredentialRecord | undefined> {
-    const token = checkKey(credentialsToken, 'credentialsToken');
+    const token = requireString(credentialsToken, 'credentialsToken');
     if (unstorable(token)) return undefined;
     const rows = await this.#query(
       'get',
@@ -321,7 +312,7 @@ ON CONFLICT (credentials_token) DO UPDATE SET
   }
 
   async listByUser(userId: string): Promise<CredentialRecord[]> {
-    const user = checkKey(userId, 'userId');
+    const user = requireString(userId, 'userId');
     if (unstorable(user)) return [];
     const rows = await this.#query(
       'listByUser',
@@ -332,7 +323,7 @@ ON CONFLICT (credentials_token) DO UPDATE SET
   }
 
   async delete(credentialsToken: string): Promise<boolean> {
-    const token = checkKey(credentialsToken, 'credentialsToken');
+    const token = requireString(credentialsToken, 'credentialsToken');
     if (unstorable(token)) return false;
     const result = await this.#run(
       'delete',

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { FlanksClient } from '../client';
 import type { CachedAccessToken, TokenCache } from '../core/token-cache';
+import { argumentError } from '../internal/args';
 import { abortableSleep } from '../internal/sleep';
 import { FlanksSandbox, SANDBOX_CLIENT_SECRET } from './sandbox';
 import type { ContractRunner } from './store-contract';
@@ -84,7 +85,7 @@ export function runTokenCacheContract(
   const describe = options.describe ?? g.describe;
   const it = options.it ?? g.it;
   if (!describe || !it) {
-    throw new TypeError('runTokenCacheContract needs { describe, it } from your test runner.');
+    throw argumentError('options', 'must give { describe, it } from your test runner (none are global).');
   }
   const wait = options.wait ?? ((ms: number) => abortableSleep(ms));
 

@@ -393,6 +393,51 @@ describe('async entry points with arbitrary arguments (sandbox over msw)', () =>
   });
 });
 
+describe('cursor lists with arbitrary arguments', () => {
+  const LISTS = {
+    'connect.listSessions': (f: FlanksClient, p: unknown, o: unknown) =>
+      f.connect.listSessions(p as never, o as never),
+    'connect.listConnectors': (f: FlanksClient, p: unknown, o: unknown) =>
+      f.connect.listConnectors(p as never, o as never),
+    'aggregationV2.listProducts': (f: FlanksClient, p: unknown, o: unknown) =>
+      f.aggregationV2.listProducts(p as never, o as never),
+    'aggregationV2.listTransactions': (f: FlanksClient, p: unknown, o: unknown) =>
+      f.aggregationV2.listTransactions(p as never, o as never),
+  };
+  const params = fc.oneof(
+    fc.constant(undefined),
+    anyValue,
+    fc.record(
+      {
+        query: fc.oneof(fc.constant({}), anyValue),
+        cursor: fc.oneof(fc.constant('bogus'), stringOrAnything),
+        pageToken: stringOrAnything,
+      },
+      { requiredKeys: [] },
+    ),
+  );
+
+  it('building and reading a list gives its items or a FlanksError', async () => {
+    const flanks = sandboxClient();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...(Object.keys(LISTS) as Array<keyof typeof LISTS>)),
+        params,
+        anyRequestOptions,
+        async (name, p, options) => {
+          const outcome = await outcomeOf(() =>
+            Promise.resolve().then(
+              (): Promise<unknown> => LISTS[name](flanks, p, bounded(options)).toArray({ limit: 30 }),
+            ),
+          );
+          expectFlanksErrorIfFailed(outcome);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
 describe('options that are valid but extreme', () => {
   // Regression: Node fires timers longer than 2^31-1 ms after 1 ms, so such a timeoutMs used to make
   // every request time out at once. Values past that limit are now refused at the edge, naming the

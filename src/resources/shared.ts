@@ -8,10 +8,18 @@ import { UnusableResponse } from '../internal/validate';
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
- * The base of every resource class. It holds the client's transport (which holds the client secret
- * and the live access token) in a `#private` field, which neither `util.inspect` nor `JSON.stringify`
- * can reach, and prints as its name plus what `toJSON` returns: nothing secret. TypeScript `private`
- * would not do: it is a plain property at run time.
+ * The base of every resource class (`flanks.links`, `flanks.credentials` …). It holds the client's
+ * transport (which holds the client secret and the live access token) in a `#private` field, which
+ * neither `util.inspect` nor `JSON.stringify` can reach, and prints as its name plus what `toJSON`
+ * returns: nothing secret. TypeScript `private` would not do: it is a plain property at run time.
+ * Resources are built by {@link FlanksClient}; their constructors are not part of the public API.
+ *
+ * @example
+ * ```ts
+ * const resources: Resource[] = [flanks.links, flanks.credentials, flanks.aggregation];
+ * console.log(resources.map((r) => JSON.stringify(r))); // ['{}', '{}', '{}']: nothing secret
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
  */
 export abstract class Resource {
   readonly #transport: Transport;
@@ -21,7 +29,7 @@ export abstract class Resource {
     this.#transport = transport;
   }
 
-  /** The client's transport: a getter on the prototype, so it shows in no inspect or JSON output. */
+  /** The client's transport: a getter on the prototype, so it shows in no inspect or JSON output. @internal */
   protected get transport(): Transport {
     return this.#transport;
   }
@@ -91,7 +99,17 @@ export const ActionResultSchema = z.optional(
  */
 export type ActionResult = z.infer<typeof ActionResultSchema>;
 
-/** What a redirect back to your app can be given as: a URL string (absolute, or a path such as Node's `req.url`), a `URL`, a `Request`, or anything with a `url` string. */
+/**
+ * What a redirect back to your app can be given as: a URL string (absolute, or a path such as Node's
+ * `req.url`), a `URL`, a `Request`, or anything with a `url` string.
+ *
+ * @example
+ * ```ts
+ * const input: RedirectInput = req.url; // or new URL(href), a Fetch Request, { url }
+ * const redirect = flanks.links.parseRedirect(input);
+ * ```
+ * @see https://docs.flanks.io/pages/integration-example
+ */
 export type RedirectInput = string | URL | Request | { url: string };
 
 /** Reads the URL of a redirect back to the app (the Link's or the Connect widget's). */

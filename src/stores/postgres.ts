@@ -25,6 +25,16 @@ import {
 import { hash32 } from '../internal/hash';
 import { redactString } from '../internal/redact';
 
+// The main entry's types this entry's signatures use, so they can be named from here too.
+export type {
+  CredentialRecord,
+  CredentialRecordSchema,
+  CredentialStore,
+  ListableCredentialStore,
+  StoreListOptions,
+} from '../core/credential-store';
+export type { Page, Paginator } from '../core/pagination';
+
 /*
  * Storage rules:
  * - One row per credentials token (the primary key). `save` is one INSERT … ON CONFLICT DO UPDATE,

@@ -14,6 +14,14 @@ import {
 } from '../core/token-cache';
 import { optionalString, requireMethods, requireObject } from '../internal/args';
 
+// The main entry's types this entry's signatures use, so they can be named from here too.
+export type {
+  CachedAccessToken,
+  CachedAccessTokenSchema,
+  TokenCache,
+  TokenCacheLock,
+} from '../core/token-cache';
+
 /**
  * The Redis commands {@link RedisTokenCache} uses, typed so that an `ioredis` client (v5 and later)
  * fits as it is. Another client fits through a small adapter with these four methods.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FlanksError, FlanksValidationError, Paginator } from '../../src';
+import { readPages } from '../pages';
 
 function pages<T>(all: T[][], start?: number) {
   const requested: Array<number | undefined> = [];
@@ -33,15 +34,7 @@ describe('Paginator', () => {
 
   it('starts from a saved cursor: the pages after it, each item once', async () => {
     const all = [[1, 2], [3], [4, 5], [6]];
-    const first = pages(all).paginator.pages();
-    const read: number[] = [];
-    let saved: number | null = null;
-    for (let i = 0; i < 2; i++) {
-      const { value } = await first.next();
-      read.push(...value!.items);
-      saved = value!.nextCursor;
-    }
-    await first.return(undefined);
+    const { items: read, cursor: saved } = await readPages(pages(all).paginator, 2);
     const { paginator, requested } = pages(all, saved!);
     for await (const n of paginator) read.push(n);
     expect(read).toEqual([1, 2, 3, 4, 5, 6]);

@@ -8,6 +8,7 @@ import {
   SANDBOX_CLIENT_SECRET,
 } from '../../src/testing';
 import { spyLogger } from '../helpers';
+import { readPages } from '../pages';
 
 // Resumable lists against the sandbox (msw at the network layer): a job reads two pages, keeps the
 // last page's cursor and stops (its client is dropped); a new client given that cursor finishes the
@@ -32,15 +33,7 @@ function client(): FlanksClient {
 
 /** Two pages from one client, then the rest from a new client resumed at the second page's cursor. */
 async function readInTwoLives<T, C>(list: (flanks: FlanksClient, cursor?: C) => Paginator<T, C>) {
-  const first = list(client()).pages();
-  const items: T[] = [];
-  let cursor: C | null = null;
-  for (let i = 0; i < 2; i++) {
-    const { value } = await first.next();
-    items.push(...value!.items);
-    cursor = value!.nextCursor;
-  }
-  await first.return(undefined);
+  const { items, cursor } = await readPages(list(client()), 2);
   expect(cursor).not.toBeNull();
   const rest = await list(client(), cursor!).toArray({ limit: 10_000 });
   return { items: [...items, ...rest], cursor };

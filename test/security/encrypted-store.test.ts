@@ -8,6 +8,7 @@ import {
   MemoryCredentialStore,
 } from '../../src';
 import { runCredentialStoreContract } from '../../src/testing/store-contract';
+import { readPages } from '../pages';
 
 const key = (fill: number) => new Uint8Array(32).fill(fill);
 const K1 = Buffer.from(key(1)).toString('base64');
@@ -56,15 +57,9 @@ describe('EncryptedCredentialStore', () => {
     const saved = Array.from({ length: 9 }, (_, i) => record({ credentialsToken: `ct_live_${i}_4f2a9c` }));
     for (const r of saved) await new EncryptedCredentialStore(inner, options).save(r);
 
-    const pages = new EncryptedCredentialStore(inner, options).list({ batchSize: 2 }).pages();
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    for (let i = 0; i < 2; i++) {
-      const { value } = await pages.next();
-      seen.push(...value!.items.map((r) => r.credentialsToken));
-      cursor = value!.nextCursor;
-    }
-    await pages.return(undefined);
+    const first = await readPages(new EncryptedCredentialStore(inner, options).list({ batchSize: 2 }), 2);
+    const seen = first.items.map((r) => r.credentialsToken);
+    const cursor = first.cursor;
     for await (const r of new EncryptedCredentialStore(inner, options).list({
       batchSize: 2,
       cursor: cursor!,

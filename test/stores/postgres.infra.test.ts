@@ -22,6 +22,7 @@ import {
   SANDBOX_CLIENT_SECRET,
   startSandbox,
 } from '../../src/testing';
+import { readPages } from '../pages';
 import type { RaceJob, RaceOutcome } from './fixtures/postgres-race-worker';
 
 // PostgresCredentialStore against the real PostgreSQL of the infrastructure suite. Every describe
@@ -68,24 +69,18 @@ function expectNoSecret(value: unknown, secrets: string[]): void {
 
 /**
  * Reads two pages with one store, drops it (its pool ends), then finishes the walk with a new store
- * from the saved cursor. Returns every token read and the cursors handed out.
+ * from the saved cursor. Returns every token read and the cursors from the saved one on.
  */
 async function walkInTwoLives(
   makeStore: (pool: pg.Pool) => {
     list(o: { batchSize: number; cursor?: string }): Paginator<CredentialRecord>;
   },
 ): Promise<{ tokens: string[]; cursors: Array<string | null> }> {
-  const tokens: string[] = [];
-  const cursors: Array<string | null> = [];
   const firstPool = new pg.Pool({ connectionString: postgresUrl, max: 2 });
-  const pages = makeStore(firstPool).list({ batchSize: 10 }).pages();
-  for (let i = 0; i < 2; i++) {
-    const { value } = await pages.next();
-    tokens.push(...value!.items.map((r) => r.credentialsToken));
-    cursors.push(value!.nextCursor);
-  }
-  await pages.return(undefined);
+  const first = await readPages(makeStore(firstPool).list({ batchSize: 10 }), 2);
   await firstPool.end();
+  const tokens = first.items.map((r) => r.credentialsToken);
+  const cursors: Array<string | null> = [first.cursor];
   const secondPool = new pg.Pool({ connectionString: postgresUrl, max: 2 });
   try {
     const resumed = makeStore(secondPool).list({ batchSize: 10, cursor: cursors.at(-1)! });
@@ -366,7 +361,7 @@ describe('EncryptedCredentialStore over PostgresCredentialStore (the production 
     );
 
     expect(tokens).toEqual(records.map((r) => r.credentialsToken));
-    expect(cursors).toEqual([expect.stringMatching(/^pg1\./), expect.stringMatching(/^pg1\./), null]);
+    expect(cursors).toEqual([expect.stringMatching(/^pg1\./), null]);
     expectNoSecret(cursors, tokens);
   });
 });

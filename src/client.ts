@@ -1,4 +1,5 @@
 import {
+  CREDENTIAL_STORE_METHODS,
   type CredentialRecord,
   type CredentialStore,
   makeCredentialRecord,
@@ -202,7 +203,6 @@ function browserContext(): string | undefined {
   return undefined;
 }
 
-const STORE_METHODS = ['save', 'get', 'listByUser', 'delete'];
 const TOKEN_CACHE_METHODS = ['get', 'set', 'lock'];
 const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'];
 
@@ -293,7 +293,8 @@ export class FlanksClient {
       optionalOneOf<ValidationMode>(o.validation, ['strict', 'warn', 'off'], 'options.validation') ??
       DEFAULTS.validation;
     optionalFunction(o.fetch, 'options.fetch');
-    if (o.store !== undefined) requireMethods(o.store, STORE_METHODS, 'options.store', 'a CredentialStore');
+    if (o.store !== undefined)
+      requireMethods(o.store, CREDENTIAL_STORE_METHODS, 'options.store', 'a CredentialStore');
     if (o.logger !== undefined) requireMethods(o.logger, LOGGER_METHODS, 'options.logger', 'a Logger');
     if (o.tokenCache !== undefined) {
       requireMethods(o.tokenCache, TOKEN_CACHE_METHODS, 'options.tokenCache', 'a TokenCache');
@@ -369,7 +370,7 @@ export class FlanksClient {
       'params.dangerouslyAllowMissingState',
     );
     const store = (p.store ?? this.store) as CredentialStore | undefined;
-    if (store === undefined || !hasMethods(store, STORE_METHODS)) {
+    if (store === undefined || !hasMethods(store, CREDENTIAL_STORE_METHODS)) {
       throw argumentError(
         'params.store',
         'is needed: completeLink saves to a CredentialStore; pass `store` to new FlanksClient() or to completeLink().',

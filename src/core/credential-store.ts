@@ -5,7 +5,7 @@ import {
   onlyKnownKeys,
   optionalNumber,
   optionalObject,
-  requireString,
+  requireKey,
   requireUserId,
 } from '../internal/args';
 import { FlanksCredentialConflictError, FlanksValidationError } from './errors';
@@ -127,6 +127,9 @@ export interface CredentialStore {
   delete(credentialsToken: string): Promise<boolean>;
 }
 
+/** The methods that make an object a {@link CredentialStore}, for the structural checks of arguments. */
+export const CREDENTIAL_STORE_METHODS: readonly string[] = ['save', 'get', 'listByUser', 'delete'];
+
 /**
  * Options of a store's `list()` (`PostgresCredentialStore`, and `EncryptedCredentialStore` over it).
  *
@@ -202,7 +205,7 @@ export class MemoryCredentialStore implements ListableCredentialStore {
   }
 
   async get(credentialsToken: string): Promise<CredentialRecord | undefined> {
-    const held = this.#records.get(requireString(credentialsToken, 'credentialsToken'));
+    const held = this.#records.get(requireKey(credentialsToken, 'credentialsToken'));
     return held && structuredClone(held.record);
   }
 
@@ -214,7 +217,7 @@ export class MemoryCredentialStore implements ListableCredentialStore {
   }
 
   async delete(credentialsToken: string): Promise<boolean> {
-    return this.#records.delete(requireString(credentialsToken, 'credentialsToken'));
+    return this.#records.delete(requireKey(credentialsToken, 'credentialsToken'));
   }
 
   /**

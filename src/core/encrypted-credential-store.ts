@@ -3,6 +3,7 @@ import {
   checkArg,
   hasMethods,
   optionalObject,
+  requireKey,
   requireMethods,
   requireObject,
   requireString,
@@ -10,6 +11,7 @@ import {
 } from '../internal/args';
 import { fromBase64Url, toBase64Url } from '../internal/encoding';
 import {
+  CREDENTIAL_STORE_METHODS,
   type CredentialRecord,
   CredentialRecordSchema,
   type CredentialStore,
@@ -63,8 +65,6 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const PREFIX = 'enc1';
 
-const STORE_METHODS = ['save', 'get', 'listByUser', 'delete'];
-
 function parseKey(id: string, value: unknown): Uint8Array<ArrayBuffer> {
   if (!/^[\w-]{1,64}$/.test(id)) {
     // The id is not quoted: a mistake here may put key material in the id's place.
@@ -108,7 +108,12 @@ export class EncryptedCredentialStore implements CredentialStore {
   readonly #current: string;
 
   constructor(inner: CredentialStore, options: EncryptedCredentialStoreOptions) {
-    this.#inner = requireMethods<CredentialStore>(inner, STORE_METHODS, 'inner', 'a CredentialStore');
+    this.#inner = requireMethods<CredentialStore>(
+      inner,
+      CREDENTIAL_STORE_METHODS,
+      'inner',
+      'a CredentialStore',
+    );
     const o = requireObject(options, 'options');
     const keys = requireObject(o.keys, 'options.keys');
     if (Object.keys(keys).length === 0) {
@@ -148,7 +153,7 @@ export class EncryptedCredentialStore implements CredentialStore {
   }
 
   async get(credentialsToken: string): Promise<CredentialRecord | undefined> {
-    requireString(credentialsToken, 'credentialsToken');
+    requireKey(credentialsToken, 'credentialsToken');
     for (const id of this.#keyIdsCurrentFirst()) {
       const stored = await this.#inner.get(await this.#index(id, credentialsToken));
       if (stored) return this.#open(stored);
@@ -162,7 +167,7 @@ export class EncryptedCredentialStore implements CredentialStore {
   }
 
   async delete(credentialsToken: string): Promise<boolean> {
-    requireString(credentialsToken, 'credentialsToken');
+    requireKey(credentialsToken, 'credentialsToken');
     let deleted = false;
     for (const id of this.#rawKeys.keys()) {
       if (await this.#inner.delete(await this.#index(id, credentialsToken))) deleted = true;

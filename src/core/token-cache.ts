@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { checkArg, MAX_TIMER_MS, requireNumber, requireString } from '../internal/args';
+import { checkArg, MAX_TIMER_MS, requireKey, requireNumber } from '../internal/args';
 
 /**
  * Schema of a {@link CachedAccessToken}: what the SDK writes to a {@link TokenCache}. Caches that
@@ -107,7 +107,7 @@ export interface TokenCache {
  * the longest timer.
  */
 export const checkTokenCacheArgs = {
-  key: (key: unknown): string => requireString(key, 'key'),
+  key: (key: unknown): string => requireKey(key, 'key'),
   token: (token: unknown): CachedAccessToken => checkArg(CachedAccessTokenSchema, token, 'token'),
   ttlMs: (ttlMs: unknown): number => requireNumber(ttlMs, 'ttlMs', { min: 1, max: MAX_TIMER_MS }),
 };

@@ -33,6 +33,17 @@ export function requireString(value: unknown, name: string): string {
   return value;
 }
 
+/**
+ * A store or cache key: any non-empty string, spaces included, so that every key a record or entry
+ * can be saved under (the schemas ask for a non-empty string) can be read back.
+ */
+export function requireKey(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw argumentError(name, `must be a non-empty string; got ${describe(value)}.`);
+  }
+  return value;
+}
+
 /** An unpaired UTF-16 surrogate: not a character, so UTF-8 and databases turn it into U+FFFD. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 

@@ -18,9 +18,9 @@ import {
   argumentError,
   checkArg,
   hasLoneSurrogate,
+  requireKey,
   requireMethods,
   requireObject,
-  requireString,
 } from '../internal/args';
 import { hash32 } from '../internal/hash';
 import { redactString } from '../internal/redact';
@@ -311,7 +311,7 @@ ON CONFLICT (credentials_token) DO UPDATE SET
   }
 
   async get(credentialsToken: string): Promise<CredentialRecord | undefined> {
-    const token = requireString(credentialsToken, 'credentialsToken');
+    const token = requireKey(credentialsToken, 'credentialsToken');
     if (unstorable(token)) return undefined;
     const rows = await this.#query(
       'get',
@@ -322,7 +322,7 @@ ON CONFLICT (credentials_token) DO UPDATE SET
   }
 
   async listByUser(userId: string): Promise<CredentialRecord[]> {
-    const user = requireString(userId, 'userId');
+    const user = requireKey(userId, 'userId');
     if (unstorable(user)) return [];
     const rows = await this.#query(
       'listByUser',
@@ -333,7 +333,7 @@ ON CONFLICT (credentials_token) DO UPDATE SET
   }
 
   async delete(credentialsToken: string): Promise<boolean> {
-    const token = requireString(credentialsToken, 'credentialsToken');
+    const token = requireKey(credentialsToken, 'credentialsToken');
     if (unstorable(token)) return false;
     const result = await this.#run(
       'delete',

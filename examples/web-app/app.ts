@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import {
   type CredentialRecord,
   credentialState,
@@ -124,16 +124,14 @@ export function createWebApp(options: WebAppOptions): express.Express {
   // 1. Send the user to the Link, signed for them.
   app.get('/connect', (req, res) => {
     const userId = currentUser(req);
-    res.redirect(
-      303,
-      flanks.links.buildUrl({
-        token: LINK_TOKEN,
-        userId, // signed into the Link's `state`: only this user can complete it
-        externalId: userId, // kept by Flanks as the credential's external_id: finds it if the callback is lost
-        rollback: true, // on an error or Cancel, come back with ?error= instead of staying on the Link
-        bank: options.bank,
-      }),
-    );
+    const url = flanks.links.buildUrl({
+      token: LINK_TOKEN,
+      userId, // signed into the URL's `state`: only this user can complete it
+      externalId: userId, // Flanks keeps it on the credential: found if lost
+      rollback: true, // errors and Cancel come back to you as ?error=
+      bank: options.bank, // skips the bank picker
+    });
+    res.redirect(303, url);
   });
 
   // 2. The Link sends the user back to the Redirect URI.
@@ -141,7 +139,7 @@ export function createWebApp(options: WebAppOptions): express.Express {
     const userId = currentUser(req);
     const redirect = flanks.links.parseRedirect(req.originalUrl);
     if (!redirect.ok) {
-      // No credential was created. Every code, and what to tell the user: docs/link-outcomes.md
+      // Nothing was created. Every code, and what to say: docs/link-outcomes.md
       if (redirect.error === 'ABORTED_BY_USER') {
         return res.send(
           page(
@@ -161,10 +159,11 @@ export function createWebApp(options: WebAppOptions): express.Express {
         );
     }
     try {
-      await flanks.completeLink({ code: redirect.code, userId }); // exchange, check the state, store
+      // Exchanges the code, checks that this user started the Link, stores.
+      await flanks.completeLink({ code: redirect.code, userId });
     } catch (error) {
+      // Codes are single-use: a refresh of this URL brings a used one back.
       if (error instanceof FlanksLinkCodeError) {
-        // Codes are single-use: this one was exchanged already (a refresh, the Back button).
         return res
           .status(400)
           .send(
@@ -201,13 +200,13 @@ export function createWebApp(options: WebAppOptions): express.Express {
       }
       throw error;
     }
-    res.redirect(303, '/portfolios'); // redirect, never render: a refresh here would replay the code
+    // Redirect, never render: a refresh here would replay the code.
+    res.redirect(303, '/portfolios');
   });
 
   /** One bank's section of /portfolios, and whether its data is still being fetched. */
   async function bankSection(record: CredentialRecord, totals: Map<string, number>) {
     const token = record.credentialsToken;
-    // One status read, no waiting: the first extraction takes seconds to minutes.
     const { state } = credentialState(await flanks.credentials.getStatus(token));
     if (state === 'needs_reset' || state === 'needs_sca') {
       return {
@@ -242,7 +241,8 @@ export function createWebApp(options: WebAppOptions): express.Express {
     return { pending: false, html: cards.join('\n') };
   }
 
-  // 3. Show the data: read the status once per visit; the page reloads itself while Flanks extracts.
+  // 3. The data: one status read per visit, no waiting; the page reloads
+  //    itself while Flanks extracts (seconds to minutes).
   app.get('/portfolios', async (req, res) => {
     const records = await store.listByUser(currentUser(req));
     if (records.length === 0) {
@@ -261,22 +261,17 @@ export function createWebApp(options: WebAppOptions): express.Express {
     );
   });
 
-  // 4. Re-authenticate: the same Link, carrying the credential's reset or SCA token. A plain Link
-  //    would try to connect the bank login again (CREDENTIALS_ALREADY_EXIST). docs/reauthentication.md
+  // 4. Re-authenticate: the same Link, with the credential's reset/SCA token. A plain Link would
+  //    try to connect the bank login again (CREDENTIALS_ALREADY_EXIST). docs/reauthentication.md
   app.post('/reconnect', async (req, res) => {
     const userId = currentUser(req);
     for (const record of await store.listByUser(userId)) {
       const reauth = await flanks.credentials.reauthToken(record.credentialsToken);
       if (!reauth) continue;
+      const externalId = record.externalId ?? userId; // the same as the first time
       return res.redirect(
         303,
-        flanks.links.buildUrl({
-          token: LINK_TOKEN,
-          userId,
-          externalId: record.externalId ?? userId, // the same as the first time
-          rollback: true,
-          reauth,
-        }),
+        flanks.links.buildUrl({ token: LINK_TOKEN, userId, externalId, rollback: true, reauth }),
       );
     }
     res.redirect(303, '/portfolios'); // nothing needs the user any more
@@ -286,9 +281,9 @@ export function createWebApp(options: WebAppOptions): express.Express {
     res.status(404).send(page('Not found', ''));
   });
 
-  // Anything else: a generic page for the user; the details (API path, status, Flanks' trace id) go
-  // to the log under a reference that support can look up.
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  // Anything else: a generic page for the user; the details (status, Flanks
+  // code, trace id; never a secret) go to your log under a reference.
+  const onError: express.ErrorRequestHandler = (error, _req, res, _next) => {
     const reference = randomUUID();
     logError(reference, error);
     const traceId = error instanceof FlanksApiError ? error.traceId : undefined;
@@ -300,7 +295,8 @@ export function createWebApp(options: WebAppOptions): express.Express {
           `<p id="error">Something went wrong on our side. Please try again later; if it keeps happening, contact support with this reference: <code id="reference">${esc(reference)}</code>${traceId ? ` (Flanks trace id <code id="trace-id">${esc(traceId)}</code>)` : ''}.</p>`,
         ),
       );
-  });
+  };
+  app.use(onError);
   return app;
 }
 

@@ -2,6 +2,7 @@ import {
   argumentError,
   checkArg,
   hasMethods,
+  jsonOf,
   optionalObject,
   requireKey,
   requireMethods,
@@ -137,7 +138,7 @@ export class EncryptedCredentialStore implements CredentialStore {
     const ciphertext = await crypto.subtle.encrypt(
       { name: 'AES-GCM', iv, additionalData: encoder.encode(`${userId}\n${index}`) },
       aes,
-      encoder.encode(JSON.stringify(secret)),
+      encoder.encode(jsonOf(secret, 'record')),
     );
     await this.#inner.save({
       userId,

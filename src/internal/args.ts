@@ -144,6 +144,15 @@ export function onlyKnownKeys(value: Record<string, unknown>, known: readonly st
   }
 }
 
+/** `value` as JSON text (`null` for undefined), or an argument error when it cannot be (a cycle, a BigInt). */
+export function jsonOf(value: unknown, name: string): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch {
+    throw argumentError(name, 'must be JSON-serialisable (no cycles, no BigInt).');
+  }
+}
+
 /** Checks an argument against a schema, naming the first bad field; messages never echo values. */
 export function checkArg<S extends z.ZodMiniType>(schema: S, value: unknown, name: string): z.infer<S> {
   const result = schema.safeParse(value);

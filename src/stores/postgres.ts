@@ -18,6 +18,7 @@ import {
   argumentError,
   checkArg,
   hasLoneSurrogate,
+  jsonOf,
   requireKey,
   requireMethods,
   requireObject,
@@ -272,12 +273,7 @@ ${ddl(this.#table, true)}END $flanks$;`,
   async save(record: CredentialRecord): Promise<void> {
     // Validation runs on what will be stored: JSON drops undefined values and calls toJSON. The
     // caller's object is serialised, not the schema's copy, which drops an own `__proto__` key.
-    let json: string;
-    try {
-      json = JSON.stringify(record) ?? 'null';
-    } catch {
-      throw argumentError('record', 'must be JSON-serialisable (no cycles, no BigInt).');
-    }
+    const json = jsonOf(record, 'record');
     const stored = JSON.parse(json) as CredentialRecord;
     checkArg(CredentialRecordSchema, stored, 'record');
     const bad = unstorableAt(stored, 'record');

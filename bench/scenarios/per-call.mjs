@@ -1,6 +1,8 @@
 // Scenario 1: per-call overhead. 2,000 sequential getStatus calls per variant and round against the
 // sandbox (in its own process); the baselines send the same request: same Authorization header (the
-// SDK's own token), same JSON body, a 30 s timeout signal on each, and parse the JSON.
+// SDK's own token), same JSON body, a 30 s timeout signal on each, and parse the JSON. `sdk` has no
+// event listener (the goal applies to it); `sdkListener` is a second client with one `response`
+// listener, which gets a payload (trace id lookup included) on every call.
 
 import ky from 'ky';
 import { startChild } from '../lib/child.mjs';
@@ -17,6 +19,16 @@ export async function perCall({ calls = 2000, rounds = 5, warmup = 1 } = {}) {
       clientSecret: SANDBOX_CLIENT_SECRET,
       baseUrl: url,
     });
+    const listened = new FlanksClient({
+      clientId: SANDBOX_CLIENT_ID,
+      clientSecret: SANDBOX_CLIENT_SECRET,
+      baseUrl: url,
+    });
+    let responses = 0;
+    listened.on('response', (event) => {
+      if (event.status === 200) responses++;
+    });
+    await listened.credentials.getStatus(token);
     await flanks.credentials.getStatus(token);
     const authorization = await server.call('lastAuthorization');
     const endpoint = `${url}/v0/bank/credentials/status`;
@@ -24,6 +36,7 @@ export async function perCall({ calls = 2000, rounds = 5, warmup = 1 } = {}) {
     const headers = { authorization, 'content-type': 'application/json', accept: 'application/json' };
     const variants = {
       sdk: () => flanks.credentials.getStatus(token),
+      sdkListener: () => listened.credentials.getStatus(token),
       // What a user writes by hand.
       fetch: async () => {
         const response = await fetch(endpoint, {
@@ -72,6 +85,10 @@ export async function perCall({ calls = 2000, rounds = 5, warmup = 1 } = {}) {
       wallUs: Object.fromEntries(Object.keys(variants).map((n) => [n, summary(wall(n))])),
       cpuUs: Object.fromEntries(Object.keys(variants).map((n) => [n, summary(cpu(n))])),
       sdkOverKy: summary(ratios(wall('sdk'), wall('ky'))),
+      sdkListenerOverKy: summary(ratios(wall('sdkListener'), wall('ky'))),
+      cpuSdkOverKy: summary(ratios(cpu('sdk'), cpu('ky'))),
+      cpuSdkListenerOverKy: summary(ratios(cpu('sdkListener'), cpu('ky'))),
+      listenerResponses: responses,
       sdkOverFetch: summary(ratios(wall('sdk'), wall('fetch'))),
       kyOverFetch: summary(ratios(wall('ky'), wall('fetch'))),
       kyTunedOverFetch: summary(ratios(wall('kyTuned'), wall('fetch'))),

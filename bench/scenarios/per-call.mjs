@@ -6,7 +6,7 @@
 
 import ky from 'ky';
 import { startChild } from '../lib/child.mjs';
-import { FlanksClient, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../lib/sdk.mjs';
+import { FlanksClient, MemoryTokenCache, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../lib/sdk.mjs';
 import { alternate, ratios, summary } from '../lib/stats.mjs';
 
 export async function perCall({ calls = 2000, rounds = 5, warmup = 1 } = {}) {
@@ -14,15 +14,20 @@ export async function perCall({ calls = 2000, rounds = 5, warmup = 1 } = {}) {
   try {
     const url = await server.call('url');
     const [token] = await server.call('createCredentials', { count: 1 });
+    // Both clients share one access token (a new token revokes the previous one); each keeps its
+    // own copy, so the cache is not on the path of a call.
+    const tokenCache = new MemoryTokenCache();
     const flanks = new FlanksClient({
       clientId: SANDBOX_CLIENT_ID,
       clientSecret: SANDBOX_CLIENT_SECRET,
       baseUrl: url,
+      tokenCache,
     });
     const listened = new FlanksClient({
       clientId: SANDBOX_CLIENT_ID,
       clientSecret: SANDBOX_CLIENT_SECRET,
       baseUrl: url,
+      tokenCache,
     });
     let responses = 0;
     listened.on('response', (event) => {

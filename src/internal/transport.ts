@@ -7,7 +7,7 @@ import {
   FlanksResponseTooLargeError,
   FlanksTimeoutError,
 } from '../core/errors';
-import type { FlanksHttpMethod, FlanksRetryReason } from '../core/events';
+import type { FlanksCallEvent, FlanksEvents, FlanksHttpMethod, FlanksRetryReason } from '../core/events';
 import { defaultLogger, type Logger } from '../core/logger';
 import type { RequestOptions } from '../core/request-options';
 import { VERSION } from '../version';
@@ -346,17 +346,18 @@ export class Transport {
     return raw === undefined ? undefined : redactString(raw, secrets);
   }
 
-  #emitRequest(exchange: Exchange): void {
+  /** Emits a call event: the call's id and endpoint, plus `fields`. Callers check `has` first. */
+  #emit<E extends 'request' | 'response' | 'retry' | 'end'>(
+    name: E,
+    exchange: Exchange,
+    fields: Omit<FlanksEvents[E], keyof FlanksCallEvent>,
+  ): void {
     const { method, path } = exchange.spec;
-    this.#events.emit('request', { callId: exchange.id, method, path, attempt: exchange.attempts });
+    this.#events.emit(name, { callId: exchange.id, method, path, ...fields } as FlanksEvents[E]);
   }
 
   #emitResponse(exchange: Exchange, error: unknown): void {
-    const { method, path } = exchange.spec;
-    this.#events.emit('response', {
-      callId: exchange.id,
-      method,
-      path,
+    this.#emit('response', exchange, {
       attempt: exchange.attempts,
       status: exchange.status,
       durationMs: performance.now() - exchange.attemptStarted,
@@ -366,24 +367,11 @@ export class Transport {
   }
 
   #emitRetry(exchange: Exchange, reason: FlanksRetryReason, delayMs: number): void {
-    const { method, path } = exchange.spec;
-    this.#events.emit('retry', {
-      callId: exchange.id,
-      method,
-      path,
-      attempt: exchange.attempts,
-      delayMs,
-      reason,
-      status: exchange.status,
-    });
+    this.#emit('retry', exchange, { attempt: exchange.attempts, delayMs, reason, status: exchange.status });
   }
 
   #emitEnd(exchange: Exchange, error: unknown): void {
-    const { method, path } = exchange.spec;
-    this.#events.emit('end', {
-      callId: exchange.id,
-      method,
-      path,
+    this.#emit('end', exchange, {
       attempts: exchange.attempts,
       durationMs: performance.now() - exchange.started,
       status: exchange.status,
@@ -467,7 +455,7 @@ export class Transport {
     const onAbort = () => controller.abort(ABORTED);
     userSignal?.addEventListener('abort', onAbort, { once: true });
     if (userSignal?.aborted) controller.abort(ABORTED);
-    if (this.#events.has('request')) this.#emitRequest(exchange);
+    if (this.#events.has('request')) this.#emit('request', exchange, { attempt: exchange.attempts });
     try {
       let searchParams: Record<string, string> | undefined;
       for (const k in spec.query) {

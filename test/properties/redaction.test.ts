@@ -254,6 +254,8 @@ const scenarioArb = (names: readonly string[]) =>
 type Run = Scenario & { name: string; maxRetries: number; validation: ValidationMode };
 
 const EVENTS: FlanksEventName[] = ['request', 'response', 'retry', 'end', 'token'];
+/** The events the property runs have seen: each must show up at least once. */
+const emitted = new Set<FlanksEventName>();
 
 /** Every string view of an event payload or a `.withResponse()` response. */
 const payloadViews = (value: unknown) => [
@@ -281,7 +283,12 @@ async function run(sc: Run, only?: 'payloads') {
     ...(sc.fetchFails ? { fetch: leakyFetch(sc.fetchFails) } : {}),
   });
   const payloads: unknown[] = [];
-  for (const name of EVENTS) flanks.on(name, (event) => payloads.push(event));
+  for (const name of EVENTS) {
+    flanks.on(name, (event) => {
+      emitted.add(name);
+      payloads.push(event);
+    });
+  }
   // 429 / 5xx with a Retry-After that is a secret (not a number) retries after the exponential wait.
   const outcome = await outcomeOf(() =>
     (ENTRY_POINTS[sc.name]!(flanks, sc.secrets, sc.maxRetries) as APIPromise<unknown>).withResponse(),
@@ -317,12 +324,15 @@ describe('secrets never leak', () => {
   });
 
   it('from any event payload or withResponse() response, wherever the server or fetch echoes them', async () => {
+    emitted.clear();
     await fc.assert(
       fc.asyncProperty(scenarioArb(Object.keys(ENTRY_POINTS)), async (sc) => {
         expect(await run(sc, 'payloads')).toEqual([]);
       }),
       { numRuns: 200 },
     );
+    // Every kind of payload was looked at (a 401 is replayed: the retry event).
+    expect([...emitted].sort()).toEqual([...EVENTS].sort());
   });
 
   // Regression test; the bug was in src/internal/error-factory.ts:56-60 (findTraceId), used at :113 and :119: the trace id is read from

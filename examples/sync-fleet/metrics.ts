@@ -12,12 +12,13 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** Registers the Flanks metrics in `registry` and feeds them from `flanks`' events. */
 export function flanksMetrics(flanks: FlanksClient, registry: Registry): Registry {
-  const requests = new Counter({
-    name: 'flanks_requests_total',
-    help: 'HTTP requests to Flanks, by endpoint and status ("none": no answer: timeout, connection error).',
-    labelNames: ['method', 'path', 'status'],
-    registers: [registry],
-  });
+  const counter = (name: string, help: string, labelNames: string[]) =>
+    new Counter({ name, help, labelNames, registers: [registry] });
+  const requests = counter(
+    'flanks_requests_total',
+    'HTTP requests to Flanks, by endpoint and status ("none": no answer: timeout, connection error).',
+    ['method', 'path', 'status'],
+  );
   const latency = new Histogram({
     name: 'flanks_request_duration_seconds',
     help: 'Time of each HTTP request to Flanks, from sending to the end of the body.',
@@ -25,24 +26,21 @@ export function flanksMetrics(flanks: FlanksClient, registry: Registry): Registr
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const retries = new Counter({
-    name: 'flanks_retries_total',
-    help: 'Retries of calls to Flanks, by endpoint and reason (rate_limit, server_error, timeout, connection, invalid_json, unauthorized).',
-    labelNames: ['method', 'path', 'reason'],
-    registers: [registry],
-  });
-  const failures = new Counter({
-    name: 'flanks_call_failures_total',
-    help: 'Calls to Flanks that failed after their retries, by endpoint and error class.',
-    labelNames: ['method', 'path', 'error'],
-    registers: [registry],
-  });
-  const tokens = new Counter({
-    name: 'flanks_tokens_total',
-    help: 'Access tokens this process obtained: fetched or refreshed (a token request to Flanks), or shared (read from the token cache).',
-    labelNames: ['action'],
-    registers: [registry],
-  });
+  const retries = counter(
+    'flanks_retries_total',
+    'Retries of calls to Flanks, by endpoint and reason (rate_limit, server_error, timeout, connection, invalid_json, unauthorized).',
+    ['method', 'path', 'reason'],
+  );
+  const failures = counter(
+    'flanks_call_failures_total',
+    'Calls to Flanks that failed after their retries, by endpoint and error class.',
+    ['method', 'path', 'error'],
+  );
+  const tokens = counter(
+    'flanks_tokens_total',
+    'Access tokens this process obtained: fetched or refreshed (a token request to Flanks), or shared (read from the token cache).',
+    ['action'],
+  );
   flanks
     .on('response', ({ method, path, status, durationMs }) => {
       requests.inc({ method, path, status: status === undefined ? 'none' : String(status) });

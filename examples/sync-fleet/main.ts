@@ -79,6 +79,8 @@ export interface FleetRunSummary {
   accessTokensInRedis: number;
   /** Rows written by each worker process (pid → rows). */
   perWorker: Record<string, number>;
+  /** Status reads the sandbox received. */
+  statusRequestsServed: number;
   /** What the live workers' `/metrics` said at the end of the run, summed over them. */
   metrics: FleetMetrics;
 }
@@ -89,14 +91,16 @@ export interface FleetMetrics {
   scraped: number;
   /** `flanks_requests_total` of the status endpoint with status 200: one per status read. */
   statusOk: number;
-  /** `flanks_requests_total` of the status endpoint, every status. */
+  /** `flanks_requests_total` of the status endpoint that got an answer (any HTTP status). */
+  statusAnswered: number;
+  /** `flanks_requests_total` of the status endpoint, answered or not (`status="none"`). */
   statusRequests: number;
   /** Observations of the status endpoint in `flanks_request_duration_seconds`. */
   statusLatencyCount: number;
   /** `flanks_requests_total` of the portfolio endpoint with status 200. */
   portfolioOk: number;
-  /** `flanks_requests_total` of `/v0/token`: token requests, as the workers counted them. */
-  tokenRequests: number;
+  /** `flanks_requests_total` of `/v0/token` with status 200: tokens the workers got from Flanks. */
+  tokenOk: number;
   /** `flanks_tokens_total`, by action (fetched, refreshed, shared). */
   tokens: Record<string, number>;
   /** `flanks_retries_total`, by reason. */
@@ -123,13 +127,16 @@ function fleetMetrics(texts: readonly string[], secrets: readonly string[]): Fle
   return {
     scraped: texts.length,
     statusOk: total(samples, 'flanks_requests_total', { path: STATUS, status: '200' }),
+    statusAnswered:
+      total(samples, 'flanks_requests_total', { path: STATUS }) -
+      total(samples, 'flanks_requests_total', { path: STATUS, status: 'none' }),
     statusRequests: total(samples, 'flanks_requests_total', { path: STATUS }),
     statusLatencyCount: total(samples, 'flanks_request_duration_seconds_count', { path: STATUS }),
     portfolioOk: total(samples, 'flanks_requests_total', {
       path: '/v0/bank/credentials/portfolio',
       status: '200',
     }),
-    tokenRequests: total(samples, 'flanks_requests_total', { path: '/v0/token' }),
+    tokenOk: total(samples, 'flanks_requests_total', { path: '/v0/token', status: '200' }),
     tokens: byLabel(samples, 'flanks_tokens_total', 'action'),
     retries: byLabel(samples, 'flanks_retries_total', 'reason'),
     failures: total(samples, 'flanks_call_failures_total'),
@@ -274,6 +281,21 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
     const durationMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuAtStart);
     const live = workers.filter((w) => w.exitCode === null && w.signalCode === null);
+    // Drained first: a job taken over from a worker that lost its lock may still be running in it.
+    await Promise.all(
+      live.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            const onMessage = (message: { drained?: boolean }) => {
+              if (!message?.drained) return;
+              w.off('message', onMessage);
+              resolve();
+            };
+            w.on('message', onMessage);
+            w.send({ drain: true });
+          }),
+      ),
+    );
     const expositions = await Promise.all(
       live.flatMap((w) => {
         const url = metricsUrls.get(w);
@@ -322,6 +344,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
       tokensInRedis: sampled.filter((token) => redisText.includes(token)).length,
       accessTokensInRedis: [...accessTokens].filter((token) => everythingInRedis.includes(token)).length,
       perWorker: Object.fromEntries(perWorkerRows.rows.map((r) => [String(r.worker_pid), Number(r.n)])),
+      statusRequestsServed: sandbox.sandbox.stats.requests[STATUS] ?? 0,
       metrics: fleetMetrics(expositions, [
         ...sampled,
         ...accessTokens,
@@ -380,7 +403,7 @@ async function main() {
         `time             ${(summary.durationMs / 1000).toFixed(2)} s`,
         `throughput       ${summary.credentialsPerSecond.toFixed(0)} credentials/s`,
         `token requests   ${summary.tokenRequests}`,
-        `metrics          ${summary.metrics.scraped} workers scraped: ${summary.metrics.statusOk} status reads, ${summary.metrics.tokenRequests} token requests, retries ${JSON.stringify(summary.metrics.retries)}, ${summary.metrics.secretsInMetrics} secrets`,
+        `metrics          ${summary.metrics.scraped} workers scraped: ${summary.metrics.statusOk} status reads, ${summary.metrics.tokenOk} tokens from Flanks, retries ${JSON.stringify(summary.metrics.retries)}, ${summary.metrics.secretsInMetrics} secrets`,
         `tokens in clear  ${summary.tokensInRedis} in Redis, ${summary.rowsWithClearTokens} in results (of every 100th checked); ${summary.accessTokensInRedis} access tokens in Redis`,
         `sandbox CPU      ${(summary.sandboxCpuShare * 100).toFixed(0)} % of one core`,
       ].join('\n'),

@@ -13,7 +13,9 @@
  *   A job may stall up to 3 times (BullMQ's default, 1, fails a job caught by two kills in a row,
  *   e.g. a rolling deploy; re-running it is harmless since the write is idempotent).
  * - Metrics: the client's events feed Prometheus counters and a latency histogram (./metrics.ts),
- *   served on `/metrics` at FLEET_METRICS_PORT (default 9464; 0 picks a free port).
+ *   served on `/metrics` at FLEET_METRICS_PORT (default 9464; 0 picks a free port). A `drain`
+ *   message from the parent stops taking jobs and answers once the jobs in hand are done, so a last
+ *   scrape sees every request the worker made.
  */
 import { DelayedError, type Job, Worker } from 'bullmq';
 import { type CredentialStore, credentialState, type FlanksClient } from 'flanks-sdk';
@@ -116,6 +118,9 @@ if (require.main === module) {
       const stop = () => void running.close().then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
+      process.on('message', (message: { drain?: boolean }) => {
+        if (message?.drain) void running.worker.close().then(() => process.send?.({ drained: true }));
+      });
       process.send?.({ ready: true, metricsUrl: running.metricsUrl });
     },
     (error: unknown) => {

@@ -88,7 +88,7 @@ export class APIPromise<T> extends Promise<T> {
   }
 
   /** Built by the SDK's API methods. @internal */
-  constructor(outcome: Promise<CallOutcome<T>>) {
+  constructor(outcome: Promise<{ data: T; response(): FlanksResponse }>) {
     let resolve!: (value: T) => void;
     let reject!: (reason: unknown) => void;
     super((res, rej) => {

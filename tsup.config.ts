@@ -5,6 +5,7 @@ const entry = {
   'testing/index': 'src/testing/index.ts',
   'token-cache/redis': 'src/token-cache/redis.ts',
   'stores/postgres': 'src/stores/postgres.ts',
+  'otel/index': 'src/otel/index.ts',
 };
 
 export default defineConfig([

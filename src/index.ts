@@ -4,6 +4,7 @@
  * @module flanks-sdk
  */
 export { type CompleteLinkParams, FlanksClient, type FlanksClientOptions } from './client';
+export { APIPromise, type FlanksResponse, type WithResponse } from './core/api-promise';
 export {
   type CredentialRecord,
   CredentialRecordSchema,
@@ -46,6 +47,19 @@ export {
   type ShapeIssue,
   type ShapeReport,
 } from './core/errors';
+export type {
+  FlanksCallEvent,
+  FlanksEndEvent,
+  FlanksEventListener,
+  FlanksEventName,
+  FlanksEvents,
+  FlanksHttpMethod,
+  FlanksRequestEvent,
+  FlanksResponseEvent,
+  FlanksRetryEvent,
+  FlanksRetryReason,
+  FlanksTokenEvent,
+} from './core/events';
 export type { Logger } from './core/logger';
 export { type Page, Paginator } from './core/pagination';
 export type { PollOptions } from './core/polling';

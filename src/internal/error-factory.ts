@@ -64,7 +64,8 @@ export function findFlanksCode(body: unknown): FlanksErrorCode | undefined {
   );
 }
 
-function findTraceId(body: unknown, headers: Headers): string | undefined {
+/** Flanks' trace id of an answer: `trace_id` in the body, else the `x-trace-id` or `x-request-id` header. */
+export function findTraceId(body: unknown, headers: Headers): string | undefined {
   const fromBody = asRecord(body)?.trace_id;
   if (typeof fromBody === 'string') return fromBody;
   return headers.get('x-trace-id') ?? headers.get('x-request-id') ?? undefined;

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { APIPromise } from '../core/api-promise';
 import {
   FlanksCredentialsBlockedError,
   FlanksScaRequiredError,
@@ -391,19 +392,21 @@ export class Credentials extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  async getStatus(credentialsToken: string, options?: RequestOptions): Promise<CredentialStatus> {
-    const token = requireString(credentialsToken, 'credentialsToken');
-    const { data } = await this.transport.request({
-      method: 'POST',
-      path: '/v0/bank/credentials/status',
-      body: { credentials_token: token },
-      idempotent: true,
-      secrets: [token],
-      response: one('CredentialStatus', CredentialStatusSchema),
-      unwrap: (body) => expectObject(body),
-      options: checkRequestOptions(options),
+  getStatus(credentialsToken: string, options?: RequestOptions): APIPromise<CredentialStatus> {
+    return this.call(async (call) => {
+      const token = requireString(credentialsToken, 'credentialsToken');
+      const { data } = await call.request({
+        method: 'POST',
+        path: '/v0/bank/credentials/status',
+        body: { credentials_token: token },
+        idempotent: true,
+        secrets: [token],
+        response: one('CredentialStatus', CredentialStatusSchema),
+        unwrap: (body) => expectObject(body),
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 
   /**
@@ -413,7 +416,8 @@ export class Credentials extends Resource {
    * must come back (their `reauth` re-authenticates this credential, see
    * docs/reauthentication.md), and with `FlanksTimeoutError` after `timeoutMs` (default 5 minutes).
    * A data type that finished with an error counts as extracted: check `errored` (or
-   * `credentialState(status).errored`) on the status it resolves with.
+   * `credentialState(status).errored`) on the status it resolves with. `.withResponse()` describes
+   * the status read that ended the wait; its `calls` is the number of polls.
    *
    * @example
    * ```ts
@@ -421,33 +425,35 @@ export class Credentials extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  async waitUntilReady(
+  waitUntilReady(
     credentialsToken: string,
     options: WaitUntilReadyOptions = {},
-  ): Promise<CredentialStatus> {
-    const token = requireString(credentialsToken, 'credentialsToken');
-    const o = optionalObject(options, 'options') ?? {};
-    const products = optionalArrayOf(o.products, PRODUCT_KINDS, 'options.products');
-    const transactions = optionalArrayOf(o.transactions, TRANSACTION_KINDS, 'options.transactions');
-    checkPollOptions(o);
-    checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
-    optionalFunction(o.onStatus, 'options.onStatus');
-    const { onStatus, requestTimeoutMs } = options;
-    return poll({
-      ...options,
-      what: 'the credentials to be ready',
-      check: (signal) => this.getStatus(token, { signal, timeoutMs: requestTimeoutMs }),
-      onValue: onStatus,
-      isDone: (status) => {
-        const stop = userActionNeeded(status, () => this.transport.redact(status, [token]));
-        if (stop) throw stop;
-        if (!products && !transactions) return !status.pending;
-        const createdTx = transactionFlags(status.created);
-        return (
-          (products ?? []).every((k) => status.created?.product?.[k] === true) &&
-          (transactions ?? []).every((k) => createdTx?.[k] === true)
-        );
-      },
+  ): APIPromise<CredentialStatus> {
+    return this.call(async (call) => {
+      const token = requireString(credentialsToken, 'credentialsToken');
+      const o = optionalObject(options, 'options') ?? {};
+      const products = optionalArrayOf(o.products, PRODUCT_KINDS, 'options.products');
+      const transactions = optionalArrayOf(o.transactions, TRANSACTION_KINDS, 'options.transactions');
+      checkPollOptions(o);
+      checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
+      optionalFunction(o.onStatus, 'options.onStatus');
+      const { onStatus, requestTimeoutMs } = options;
+      return poll({
+        ...options,
+        what: 'the credentials to be ready',
+        check: (signal) => call.track(this.getStatus(token, { signal, timeoutMs: requestTimeoutMs })),
+        onValue: onStatus,
+        isDone: (status) => {
+          const stop = userActionNeeded(status, () => this.transport.redact(status, [token]));
+          if (stop) throw stop;
+          if (!products && !transactions) return !status.pending;
+          const createdTx = transactionFlags(status.created);
+          return (
+            (products ?? []).every((k) => status.created?.product?.[k] === true) &&
+            (transactions ?? []).every((k) => createdTx?.[k] === true)
+          );
+        },
+      });
     });
   }
 
@@ -497,18 +503,20 @@ export class Credentials extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  async listPage(page = 1, options?: RequestOptions): Promise<CredentialListPage> {
-    optionalNumber(page, 'page', { min: 1, integer: true });
-    const { data } = await this.transport.request({
-      method: 'POST',
-      path: '/v0/bank/credentials/list',
-      body: { page },
-      idempotent: true,
-      response: one('CredentialListPage', CredentialListPageSchema),
-      unwrap: (body) => (Array.isArray(body) ? { items: body } : expectObject(body, 'items')),
-      options: checkRequestOptions(options),
+  listPage(page = 1, options?: RequestOptions): APIPromise<CredentialListPage> {
+    return this.call(async (call) => {
+      optionalNumber(page, 'page', { min: 1, integer: true });
+      const { data } = await call.request({
+        method: 'POST',
+        path: '/v0/bank/credentials/list',
+        body: { page },
+        idempotent: true,
+        response: one('CredentialListPage', CredentialListPageSchema),
+        unwrap: (body) => (Array.isArray(body) ? { items: body } : expectObject(body, 'items')),
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 
   /**
@@ -528,41 +536,43 @@ export class Credentials extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  async reauthToken(
+  reauthToken(
     credentialsToken: string,
     kind: 'reset' | 'sca',
     options?: RequestOptions,
-  ): Promise<ReauthToken>;
-  async reauthToken(
+  ): APIPromise<ReauthToken>;
+  reauthToken(
     credentialsToken: string,
     kind?: undefined,
     options?: RequestOptions,
-  ): Promise<ReauthToken | undefined>;
-  async reauthToken(
+  ): APIPromise<ReauthToken | undefined>;
+  reauthToken(
     credentialsToken: string,
     kind?: 'reset' | 'sca',
     options?: RequestOptions,
-  ): Promise<ReauthToken | undefined> {
-    const token = requireString(credentialsToken, 'credentialsToken');
-    optionalOneOf(kind, ['reset', 'sca'], 'kind');
-    checkRequestOptions(options);
-    const status = await this.getStatus(token, options);
-    const { state } = credentialState(status);
-    const wanted = kind ?? (state === 'needs_reset' ? 'reset' : state === 'needs_sca' ? 'sca' : undefined);
-    if (wanted === undefined) return undefined;
-    const field = wanted === 'reset' ? 'reset_token' : 'sca_token';
-    // In warn/off validation a body is returned as sent, so the force answer may not be an object.
-    const forced = status[field]
-      ? undefined
-      : ((await this.force(token, wanted, options)) as ForceResult | null);
-    const value = status[field] || forced?.[field];
-    if (!value) {
-      throw new FlanksValidationError(
-        `Flanks answered force('${wanted}') without a ${field}: nothing to re-authenticate with. Please report it.`,
-        { path: `response.${field}` },
-      );
-    }
-    return wanted === 'reset' ? { resetToken: value } : { scaToken: value };
+  ): APIPromise<ReauthToken | undefined> {
+    return this.call(async (call) => {
+      const token = requireString(credentialsToken, 'credentialsToken');
+      optionalOneOf(kind, ['reset', 'sca'], 'kind');
+      checkRequestOptions(options);
+      const status = await call.track(this.getStatus(token, options));
+      const { state } = credentialState(status);
+      const wanted = kind ?? (state === 'needs_reset' ? 'reset' : state === 'needs_sca' ? 'sca' : undefined);
+      if (wanted === undefined) return undefined;
+      const field = wanted === 'reset' ? 'reset_token' : 'sca_token';
+      // In warn/off validation a body is returned as sent, so the force answer may not be an object.
+      const forced = status[field]
+        ? undefined
+        : ((await call.track(this.force(token, wanted, options))) as ForceResult | null);
+      const value = status[field] || forced?.[field];
+      if (!value) {
+        throw new FlanksValidationError(
+          `Flanks answered force('${wanted}') without a ${field}: nothing to re-authenticate with. Please report it.`,
+          { path: `response.${field}` },
+        );
+      }
+      return wanted === 'reset' ? { resetToken: value } : { scaToken: value };
+    });
   }
 
   /**
@@ -575,21 +585,23 @@ export class Credentials extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  async force(credentialsToken: string, kind: ForceKind, options?: RequestOptions): Promise<ForceResult> {
-    const token = requireString(credentialsToken, 'credentialsToken');
-    if (kind === undefined || optionalOneOf(kind, FORCE_KINDS, 'kind') === undefined) {
-      throw argumentError('kind', "is required: 'sca', 'reset' or 'transaction'.");
-    }
-    const { data } = await this.transport.request({
-      method: 'PUT',
-      path: '/v0/bank/credentials/status',
-      body: { credentials_token: token, force: kind },
-      idempotent: false,
-      secrets: [token],
-      response: one('ForceResult', ForceResultSchema),
-      options: checkRequestOptions(options),
+  force(credentialsToken: string, kind: ForceKind, options?: RequestOptions): APIPromise<ForceResult> {
+    return this.call(async (call) => {
+      const token = requireString(credentialsToken, 'credentialsToken');
+      if (kind === undefined || optionalOneOf(kind, FORCE_KINDS, 'kind') === undefined) {
+        throw argumentError('kind', "is required: 'sca', 'reset' or 'transaction'.");
+      }
+      const { data } = await call.request({
+        method: 'PUT',
+        path: '/v0/bank/credentials/status',
+        body: { credentials_token: token, force: kind },
+        idempotent: false,
+        secrets: [token],
+        response: one('ForceResult', ForceResultSchema),
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 
   /**
@@ -603,17 +615,19 @@ export class Credentials extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  async delete(credentialsToken: string, options?: RequestOptions): Promise<ActionResult> {
-    const token = requireString(credentialsToken, 'credentialsToken');
-    const { data } = await this.transport.request({
-      method: 'DELETE',
-      path: '/v0/bank/credentials',
-      body: { credentials_token: token },
-      idempotent: false,
-      secrets: [token],
-      response: one('DeleteCredentialsResult', ActionResultSchema),
-      options: checkRequestOptions(options),
+  delete(credentialsToken: string, options?: RequestOptions): APIPromise<ActionResult> {
+    return this.call(async (call) => {
+      const token = requireString(credentialsToken, 'credentialsToken');
+      const { data } = await call.request({
+        method: 'DELETE',
+        path: '/v0/bank/credentials',
+        body: { credentials_token: token },
+        idempotent: false,
+        secrets: [token],
+        response: one('DeleteCredentialsResult', ActionResultSchema),
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { APIPromise } from '../core/api-promise';
 import type { ReauthToken } from '../core/errors';
 import type { RequestOptions } from '../core/request-options';
 import {
@@ -13,6 +14,7 @@ import {
   requireString,
   requireUserId,
 } from '../internal/args';
+import type { Call } from '../internal/call';
 import { DEFAULT_STATE_TTL_MS, readLinkState, signLinkState } from '../internal/link-state';
 import type { Transport } from '../internal/transport';
 import { many, one } from '../internal/validate';
@@ -456,23 +458,25 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async exchangeCode(code: string, options?: RequestOptions): Promise<LinkExchangeResult> {
-    requireString(code, 'code');
-    // 202: the legacy docs say Flanks accepted the code but holds the token back while security
-    // checks run (~72 h); its body is undocumented, so it is checked against a schema of its own.
-    const { status, data } = await this.transport.request({
-      method: 'POST',
-      path: '/v0/platform/link',
-      body: { code },
-      idempotent: false,
-      secrets: [code],
-      response: one('LinkExchange', LinkExchangeSchema),
-      responseByStatus: { 202: one('LinkExchangeDelayed', LinkExchangeDelayedSchema) },
-      options: checkRequestOptions(options),
+  exchangeCode(code: string, options?: RequestOptions): APIPromise<LinkExchangeResult> {
+    return this.call(async (call) => {
+      requireString(code, 'code');
+      // 202: the legacy docs say Flanks accepted the code but holds the token back while security
+      // checks run (~72 h); its body is undocumented, so it is checked against a schema of its own.
+      const { status, data } = await call.request({
+        method: 'POST',
+        path: '/v0/platform/link',
+        body: { code },
+        idempotent: false,
+        secrets: [code],
+        response: one('LinkExchange', LinkExchangeSchema),
+        responseByStatus: { 202: one('LinkExchangeDelayed', LinkExchangeDelayedSchema) },
+        options: checkRequestOptions(options),
+      });
+      return status === 202
+        ? { status: 'delayed', body: data as LinkExchangeDelayed }
+        : { status: 'ready', body: data };
     });
-    return status === 202
-      ? { status: 'delayed', body: data as LinkExchangeDelayed }
-      : { status: 'ready', body: data };
   }
 
   /**
@@ -484,17 +488,19 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async list(options?: RequestOptions): Promise<Link[]> {
-    const { data } = await this.transport.request({
-      method: 'POST',
-      path: '/v0/links/list-links',
-      body: {},
-      idempotent: true,
-      response: many('Link', LinkSchema),
-      unwrap: unwrapList,
-      options: checkRequestOptions(options),
+  list(options?: RequestOptions): APIPromise<Link[]> {
+    return this.call(async (call) => {
+      const { data } = await call.request({
+        method: 'POST',
+        path: '/v0/links/list-links',
+        body: {},
+        idempotent: true,
+        response: many('Link', LinkSchema),
+        unwrap: unwrapList,
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 
   /**
@@ -506,10 +512,12 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async create(params: LinkCreateParams, options?: RequestOptions): Promise<Link> {
-    const body = requireObject(params, 'params');
-    requireString(body.redirect_uri, 'params.redirect_uri');
-    return this.#linkCall('/v0/links/create-link', body, false, options);
+  create(params: LinkCreateParams, options?: RequestOptions): APIPromise<Link> {
+    return this.call(async (call) => {
+      const body = requireObject(params, 'params');
+      requireString(body.redirect_uri, 'params.redirect_uri');
+      return this.#linkCall(call, '/v0/links/create-link', body, false, options);
+    });
   }
 
   /**
@@ -521,10 +529,12 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async edit(params: LinkEditParams, options?: RequestOptions): Promise<Link> {
-    const body = requireObject(params, 'params');
-    requireString(body.token, 'params.token');
-    return this.#linkCall('/v0/links/edit-link', body, true, options);
+  edit(params: LinkEditParams, options?: RequestOptions): APIPromise<Link> {
+    return this.call(async (call) => {
+      const body = requireObject(params, 'params');
+      requireString(body.token, 'params.token');
+      return this.#linkCall(call, '/v0/links/edit-link', body, true, options);
+    });
   }
 
   /**
@@ -536,8 +546,10 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async pause(token: string, options?: RequestOptions): Promise<Link> {
-    return this.#linkCall('/v0/links/pause-link', { token: requireString(token, 'token') }, true, options);
+  pause(token: string, options?: RequestOptions): APIPromise<Link> {
+    return this.call(async (call) =>
+      this.#linkCall(call, '/v0/links/pause-link', { token: requireString(token, 'token') }, true, options),
+    );
   }
 
   /**
@@ -549,8 +561,10 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async resume(token: string, options?: RequestOptions): Promise<Link> {
-    return this.#linkCall('/v0/links/resume-link', { token: requireString(token, 'token') }, true, options);
+  resume(token: string, options?: RequestOptions): APIPromise<Link> {
+    return this.call(async (call) =>
+      this.#linkCall(call, '/v0/links/resume-link', { token: requireString(token, 'token') }, true, options),
+    );
   }
 
   /**
@@ -562,16 +576,18 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async delete(token: string, options?: RequestOptions): Promise<ActionResult> {
-    const { data } = await this.transport.request({
-      method: 'POST',
-      path: '/v0/links/delete-link',
-      body: { token: requireString(token, 'token') },
-      idempotent: false,
-      response: one('DeleteLinkResult', ActionResultSchema),
-      options: checkRequestOptions(options),
+  delete(token: string, options?: RequestOptions): APIPromise<ActionResult> {
+    return this.call(async (call) => {
+      const { data } = await call.request({
+        method: 'POST',
+        path: '/v0/links/delete-link',
+        body: { token: requireString(token, 'token') },
+        idempotent: false,
+        response: one('DeleteLinkResult', ActionResultSchema),
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 
   /**
@@ -584,18 +600,20 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async unusedCodes(params: { linkToken?: string } = {}, options?: RequestOptions): Promise<UnusedCode[]> {
-    const p = requireObject(params, 'params');
-    const { data } = await this.transport.request({
-      method: 'GET',
-      path: '/v0/platform/link',
-      query: { link_token: optionalString(p.linkToken, 'params.linkToken') },
-      idempotent: true,
-      response: many('UnusedCode', UnusedCodeSchema),
-      unwrap: unwrapList,
-      options: checkRequestOptions(options),
+  unusedCodes(params: { linkToken?: string } = {}, options?: RequestOptions): APIPromise<UnusedCode[]> {
+    return this.call(async (call) => {
+      const p = requireObject(params, 'params');
+      const { data } = await call.request({
+        method: 'GET',
+        path: '/v0/platform/link',
+        query: { link_token: optionalString(p.linkToken, 'params.linkToken') },
+        idempotent: true,
+        response: many('UnusedCode', UnusedCodeSchema),
+        unwrap: unwrapList,
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 
   /**
@@ -623,12 +641,13 @@ export class Links extends Resource {
   }
 
   async #linkCall(
+    call: Call,
     path: string,
     body: Record<string, unknown>,
     idempotent: boolean,
     options: RequestOptions | undefined,
   ): Promise<Link> {
-    const { data } = await this.transport.request({
+    const { data } = await call.request({
       method: 'POST',
       path,
       body,

@@ -1,7 +1,9 @@
 import * as z from 'zod/mini';
+import type { APIPromise } from '../core/api-promise';
 import { keepEnvelope } from '../core/envelope';
 import type { ReauthToken } from '../core/errors';
 import { argumentError, isRecord, requireObject, requireString } from '../internal/args';
+import { apiCall, type Call } from '../internal/call';
 import type { Transport } from '../internal/transport';
 import { UnusableResponse } from '../internal/validate';
 
@@ -32,6 +34,14 @@ export abstract class Resource {
   /** The client's transport: a getter on the prototype, so it shows in no inspect or JSON output. @internal */
   protected get transport(): Transport {
     return this.#transport;
+  }
+
+  /**
+   * Runs the body of an API method as one call (argument checks included, so they reject rather
+   * than throw) and returns its APIPromise: its requests go through `call.request`. @internal
+   */
+  protected call<T>(run: (call: Call<T>) => Promise<T>): APIPromise<T> {
+    return apiCall(this.#transport, run);
   }
 
   /** A secret-free view for `JSON.stringify` and loggers. */

@@ -1,26 +1,27 @@
 import type { APIPromise } from './core/api-promise';
 import {
+  CREDENTIAL_STORE_METHODS,
   type CredentialRecord,
   type CredentialStore,
   makeCredentialRecord,
   saveForUser,
 } from './core/credential-store';
-import {
-  FlanksError,
-  FlanksLinkDelayedError,
-  FlanksLinkStateError,
-  FlanksValidationError,
-} from './core/errors';
+import { FlanksError, FlanksLinkDelayedError, FlanksLinkStateError } from './core/errors';
 import type { FlanksEventListener, FlanksEventName } from './core/events';
 import { defaultLogger, type Logger } from './core/logger';
 import type { RequestOptions } from './core/request-options';
 import type { TokenCache } from './core/token-cache';
 import {
+  argumentError,
   checkRequestOptions,
   hasMethods,
+  isRecord,
   MAX_TIMER_MS,
   optionalBoolean,
+  optionalFunction,
   optionalNumber,
+  optionalOneOf,
+  requireMethods,
   requireObject,
   requireString,
   requireUserId,
@@ -168,16 +169,16 @@ function checkUrl(value: string, name: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new FlanksValidationError(`${path} must be an absolute https URL.`, { path });
+    throw argumentError(path, 'must be an absolute https URL.');
   }
   if (url.username !== '' || url.password !== '') {
-    throw new FlanksValidationError(`${path} must not contain a user name or password.`, { path });
+    throw argumentError(path, 'must not contain a user name or password.');
   }
   const loopback = LOOPBACK_HOST.test(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new FlanksValidationError(
-      `${path} must be an https URL (http only for localhost, 127.0.0.0/8, [::1]): secrets must not travel in clear.`,
-      { path },
+    throw argumentError(
+      path,
+      'must be an https URL (http only for localhost, 127.0.0.0/8, [::1]): secrets must not travel in clear.',
     );
   }
   return url.href.replace(/\/+$/, '');
@@ -206,17 +207,8 @@ function browserContext(): string | undefined {
   return undefined;
 }
 
-function isStore(value: unknown): value is CredentialStore {
-  return hasMethods(value, ['save', 'get', 'listByUser', 'delete']);
-}
-
-function isTokenCache(value: unknown): value is TokenCache {
-  return hasMethods(value, ['get', 'set', 'lock']);
-}
-
-function isLogger(value: unknown): value is Logger {
-  return hasMethods(value, ['debug', 'info', 'warn', 'error']);
-}
+const TOKEN_CACHE_METHODS = ['get', 'set', 'lock'];
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'];
 
 /**
  * The Flanks API client. One instance per application is enough: it caches the access token and
@@ -272,13 +264,15 @@ export class FlanksClient {
     const clientId = o.clientId ?? env('FLANKS_CLIENT_ID');
     const clientSecret = o.clientSecret ?? env('FLANKS_CLIENT_SECRET');
     if (clientId === undefined) {
-      throw new FlanksError(
-        'Missing options.clientId: pass clientId to new FlanksClient() or set FLANKS_CLIENT_ID (your application in https://platform.flanks.io).',
+      throw argumentError(
+        'options.clientId',
+        'is missing: pass clientId to new FlanksClient() or set FLANKS_CLIENT_ID (your application in https://platform.flanks.io).',
       );
     }
     if (clientSecret === undefined) {
-      throw new FlanksError(
-        'Missing options.clientSecret: pass clientSecret to new FlanksClient() or set FLANKS_CLIENT_SECRET.',
+      throw argumentError(
+        'options.clientSecret',
+        'is missing: pass clientSecret to new FlanksClient() or set FLANKS_CLIENT_SECRET.',
       );
     }
     requireString(clientId, 'options.clientId');
@@ -300,40 +294,19 @@ export class FlanksClient {
     const maxResponseBytes =
       optionalNumber(o.maxResponseBytes, 'options.maxResponseBytes', { min: 1, integer: true }) ??
       DEFAULTS.maxResponseBytes;
-    const validation = o.validation ?? DEFAULTS.validation;
-    if (!['strict', 'warn', 'off'].includes(validation)) {
-      throw new FlanksValidationError(`options.validation must be 'strict', 'warn' or 'off'.`, {
-        path: 'options.validation',
-      });
-    }
-    if (o.fetch !== undefined && typeof o.fetch !== 'function') {
-      throw new FlanksValidationError('options.fetch must be a fetch-compatible function.', {
-        path: 'options.fetch',
-      });
-    }
-    if (o.store !== undefined && !isStore(o.store)) {
-      throw new FlanksValidationError(
-        'options.store must implement CredentialStore (save, get, listByUser, delete).',
-        {
-          path: 'options.store',
-        },
-      );
-    }
-    if (o.logger !== undefined && !isLogger(o.logger)) {
-      throw new FlanksValidationError('options.logger must have debug, info, warn and error methods.', {
-        path: 'options.logger',
-      });
-    }
-    if (o.tokenCache !== undefined && !isTokenCache(o.tokenCache)) {
-      throw new FlanksValidationError('options.tokenCache must implement TokenCache (get, set, lock).', {
-        path: 'options.tokenCache',
-      });
+    const validation =
+      optionalOneOf<ValidationMode>(o.validation, ['strict', 'warn', 'off'], 'options.validation') ??
+      DEFAULTS.validation;
+    optionalFunction(o.fetch, 'options.fetch');
+    if (o.store !== undefined)
+      requireMethods(o.store, CREDENTIAL_STORE_METHODS, 'options.store', 'a CredentialStore');
+    if (o.logger !== undefined) requireMethods(o.logger, LOGGER_METHODS, 'options.logger', 'a Logger');
+    if (o.tokenCache !== undefined) {
+      requireMethods(o.tokenCache, TOKEN_CACHE_METHODS, 'options.tokenCache', 'a TokenCache');
     }
     const stateSecret = o.stateSecret ?? env('FLANKS_STATE_SECRET');
     if (stateSecret !== undefined && (typeof stateSecret !== 'string' || stateSecret.length < 32)) {
-      throw new FlanksValidationError('options.stateSecret must be a string of at least 32 characters.', {
-        path: 'options.stateSecret',
-      });
+      throw argumentError('options.stateSecret', 'must be a string of at least 32 characters.');
     }
     this.#stateKey = deriveStateKey(stateSecret ?? clientSecret);
     const logger = o.logger ?? defaultLogger;
@@ -445,11 +418,11 @@ export class FlanksClient {
         p.dangerouslyAllowMissingState,
         'params.dangerouslyAllowMissingState',
       );
-      const store = p.store ?? this.store;
-      if (store === undefined || !isStore(store)) {
-        throw new FlanksValidationError(
-          'completeLink needs a CredentialStore: pass `store` to new FlanksClient() or to completeLink().',
-          { path: 'params.store' },
+      const store = (p.store ?? this.store) as CredentialStore | undefined;
+      if (store === undefined || !hasMethods(store, CREDENTIAL_STORE_METHODS)) {
+        throw argumentError(
+          'params.store',
+          'is needed: completeLink saves to a CredentialStore; pass `store` to new FlanksClient() or to completeLink().',
         );
       }
       checkRequestOptions(options);
@@ -464,7 +437,7 @@ export class FlanksClient {
       // when Flanks sent none (absent or null): no custom parameters.
       const body: Partial<LinkExchange> = result.body ?? {};
       const rawExtra: unknown = body.extra ?? {};
-      const extraIsObject = rawExtra !== null && typeof rawExtra === 'object' && !Array.isArray(rawExtra);
+      const extraIsObject = isRecord(rawExtra);
       const { state, ...extra } = extraIsObject ? (rawExtra as Record<string, unknown>) : {};
       const missing = state === undefined || state === null || state === '';
       const problem =

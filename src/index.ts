@@ -9,7 +9,9 @@ export {
   type CredentialRecord,
   CredentialRecordSchema,
   type CredentialStore,
+  type ListableCredentialStore,
   MemoryCredentialStore,
+  type StoreListOptions,
 } from './core/credential-store';
 export {
   EncryptedCredentialStore,
@@ -78,5 +80,5 @@ export type { CursorListParams } from './resources/cursor';
 export * from './resources/entities';
 export * from './resources/links';
 export * from './resources/reports';
-export { type ActionResult, ActionResultSchema } from './resources/shared';
+export { type ActionResult, ActionResultSchema, type RedirectInput, Resource } from './resources/shared';
 export { VERSION } from './version';

@@ -52,11 +52,13 @@ export interface FlanksResponse {
  * @see https://docs.flanks.io/pages/flanks-apis/authentication
  */
 export interface WithResponse<T> {
+  /** What the method resolves with when awaited. */
   data: T;
+  /** How the exchange went: status, headers, trace id, attempts, duration. */
   response: FlanksResponse;
 }
 
-/** What the SDK settles an APIPromise with: the data, and how to describe the exchange. @internal */
+/** What the SDK settles an APIPromise with: the data, and how to describe the exchange. Not exported by the package. */
 export interface CallOutcome<T> {
   data: T;
   response(): FlanksResponse;
@@ -126,7 +128,7 @@ export class APIPromise<T> extends Promise<T> {
   }
 }
 
-/** The outcome of an API method run inside another one (marks it observed). @internal */
+/** The outcome of an API method run inside another one (marks it observed). Not exported by the package. */
 export function callOutcome<T>(promise: APIPromise<T>): Promise<CallOutcome<T>> {
   return outcomeOf(promise);
 }

@@ -9,6 +9,7 @@ import {
   FlanksRateLimitError,
   FlanksRedirectError,
 } from '../core/errors';
+import { isRecord } from './args';
 import { redactString, redactValue } from './redact';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy';
 
@@ -44,9 +45,7 @@ export interface ErrorContext {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 function normaliseCode(value: unknown): FlanksErrorCode | undefined {

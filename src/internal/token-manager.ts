@@ -9,7 +9,7 @@ import {
 } from '../core/token-cache';
 import type { Emitter } from './events';
 import { RETRY_AFTER_CAP_MS } from './retry-policy';
-import { raceSignal } from './sleep';
+import { abortableSleep, raceSignal } from './sleep';
 import { TokenSeal, tokenCacheKey } from './token-seal';
 import type { AuthProvider, Transport } from './transport';
 import { one } from './validate';
@@ -189,7 +189,7 @@ export class TokenManager implements AuthProvider {
         );
         return this.#adopt(await this.#fetch(), 'flanks', started);
       }
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await abortableSleep(wait);
     }
   }
 

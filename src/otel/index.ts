@@ -1,12 +1,11 @@
 /**
- * flanks-sdk/otel: OpenTelemetry spans from a {@link FlanksClient}'s events, one per call to Flanks.
+ * flanks-sdk/otel: OpenTelemetry spans from a `FlanksClient`'s events, one per call to Flanks.
  * It needs no OpenTelemetry package of its own: it drives the tracer you pass (from
  * `@opentelemetry/api`'s `trace.getTracer(…)`), so it loads, and does nothing, wherever OpenTelemetry
  * is absent. See docs/observability.md.
  *
  * @module flanks-sdk/otel
  */
-import type { FlanksClient } from '../client';
 import { FlanksValidationError } from '../core/errors';
 import type {
   FlanksEndEvent,
@@ -92,7 +91,22 @@ export interface InstrumentOptions {
   tracer: OtelTracer;
 }
 
-type Client = Pick<FlanksClient, 'on' | 'off'>;
+/**
+ * What {@link instrument} needs of a client: its `on`/`off` event methods, which a `FlanksClient`
+ * has. Typed loosely so that this entry point names no type of the main one.
+ *
+ * @example
+ * ```ts
+ * const client: InstrumentableClient = new FlanksClient({ clientId, clientSecret });
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
+ */
+export interface InstrumentableClient {
+  /** Adds a listener for one of the events that `instrument` uses. */
+  on(event: 'request' | 'response' | 'retry' | 'end', listener: (event: object) => unknown): unknown;
+  /** Removes a listener added with `on`. */
+  off(event: 'request' | 'response' | 'retry' | 'end', listener: (event: object) => unknown): unknown;
+}
 
 /**
  * Turns every call `flanks` makes into an OpenTelemetry span (see the policy above and
@@ -109,8 +123,8 @@ type Client = Pick<FlanksClient, 'on' | 'off'>;
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/authentication
  */
-export function instrument(flanks: Client, options: InstrumentOptions): () => void {
-  if (typeof (flanks as Partial<Client> | undefined)?.on !== 'function') {
+export function instrument(flanks: InstrumentableClient, options: InstrumentOptions): () => void {
+  if (typeof (flanks as Partial<InstrumentableClient> | undefined)?.on !== 'function') {
     throw new FlanksValidationError('flanks must be a FlanksClient.', { path: 'flanks' });
   }
   const tracer = (options as Partial<InstrumentOptions> | undefined)?.tracer;
@@ -170,9 +184,20 @@ export function instrument(flanks: Client, options: InstrumentOptions): () => vo
     }
     span.end();
   };
-  flanks.on('request', onRequest).on('response', onResponse).on('retry', onRetry).on('end', onEnd);
+  const listeners = [
+    ['request', onRequest],
+    ['response', onResponse],
+    ['retry', onRetry],
+    ['end', onEnd],
+  ] as const;
+  // Each listener reads the payload of its own event, which the client's typing guarantees.
+  const loose = listeners as unknown as readonly (readonly [
+    Parameters<InstrumentableClient['on']>[0],
+    (event: object) => unknown,
+  ])[];
+  for (const [event, listener] of loose) flanks.on(event, listener);
   return () => {
-    flanks.off('request', onRequest).off('response', onResponse).off('retry', onRetry).off('end', onEnd);
+    for (const [event, listener] of loose) flanks.off(event, listener);
     for (const span of open.values()) span.end();
     open.clear();
   };

@@ -2,10 +2,10 @@ import * as z from 'zod/mini';
 import type { APIPromise } from '../core/api-promise';
 import type { Paginator } from '../core/pagination';
 import type { RequestOptions } from '../core/request-options';
-import { checkRequestOptions, requireString } from '../internal/args';
+import { checkArg, checkRequestOptions, requireString } from '../internal/args';
 import type { Call } from '../internal/call';
 import { one } from '../internal/validate';
-import { type CursorListParams, checkArg, cursorList, idList, isoDate } from './cursor';
+import { type CursorListParams, cursorList, idList, isoDate } from './cursor';
 import { type ActionResult, ActionResultSchema, Resource } from './shared';
 
 /*
@@ -218,8 +218,10 @@ export class AggregationV2 extends Resource {
    *
    * @example
    * ```ts
-   * for await (const page of flanks.aggregationV2.listTransactions({ query: { date_from: '2026-01-01' } }).pages()) {
-   *   await db.insertMany(page);
+   * const query = { date_from: '2026-01-01' };
+   * for await (const page of flanks.aggregationV2.listTransactions({ query, cursor: await progress.load() }).pages()) {
+   *   await db.insertMany(page.items);
+   *   await progress.save(page.nextCursor); // resume here after a crash
    * }
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/

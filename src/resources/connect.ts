@@ -18,8 +18,12 @@ import type { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import {
+  argumentError,
+  checkArg,
   checkPollOptions,
   checkRequestOptions,
+  isRecord,
+  optionalFunction,
   optionalNumber,
   optionalObject,
   optionalString,
@@ -30,8 +34,8 @@ import {
 import { checkSessionBinding, DEFAULT_STATE_TTL_MS, signSessionBinding } from '../internal/link-state';
 import type { Transport } from '../internal/transport';
 import { one, UnusableResponse } from '../internal/validate';
-import { type CursorListParams, checkArg, cursorList, idList } from './cursor';
-import { isRecord, type RedirectInput, Resource, reauthField, redirectUrl, unwrapData } from './shared';
+import { type CursorListParams, cursorList, idList } from './cursor';
+import { type RedirectInput, Resource, reauthField, redirectUrl, unwrapData } from './shared';
 
 /*
  * Connect API v2 (BETA at Flanks). Only List Connectors and the start of Create Session are in the
@@ -462,9 +466,9 @@ export class Connect extends Resource {
       const configuration = checkArg(SessionConfigurationSchema, p.configuration, 'params.configuration');
       const reauth = reauthField(p.reauth, 'params.reauth');
       if (reauth && ('reset_token' in configuration || 'sca_token' in configuration)) {
-        throw new FlanksValidationError(
-          'Pass the token once: params.reauth, or configuration.reset_token / sca_token.',
-          { path: 'params.reauth' },
+        throw argumentError(
+          'params.reauth',
+          'and configuration.reset_token / sca_token both carry a token: pass it once.',
         );
       }
       const { data: session } = await call.request({
@@ -584,11 +588,7 @@ export class Connect extends Resource {
       const o = optionalObject(options, 'options') ?? {};
       checkPollOptions(o);
       checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
-      if (o.onSession !== undefined && typeof o.onSession !== 'function') {
-        throw new FlanksValidationError('options.onSession must be a function.', {
-          path: 'options.onSession',
-        });
-      }
+      optionalFunction(o.onSession, 'options.onSession');
       const { onSession, requestTimeoutMs } = options;
       return poll({
         ...options,
@@ -622,9 +622,9 @@ export class Connect extends Resource {
     const url = redirectUrl(input);
     const sessionId = url.searchParams.get('session_id');
     if (!sessionId) {
-      throw new FlanksValidationError(
-        'The redirect URL has no `session_id` query parameter: is this the Flanks Connect redirect? Check the redirect_url of the session configuration.',
-        { path: 'input' },
+      throw argumentError(
+        'input',
+        '(the redirect URL) has no `session_id` query parameter: is this the Flanks Connect redirect? Check the redirect_url of the session configuration.',
       );
     }
     return { sessionId, params: Object.fromEntries(url.searchParams) };
@@ -687,9 +687,9 @@ export class Connect extends Resource {
       const binding = optionalString(p.sessionBinding, 'params.sessionBinding');
       const store = (p.store ?? this.#store) as CredentialStore | undefined;
       if (typeof store?.save !== 'function' || typeof store.get !== 'function') {
-        throw new FlanksValidationError(
-          'completeSession needs a CredentialStore: pass `store` to new FlanksClient() or to completeSession().',
-          { path: 'params.store' },
+        throw argumentError(
+          'params.store',
+          'is needed: completeSession saves to a CredentialStore; pass `store` to new FlanksClient() or to completeSession().',
         );
       }
       this.#checkOwner(sessionId, userId, expected, binding);
@@ -725,9 +725,9 @@ export class Connect extends Resource {
    */
   #checkOwner(sessionId: string, userId: string, expected?: string, binding?: string): void {
     if (expected === undefined && binding === undefined) {
-      throw new FlanksValidationError(
-        'completeSession needs proof that this user started the session: expectedSessionId (kept server-side at createSession) or sessionBinding (from connect.bindSession).',
-        { path: 'params.expectedSessionId' },
+      throw argumentError(
+        'params.expectedSessionId',
+        'is required (or a sessionBinding): completeSession needs proof that this user started the session, the id kept server-side at createSession or a binding from connect.bindSession.',
       );
     }
     const reason =

@@ -11,10 +11,15 @@ import { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import {
+  argumentError,
   checkPollOptions,
   checkRequestOptions,
+  onlyKnownKeys,
+  optionalArrayOf,
+  optionalFunction,
   optionalNumber,
   optionalObject,
+  optionalOneOf,
   requireString,
 } from '../internal/args';
 import { numericValue } from '../internal/shape';
@@ -202,6 +207,21 @@ export const CredentialListPageSchema = z.looseObject({
 export type CredentialListPage = z.infer<typeof CredentialListPageSchema>;
 
 /**
+ * Arguments of `credentials.list`.
+ *
+ * @example
+ * ```ts
+ * const params: CredentialListParams = { cursor: savedCursor }; // a page's nextCursor
+ * for await (const credential of flanks.credentials.list(params)) console.log(credential.bank);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export interface CredentialListParams {
+  /** Resume after the page whose `nextCursor` this is (a page number), instead of from the first page. */
+  cursor?: number | undefined;
+}
+
+/**
  * What `credentials.force` asks Flanks for: a new SCA, a credential reset (re-enter the password), or
  * a deeper transaction fetch.
  *
@@ -323,23 +343,6 @@ export interface WaitUntilReadyOptions extends PollOptions {
   requestTimeoutMs?: number | undefined;
 }
 
-function checkKinds<K extends string>(
-  value: unknown,
-  allowed: readonly K[],
-  name: string,
-): readonly K[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((k) => !allowed.includes(k as K))) {
-    throw new FlanksValidationError(
-      `${name} must be an array of ${allowed.map((k) => `'${k}'`).join(', ')}.`,
-      {
-        path: name,
-      },
-    );
-  }
-  return value as K[];
-}
-
 const REAUTH_HOW =
   'To re-authenticate this credential (a plain Link would connect a new one), send the user to links.buildUrl({ token, userId, reauth: err.reauth }) or connect.createSession({ configuration, reauth: err.reauth }); ' +
   'later, credentials.reauthToken(credentialsToken) gives the token again. See docs/reauthentication.md.';
@@ -429,13 +432,11 @@ export class Credentials extends Resource {
     return this.call(async (call) => {
       const token = requireString(credentialsToken, 'credentialsToken');
       const o = optionalObject(options, 'options') ?? {};
-      const products = checkKinds(o.products, PRODUCT_KINDS, 'options.products');
-      const transactions = checkKinds(o.transactions, TRANSACTION_KINDS, 'options.transactions');
+      const products = optionalArrayOf(o.products, PRODUCT_KINDS, 'options.products');
+      const transactions = optionalArrayOf(o.transactions, TRANSACTION_KINDS, 'options.transactions');
       checkPollOptions(o);
       checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
-      if (o.onStatus !== undefined && typeof o.onStatus !== 'function') {
-        throw new FlanksValidationError('options.onStatus must be a function.', { path: 'options.onStatus' });
-      }
+      optionalFunction(o.onStatus, 'options.onStatus');
       const { onStatus, requestTimeoutMs } = options;
       return poll({
         ...options,
@@ -457,19 +458,30 @@ export class Credentials extends Resource {
   }
 
   /**
-   * Iterates over every credential of your company, page by page as needed.
+   * Iterates over every credential of your company, page by page as needed. `pages()` gives each
+   * page with its `nextCursor` (the number of the page that follows, `null` after the last);
+   * `list({ cursor })` resumes there. Flanks numbers pages by position, so credentials created or
+   * deleted between two pages can shift the list by a few items: a resumed walk may then see an item
+   * twice or miss one, as an uninterrupted walk would.
    *
    * @example
    * ```ts
    * for await (const credential of flanks.credentials.list()) {
    *   if (!(await store.get(credential.credentials_token))) console.warn('orphan credential');
    * }
+   * for await (const { items, nextCursor } of flanks.credentials.list({ cursor: saved }).pages()) {
+   *   await audit(items);
+   *   await progress.save(nextCursor);
+   * }
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  list(options?: RequestOptions): Paginator<CredentialListItem> {
+  list(params: CredentialListParams = {}, options?: RequestOptions): Paginator<CredentialListItem, number> {
+    const p = optionalObject(params, 'params') ?? {};
+    onlyKnownKeys(p, ['cursor'], 'params');
+    const start = optionalNumber(p.cursor, 'params.cursor', { min: 1, integer: true });
     checkRequestOptions(options);
-    return new Paginator<CredentialListItem>(async (cursor) => {
+    return new Paginator<CredentialListItem, number>(async (cursor) => {
       const page = cursor ?? 1;
       const result = await this.listPage(page, options);
       // Read as numbers even with validation off (numeric strings are not coerced then), so that
@@ -477,8 +489,8 @@ export class Credentials extends Resource {
       const current = countOf(result.page) ?? page;
       const pages = countOf(result.pages);
       const hasMore = pages !== undefined ? current < pages : result.items.length > 0;
-      return { items: result.items, next: hasMore ? current + 1 : undefined };
-    });
+      return { items: result.items, nextCursor: hasMore ? current + 1 : null };
+    }, start);
   }
 
   /**
@@ -541,9 +553,7 @@ export class Credentials extends Resource {
   ): APIPromise<ReauthToken | undefined> {
     return this.call(async (call) => {
       const token = requireString(credentialsToken, 'credentialsToken');
-      if (kind !== undefined && kind !== 'reset' && kind !== 'sca') {
-        throw new FlanksValidationError(`kind must be 'reset' or 'sca' (or left out).`, { path: 'kind' });
-      }
+      optionalOneOf(kind, ['reset', 'sca'], 'kind');
       checkRequestOptions(options);
       const status = await call.track(this.getStatus(token, options));
       const { state } = credentialState(status);
@@ -578,10 +588,8 @@ export class Credentials extends Resource {
   force(credentialsToken: string, kind: ForceKind, options?: RequestOptions): APIPromise<ForceResult> {
     return this.call(async (call) => {
       const token = requireString(credentialsToken, 'credentialsToken');
-      if (!FORCE_KINDS.includes(kind)) {
-        throw new FlanksValidationError(`kind must be one of 'sca', 'reset', 'transaction'.`, {
-          path: 'kind',
-        });
+      if (kind === undefined || optionalOneOf(kind, FORCE_KINDS, 'kind') === undefined) {
+        throw argumentError('kind', "is required: 'sca', 'reset' or 'transaction'.");
       }
       const { data } = await call.request({
         method: 'PUT',

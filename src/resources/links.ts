@@ -1,9 +1,11 @@
 import * as z from 'zod/mini';
 import type { APIPromise } from '../core/api-promise';
-import { FlanksValidationError, type ReauthToken } from '../core/errors';
+import type { ReauthToken } from '../core/errors';
 import type { RequestOptions } from '../core/request-options';
 import {
+  argumentError,
   checkRequestOptions,
+  isRecord,
   optionalBoolean,
   optionalNumber,
   optionalObject,
@@ -378,40 +380,36 @@ export class Links extends Resource {
       for (const [i, c] of rollback.entries()) requireString(c, `params.rollback[${i}]`);
       url.searchParams.set('rollback', rollback.join(','));
     } else if (rollback !== undefined && rollback !== false && !Array.isArray(rollback)) {
-      throw new FlanksValidationError('params.rollback must be a boolean or an array of Link error codes.', {
-        path: 'params.rollback',
-      });
+      throw argumentError('params.rollback', 'must be a boolean or an array of Link error codes.');
     }
     const reauth = reauthField(p.reauth, 'params.reauth');
     if (reauth) url.searchParams.set(...reauth);
     for (const [key, value] of Object.entries(optionalObject(p.params, 'params.params') ?? {})) {
       if (RESERVED_LINK_PARAMS.has(key)) {
-        throw new FlanksValidationError(
-          `params.params.${key} is reserved by the Flanks Link; use the dedicated option or another name.`,
-          { path: `params.params.${key}` },
+        throw argumentError(
+          `params.params.${key}`,
+          'is reserved by the Flanks Link; use the dedicated option or another name.',
         );
       }
       if (!['string', 'number', 'boolean'].includes(typeof value)) {
-        throw new FlanksValidationError(`params.params.${key} must be a string, number or boolean.`, {
-          path: `params.params.${key}`,
-        });
+        throw argumentError(`params.params.${key}`, 'must be a string, number or boolean.');
       }
       url.searchParams.set(key, String(value));
     }
     const ttl = optionalNumber(p.stateTtlMs, 'params.stateTtlMs', { min: 1 }) ?? DEFAULT_STATE_TTL_MS;
     if (optionalBoolean(p.dangerouslyOmitState, 'params.dangerouslyOmitState')) {
       if (p.userId !== undefined) {
-        throw new FlanksValidationError(
-          'params.userId has no effect with dangerouslyOmitState: the URL then names no user. Drop one of them.',
-          { path: 'params.userId' },
+        throw argumentError(
+          'params.userId',
+          'has no effect with dangerouslyOmitState: the URL then names no user. Drop one of them.',
         );
       }
       return url.toString();
     }
     if (p.userId === undefined) {
-      throw new FlanksValidationError(
-        'params.userId is required: it signs the Link for the user starting it, so completeLink can refuse a code brought back by anyone else (login CSRF).',
-        { path: 'params.userId' },
+      throw argumentError(
+        'params.userId',
+        'is required: it signs the Link for the user starting it, so completeLink can refuse a code brought back by anyone else (login CSRF).',
       );
     }
     const userId = requireUserId(p.userId, 'params.userId');
@@ -441,9 +439,9 @@ export class Links extends Resource {
     if (error) return { ok: false, error, params };
     const code = url.searchParams.get('code');
     if (code) return { ok: true, code, params };
-    throw new FlanksValidationError(
-      'The redirect URL has neither a `code` nor an `error` query parameter: is this the Flanks Link redirect? Check the Redirect URI configured on the link.',
-      { path: 'input' },
+    throw argumentError(
+      'input',
+      '(the redirect URL) has neither a `code` nor an `error` query parameter: is this the Flanks Link redirect? Check the Redirect URI configured on the link.',
     );
   }
 
@@ -637,7 +635,7 @@ export class Links extends Resource {
    */
   stateOwner(code: Pick<UnusedCode, 'extra'>): LinkStateOwner {
     const c = requireObject(code, 'code');
-    const extra = c.extra !== null && typeof c.extra === 'object' ? (c.extra as Record<string, unknown>) : {};
+    const extra = isRecord(c.extra) ? c.extra : {};
     const reading = readLinkState(this.#stateKey, extra.state, Date.now());
     return reading.ok ? { ok: true, userId: reading.userId } : { ok: false, reason: reading.reason };
   }

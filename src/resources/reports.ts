@@ -1,12 +1,20 @@
 import * as z from 'zod/mini';
 import type { APIPromise } from '../core/api-promise';
-import { FlanksReportError, FlanksValidationError } from '../core/errors';
+import { FlanksReportError } from '../core/errors';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
-import { checkPollOptions, checkRequestOptions, optionalObject, requireObject } from '../internal/args';
+import {
+  argumentError,
+  checkArg,
+  checkPollOptions,
+  checkRequestOptions,
+  optionalFunction,
+  optionalObject,
+  requireObject,
+} from '../internal/args';
 import type { Call } from '../internal/call';
 import { many, one, UnusableResponse } from '../internal/validate';
-import { checkArg, connectionSecrets, isoDate } from './cursor';
+import { connectionSecrets, isoDate } from './cursor';
 import { Resource, unwrapData, unwrapList } from './shared';
 
 /*
@@ -171,9 +179,7 @@ function checkId(value: unknown, name: string): number | string {
   ) {
     return value;
   }
-  throw new FlanksValidationError(`${name} must be a report id (a whole number, or a non-empty string).`, {
-    path: name,
-  });
+  throw argumentError(name, 'must be a report id (a whole number, or a non-empty string).');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,9 +283,7 @@ export class Reports extends Resource {
       const o = optionalObject(options, 'options') ?? {};
       checkPollOptions(o);
       checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
-      if (o.onReport !== undefined && typeof o.onReport !== 'function') {
-        throw new FlanksValidationError('options.onReport must be a function.', { path: 'options.onReport' });
-      }
+      optionalFunction(o.onReport, 'options.onReport');
       const { onReport, requestTimeoutMs } = options;
       return poll({
         ...options,

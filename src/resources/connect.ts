@@ -38,9 +38,9 @@ import { type CursorListParams, cursorList, idList } from './cursor';
 import { type RedirectInput, Resource, reauthField, redirectUrl, unwrapData } from './shared';
 
 /*
- * Connect API v2 (BETA at Flanks). Only List Connectors and the start of Create Session are in the
- * archived docs; the Session object, its statuses and error codes come from a third-party client
- * (shared/flanks-api.md §1B, §3.7). So every object keeps unknown fields, enum-like fields are plain
+ * Connect API v2 (BETA at Flanks). Only List Connectors and the start of Create Session are in
+ * Flanks' docs; the Session object, its statuses and error codes come from a third-party client
+ * (docs/api-notes.md). So every object keeps unknown fields, enum-like fields are plain
  * strings with the known values in exported tables, and only the fields the SDK relies on
  * (`session_id`, `status`, the URL at creation) are required.
  */
@@ -700,7 +700,7 @@ export class Connect extends Resource {
           { path: 'response.connection_id' },
         );
       }
-      // Assumption (shared/flanks-api.md §1B): Flanks' newer docs treat "connection id" and
+      // Assumption (docs/api-notes.md): Flanks' newer docs treat "connection id" and
       // "credentials token" as the same thing while both API generations live, so the connection is
       // stored as a credentials token and used with the v0 Credentials and Aggregation APIs.
       const record = makeCredentialRecord(

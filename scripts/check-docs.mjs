@@ -10,6 +10,8 @@
 //      has a one-paragraph summary with `{@link XSchema}` and no block tags (the fields are
 //      documented on the schema's shape, which typedoc-plugin-zod shows on the type's page). When
 //      such a type is an options type, its `@example` is on the schema.
+//   5. TSDoc (lines inside `/** … */`) is at most 30 % of the lines of src/resources: the docs there
+//      inform instead of repeating. The share is printed per file and overall; the overall fails.
 // A re-export (a subpath naming a main-entry type it uses) is documented where it is declared, and
 // so is a member a class inherits, or implements from an interface (typedoc copies that comment).
 import { execFileSync } from 'node:child_process';
@@ -18,14 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Files whose docs are being cut to these rules on another branch (issue 15): their problems are
-// counted but do not fail the check yet. The last commit of issue 15 empties this list.
-const PENDING = [
-  'src/resources/aggregation.ts',
-  'src/resources/aggregation-v2.ts',
-  'src/resources/entities.ts',
-  'src/resources/reports.ts',
-];
+const MAX_TSDOC_SHARE = 0.3;
 
 // typedoc's ReflectionKind values.
 const KIND = { class: 128, interface: 256, property: 1024, method: 2048, accessor: 262144, alias: 2097152 };
@@ -70,12 +65,31 @@ export function inferredTypes(texts) {
 }
 
 /**
- * Checks typedoc's JSON model against the rules. `pending` files' problems are returned apart.
- * @returns {{ problems: string[], pending: string[], counts: Record<string, number> }}
+ * The lines of a source file inside `/** … *\/` blocks, and all its lines (a final newline ends the
+ * last line, it does not start one).
  */
-export function checkProject(project, { inferred = new Map(), pending: pendingFiles = [] } = {}) {
+export function tsdocLines(text) {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  let doc = 0;
+  let inside = false;
+  for (const line of lines) {
+    const opens = !inside && /^\s*\/\*\*(?!\/)/.test(line);
+    if (opens) inside = true;
+    if (inside) {
+      doc++;
+      if (line.includes('*/', opens ? line.indexOf('/**') + 3 : 0)) inside = false;
+    }
+  }
+  return { doc, lines: lines.length };
+}
+
+/**
+ * Checks typedoc's JSON model against rules 1 to 4.
+ * @returns {{ problems: string[], counts: Record<string, number> }}
+ */
+export function checkProject(project, { inferred = new Map() } = {}) {
   const problems = [];
-  const pending = [];
   const counts = { exports: 0, members: 0, examples: 0, sees: 0, schemaTypes: 0 };
   const names = new Map(); // reflection id → name, to read where a {@link} points
   (function index(r) {
@@ -83,16 +97,13 @@ export function checkProject(project, { inferred = new Map(), pending: pendingFi
     for (const c of r.children ?? []) index(c);
   })(project);
 
-  const problem = (r, message) =>
-    (pendingFiles.includes(r.sources?.[0]?.fileName) ? pending : problems).push(message);
-
   const checkSummary = (where, r) => {
-    if (summaryOf(r) === '') problem(r, `${where} has no summary`);
+    if (summaryOf(r) === '') problems.push(`${where} has no summary`);
   };
 
   const checkExample = (where, r) => {
     if (blockTagsOf(r).some((t) => t.tag === '@example')) counts.examples++;
-    else problem(r, `${where} has no @example`);
+    else problems.push(`${where} has no @example`);
   };
 
   const checkSee = (where, r, { required = false, classUrl } = {}) => {
@@ -100,11 +111,12 @@ export function checkProject(project, { inferred = new Map(), pending: pendingFi
     const perComment = commentsOf(r).map(seeUrlsOf);
     const most = Math.max(0, ...perComment.map((urls) => urls.length));
     counts.sees += most;
-    if (most > 1) problem(r, `${where} has ${most} @see (at most one)`);
-    if (required && most !== 1) problem(r, `${where} needs exactly one @see (its docs.flanks.io page)`);
+    if (most > 1) problems.push(`${where} has ${most} @see (at most one)`);
+    if (required && most !== 1) problems.push(`${where} needs exactly one @see (its docs.flanks.io page)`);
     for (const url of new Set(perComment.flat())) {
-      if (!url.includes('docs.flanks.io')) problem(r, `${where}: @see is not a docs.flanks.io page: ${url}`);
-      if (url === classUrl) problem(r, `${where}: @see repeats its class's; drop it`);
+      if (!url.includes('docs.flanks.io'))
+        problems.push(`${where}: @see is not a docs.flanks.io page: ${url}`);
+      if (url === classUrl) problems.push(`${where}: @see repeats its class's; drop it`);
     }
   };
 
@@ -132,11 +144,12 @@ export function checkProject(project, { inferred = new Map(), pending: pendingFi
         (p) => p.kind === 'inline-tag' && p.tag === '@link' && (names.get(p.target) ?? p.text) === schema,
       ),
     );
-    if (!points) problem(r, `${where} must point to its schema with {@link ${schema}}`);
-    if (/\n\s*\n/.test(summaryOf(r))) problem(r, `${where}: one paragraph only, the schema holds the rest`);
+    if (!points) problems.push(`${where} must point to its schema with {@link ${schema}}`);
+    if (/\n\s*\n/.test(summaryOf(r)))
+      problems.push(`${where}: one paragraph only, the schema holds the rest`);
     const tags = blockTagsOf(r).map((t) => t.tag);
     if (tags.length > 0)
-      problem(r, `${where} has ${tags.join(', ')}: the schema carries those, not its type`);
+      problems.push(`${where} has ${tags.join(', ')}: the schema carries those, not its type`);
     const schemaReflection = mod.children?.find((c) => c.name === schema);
     if (isOptionsType(r) && schemaReflection) checkExample(`${mod.name}: ${schema}`, schemaReflection);
   };
@@ -158,7 +171,7 @@ export function checkProject(project, { inferred = new Map(), pending: pendingFi
       }
     }
   }
-  return { problems, pending, counts };
+  return { problems, counts };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -166,10 +179,25 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   execFileSync('npx', ['typedoc', '--json', out, '--logLevel', 'Error'], { stdio: 'inherit' });
   const project = JSON.parse(readFileSync(out, 'utf8'));
   const inferred = inferredTypes(sourceFiles('src').map((file) => readFileSync(file, 'utf8')));
-  const { problems, pending, counts } = checkProject(project, { inferred, pending: PENDING });
-  if (pending.length) {
-    console.warn(
-      `docs: ${pending.length} problem(s) in files still being cut to these rules (${PENDING.join(', ')}), not failing yet`,
+  const { problems, counts } = checkProject(project, { inferred });
+
+  // Rule 5, on the source: the share of TSDoc, per file and overall.
+  const shares = sourceFiles('src/resources').map((file) => ({
+    file,
+    ...tsdocLines(readFileSync(file, 'utf8')),
+  }));
+  const total = shares.reduce((sum, s) => ({ doc: sum.doc + s.doc, lines: sum.lines + s.lines }), {
+    doc: 0,
+    lines: 0,
+  });
+  const row = (name, { doc, lines }) =>
+    `  ${name.padEnd(34)} ${String(doc).padStart(5)} / ${String(lines).padStart(5)}  ${((100 * doc) / lines).toFixed(1)} %`;
+  console.log(`docs: TSDoc share of src/resources (at most ${MAX_TSDOC_SHARE * 100} % overall)`);
+  for (const s of shares) console.log(row(s.file, s));
+  console.log(row('overall', total));
+  if (total.doc / total.lines > MAX_TSDOC_SHARE) {
+    problems.push(
+      `TSDoc is ${((100 * total.doc) / total.lines).toFixed(1)} % of src/resources (at most ${MAX_TSDOC_SHARE * 100} %): cut what repeats, keep what informs`,
     );
   }
   if (problems.length) {

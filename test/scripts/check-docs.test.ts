@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Application, normalizePath, TSConfigReader } from 'typedoc';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkProject, inferredTypes } from '../../scripts/check-docs.mjs';
+import { checkProject, inferredTypes, tsdocLines } from '../../scripts/check-docs.mjs';
 
 // The rules run on the model typedoc (with typedoc-plugin-zod, as `npm run docs`) builds from a small
 // fixture API in which each export follows or breaks one rule.
 const FIXTURE = 'test/scripts/fixtures/check-docs';
-let project: unknown;
 let result: ReturnType<typeof checkProject>;
 
 beforeAll(async () => {
@@ -22,7 +21,7 @@ beforeAll(async () => {
   );
   const converted = await app.convert();
   if (!converted) throw new Error('typedoc could not convert the fixture');
-  project = app.serializer.projectToObject(converted, normalizePath(process.cwd()));
+  const project = app.serializer.projectToObject(converted, normalizePath(process.cwd()));
   const inferred = inferredTypes([readFileSync(`${FIXTURE}/api.ts`, 'utf8')]);
   result = checkProject(project, { inferred });
 }, 60_000);
@@ -60,12 +59,22 @@ describe('scripts/check-docs.mjs', () => {
     expect(result.counts.schemaTypes).toBe(3);
   });
 
-  it('keeps the problems of pending files apart', () => {
-    const { problems, pending } = checkProject(project, {
-      inferred: inferredTypes([readFileSync(`${FIXTURE}/api.ts`, 'utf8')]),
-      pending: ['api.ts'], // as typedoc names the source, relative to the entry points
-    });
-    expect(problems).toEqual([]);
-    expect(pending).toHaveLength(result.problems.length);
+  it('counts the lines inside /** … */ blocks, and every line', () => {
+    const source = [
+      'import * as z from "zod/mini";',
+      '/** One line. */',
+      'export const a = 1;',
+      '  /**',
+      '   * Three lines, indented.',
+      '   */',
+      '  const b = 2; /** after code: not a block of its own */',
+      '/* a plain comment */',
+      '/**/',
+      '// a line comment',
+      '',
+    ].join('\n');
+    expect(tsdocLines(source)).toEqual({ doc: 4, lines: 10 });
+    expect(tsdocLines('/** a */ /** b */\nx')).toEqual({ doc: 1, lines: 2 });
+    expect(tsdocLines('')).toEqual({ doc: 0, lines: 0 });
   });
 });

@@ -39,9 +39,10 @@ export default defineConfig([
     splitting: true,
     // tsup turns split ESM into CJS with sucrase, which renames classes (`_class7`); keep their names.
     keepNames: true,
-    // tsup's CJS interop wraps `require('ky')` in `__toESM(..., 1)`, which breaks ky's and
-    // p-retry's default exports at run time (see shared/toolchain.md). Bundling them into the
-    // CJS build only avoids the wrapper; the ESM build keeps them as real dependencies.
+    // tsup's CJS interop wraps `require('ky')` in `__toESM(..., 1)`, which ignores `__esModule` and
+    // breaks ky's and p-retry's default exports at run time (`import_ky.default.create is not a
+    // function`; test/package/smoke.mjs catches it). Bundling them into the CJS build only avoids
+    // the wrapper; the ESM build keeps them as real dependencies.
     noExternal: ['ky', 'p-retry', 'is-network-error', 'zod', '@noble/hashes'],
   },
   {

@@ -407,7 +407,6 @@ export class FlanksClient {
    *   const record = await flanks.completeLink({ code: redirect.code, userId: req.user.id });
    * }
    * ```
-   * @see https://docs.flanks.io/pages/integration-example
    */
   completeLink(params: CompleteLinkParams, options?: RequestOptions): APIPromise<CredentialRecord> {
     return apiCall(this.#transport, async (call) => {
@@ -522,7 +521,14 @@ export class FlanksClient {
     return `FlanksClient { baseUrl: '${this.#baseUrl}' }`;
   }
 
-  /** Keeps the client secret and tokens out of `JSON.stringify` output. */
+  /**
+   * Keeps the client secret and tokens out of `JSON.stringify` output: only the API base URL.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify(flanks); // '{"baseUrl":"https://api.flanks.io"}'
+   * ```
+   */
   toJSON(): Record<string, unknown> {
     return { baseUrl: this.#baseUrl };
   }

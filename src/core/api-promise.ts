@@ -115,7 +115,6 @@ export class APIPromise<T> extends Promise<T> {
    * const { data: status, response } = await flanks.credentials.getStatus(token).withResponse();
    * metrics.observe('flanks_status_ms', response.durationMs);
    * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/authentication
    */
   withResponse(): Promise<WithResponse<T>> {
     this.#observed();

@@ -13,8 +13,9 @@ import { Paginator } from './pagination';
 
 /**
  * Schema of a {@link CredentialRecord}: what the SDK saves in a {@link CredentialStore} after a
- * Link is completed. Stores that serialise records (SQL rows, JSON documents) can validate what
- * they read back with it.
+ * Link is completed, the mapping between one of your users and one Flanks credential. One user may
+ * own many records (one per bank login); one record belongs to exactly one user. Stores that
+ * serialise records (SQL rows, JSON documents) can validate what they read back with it.
  *
  * @example
  * ```ts
@@ -40,21 +41,7 @@ export const CredentialRecordSchema = z.looseObject({
   externalId: z.optional(z.nullable(z.string())),
 });
 
-/**
- * The mapping between one of your users and one Flanks credential. One user may own many records
- * (one per bank login); one record belongs to exactly one user.
- *
- * @example
- * ```ts
- * const record: CredentialRecord = {
- *   userId: 'user-42',
- *   credentialsToken: 'ct_…',
- *   createdAt: new Date().toISOString(),
- *   extra: { campaign: 'spring' },
- * };
- * ```
- * @see https://docs.flanks.io/pages/concepts/credentials
- */
+/** The mapping between one of your users and one Flanks credential: {@link CredentialRecordSchema}. */
 export type CredentialRecord = z.infer<typeof CredentialRecordSchema>;
 
 /**
@@ -121,9 +108,42 @@ export async function saveForUser(
  * @see https://docs.flanks.io/pages/concepts/credentials
  */
 export interface CredentialStore {
+  /**
+   * Saves a record, replacing any with the same `credentialsToken` (an upsert).
+   *
+   * @example
+   * ```ts
+   * await store.save({ userId: 'user-42', credentialsToken, createdAt: new Date().toISOString(), extra: {} });
+   * ```
+   */
   save(record: CredentialRecord): Promise<void>;
+  /**
+   * The record of a credentials token, or `undefined` when there is none (never throws for "not found").
+   *
+   * @example
+   * ```ts
+   * const owner = (await store.get(credentialsToken))?.userId;
+   * ```
+   */
   get(credentialsToken: string): Promise<CredentialRecord | undefined>;
+  /**
+   * Every record of a user, in no particular order; `[]` when there is none.
+   *
+   * @example
+   * ```ts
+   * for (const record of await store.listByUser(req.user.id)) await refresh(record.credentialsToken);
+   * ```
+   */
   listByUser(userId: string): Promise<CredentialRecord[]>;
+  /**
+   * Removes a record: `true` if there was one, `false` if not.
+   *
+   * @example
+   * ```ts
+   * await flanks.credentials.delete(credentialsToken);
+   * await store.delete(credentialsToken);
+   * ```
+   */
   delete(credentialsToken: string): Promise<boolean>;
 }
 

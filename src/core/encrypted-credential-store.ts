@@ -189,7 +189,6 @@ export class EncryptedCredentialStore implements CredentialStore {
    * for await (const record of store.list({ batchSize: 500 })) await queue.add('sync', { token: record.credentialsToken });
    * for await (const page of store.list({ cursor: saved }).pages()) await progress.save(page.nextCursor);
    * ```
-   * @see https://docs.flanks.io/pages/concepts/credentials
    */
   list(options: StoreListOptions = {}): Paginator<CredentialRecord, string> {
     const o = optionalObject(options, 'options') ?? {};
@@ -217,7 +216,14 @@ export class EncryptedCredentialStore implements CredentialStore {
     );
   }
 
-  /** Re-encrypts every record of a user with the current key (after a rotation). */
+  /**
+   * Re-encrypts every record of a user with the current key (after a rotation); resolves with how many.
+   *
+   * @example
+   * ```ts
+   * for (const userId of await activeUserIds()) await store.reencrypt(userId);
+   * ```
+   */
   async reencrypt(userId: string): Promise<number> {
     const records = await this.listByUser(userId);
     for (const record of records) await this.save(record);

@@ -22,13 +22,21 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
  */
 export class FlanksError extends Error {
+  /** The class's name (`FlanksApiError` …), set explicitly so minified builds keep it. */
   override readonly name: string = 'FlanksError';
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
 
-  /** A plain, secret-free view for structured loggers. */
+  /**
+   * A plain, secret-free view for structured loggers: `name`, `message`, the error's own fields, `cause`.
+   *
+   * @example
+   * ```ts
+   * logger.error({ err: err.toJSON() }, 'Flanks call failed');
+   * ```
+   */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { name: this.name, message: this.message };
     for (const [key, value] of Object.entries(this)) {
@@ -38,6 +46,14 @@ export class FlanksError extends Error {
     return out;
   }
 
+  /**
+   * What `util.inspect` (and so `console.log`) prints: the stack, then `toJSON()`; nothing secret.
+   *
+   * @example
+   * ```ts
+   * console.log(err); // FlanksApiError: … at … { "name": "FlanksApiError", "status": 500, … }
+   * ```
+   */
   [INSPECT](): string {
     return `${this.stack ?? `${this.name}: ${this.message}`}\n${JSON.stringify(this.toJSON(), null, 2)}`;
   }
@@ -98,8 +114,9 @@ export class FlanksApiError extends FlanksError {
   readonly retryable: boolean;
   /** The response body with every secret replaced by `[REDACTED]`. */
   readonly body: unknown;
-  /** HTTP method and path of the failed request (no query, no body). */
+  /** HTTP method of the failed request. */
   readonly method: string | undefined;
+  /** Path of the failed request (no query, no body). */
   readonly path: string | undefined;
 
   constructor(init: FlanksApiErrorInit) {
@@ -143,6 +160,7 @@ export class FlanksAuthError extends FlanksApiError {
  */
 export class FlanksRateLimitError extends FlanksApiError {
   override readonly name: string = 'FlanksRateLimitError';
+  /** The wait Flanks asked for (`Retry-After`), in ms, when it gave one. */
   readonly retryAfterMs: number | undefined;
 
   constructor(init: FlanksApiErrorInit & { retryAfterMs?: number | undefined }) {
@@ -358,6 +376,7 @@ export class FlanksStoreError extends FlanksError {
  */
 export class FlanksTimeoutError extends FlanksError {
   override readonly name: string = 'FlanksTimeoutError';
+  /** The time limit that ran out, in ms. */
   readonly timeoutMs: number;
 
   constructor(message: string, options: { timeoutMs: number; cause?: unknown }) {
@@ -381,6 +400,7 @@ export class FlanksTimeoutError extends FlanksError {
  */
 export class FlanksConnectionError extends FlanksError {
   override readonly name: string = 'FlanksConnectionError';
+  /** `false` only when the request provably never left (a refused connection, an unknown host). */
   readonly reachedServer: boolean;
 
   constructor(message: string, options: { reachedServer: boolean; cause?: unknown }) {
@@ -414,7 +434,9 @@ export class FlanksResponseTooLargeError extends FlanksError {
   readonly declaredBytes: number | undefined;
   /** HTTP status of the answer. */
   readonly status: number;
+  /** HTTP method of the request. */
   readonly method: string;
+  /** Path of the request (no query). */
   readonly path: string;
 
   constructor(
@@ -490,6 +512,7 @@ export type ReauthToken =
  */
 export class FlanksUserActionRequiredError extends FlanksError {
   override readonly name: string = 'FlanksUserActionRequiredError';
+  /** The last credential status read, with its tokens redacted. */
   readonly status: unknown;
   // A secret: private, so `toJSON()`, `util.inspect` and structured loggers (own enumerable
   // properties) never see it.
@@ -569,6 +592,7 @@ export class FlanksScaRequiredError extends FlanksUserActionRequiredError {
  */
 export class FlanksLinkDelayedError extends FlanksError {
   override readonly name: string = 'FlanksLinkDelayedError';
+  /** Flanks' 202 answer (undocumented, may be empty), with secrets redacted. */
   readonly body: unknown;
 
   constructor(message: string, options: { body: unknown }) {
@@ -629,6 +653,7 @@ export class FlanksSessionError extends FlanksError {
  */
 export class FlanksReportError extends FlanksError {
   override readonly name: string = 'FlanksReportError';
+  /** The id of the report that failed. */
   readonly reportId: number | string;
   /** The report's last `status` (`fail`). */
   readonly reportStatus: string;

@@ -65,7 +65,15 @@ export class Paginator<T, C = string> implements AsyncIterable<T> {
     this.#start = start;
   }
 
-  /** Iterates page by page: each page's items and the cursor that resumes after it. */
+  /**
+   * Iterates page by page: each page's items and the cursor that resumes after it (`null` after the last).
+   * Stops with a `FlanksError` if the list hands out the same cursor twice.
+   *
+   * @example
+   * ```ts
+   * for await (const { items, nextCursor } of flanks.credentials.list().pages()) await save(items, nextCursor);
+   * ```
+   */
   async *pages(): AsyncGenerator<Page<T, C>, void, undefined> {
     const seen = new Set<C>();
     let cursor = this.#start;
@@ -86,11 +94,26 @@ export class Paginator<T, C = string> implements AsyncIterable<T> {
     }
   }
 
+  /**
+   * Iterates item by item, fetching the next page when one runs out.
+   *
+   * @example
+   * ```ts
+   * for await (const credential of flanks.credentials.list()) console.log(credential.bank);
+   * ```
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     for await (const page of this.pages()) yield* page.items;
   }
 
-  /** Collects at most `limit` items. The limit is required so a huge list is never loaded by accident. */
+  /**
+   * Collects at most `limit` items. The limit is required so a huge list is never loaded by accident.
+   *
+   * @example
+   * ```ts
+   * const first100 = await flanks.credentials.list().toArray({ limit: 100 });
+   * ```
+   */
   async toArray(options: { limit: number }): Promise<T[]> {
     const limit = requireWholeNumber(optionalObject(options, 'options')?.limit, 'options.limit');
     const out: T[] = [];

@@ -24,15 +24,7 @@ export const CachedAccessTokenSchema = z.object({
   expiresAt: z.number(),
 });
 
-/**
- * One access token as a {@link TokenCache} holds it.
- *
- * @example
- * ```ts
- * const token: CachedAccessToken = { value: 'eyJ…', issuedAt: Date.now(), expiresAt: Date.now() + 3_600_000 };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/authentication
- */
+/** One access token as a {@link TokenCache} holds it: {@link CachedAccessTokenSchema}. */
 export type CachedAccessToken = z.infer<typeof CachedAccessTokenSchema>;
 
 /**
@@ -96,8 +88,33 @@ export interface TokenCacheLock {
  * @see https://docs.flanks.io/pages/flanks-apis/authentication
  */
 export interface TokenCache {
+  /**
+   * The token last `set` under `key`, or `undefined` when there is none or it has expired.
+   *
+   * @example
+   * ```ts
+   * const cached = await cache.get(key);
+   * ```
+   */
   get(key: string): Promise<CachedAccessToken | undefined>;
+  /**
+   * Stores a token under `key`, replacing the entry (last write wins); it may be dropped once expired.
+   *
+   * @example
+   * ```ts
+   * await cache.set(key, { value: sealed, issuedAt: Date.now(), expiresAt: Date.now() + 3_600_000 });
+   * ```
+   */
   set(key: string, token: CachedAccessToken): Promise<void>;
+  /**
+   * Takes the lock on `key` across every process using the cache, for at most `ttlMs`: a
+   * {@link TokenCacheLock}, or `undefined` when someone else holds it.
+   *
+   * @example
+   * ```ts
+   * const lock = await cache.lock(key, 10_000);
+   * ```
+   */
   lock(key: string, ttlMs: number): Promise<TokenCacheLock | undefined>;
 }
 

@@ -15,7 +15,7 @@ import { isRetryableStatus, parseRetryAfter } from './retry-policy';
 
 /*
  * The one place that turns a Flanks error response into an error object. Flanks has several error
- * envelopes (shared/flanks-api.md §6): `{"error": "text"}`, `{"error": {"code": …, "details": …},
+ * envelopes (docs/api-notes.md): `{"error": "text"}`, `{"error": {"code": …, "details": …},
  * "trace_id": …}`, legacy numeric codes (20001, 20002, 40001 …) whose field name is undocumented, so
  * the code is looked up in `code`, `error_code` and `error.code`, and numeric strings are read as
  * numbers. The subclass follows the Flanks code first (a 20002 is "not ready" whatever the status),

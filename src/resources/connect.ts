@@ -38,9 +38,9 @@ import { type CursorListParams, cursorList, idList } from './cursor';
 import { type RedirectInput, Resource, reauthField, redirectUrl, unwrapData } from './shared';
 
 /*
- * Connect API v2 (BETA at Flanks). Only List Connectors and the start of Create Session are in the
- * archived docs; the Session object, its statuses and error codes come from a third-party client
- * (shared/flanks-api.md §1B, §3.7). So every object keeps unknown fields, enum-like fields are plain
+ * Connect API v2 (BETA at Flanks). Only List Connectors and the start of Create Session are in
+ * Flanks' docs; the Session object, its statuses and error codes come from a third-party client
+ * (docs/api-notes.md). So every object keeps unknown fields, enum-like fields are plain
  * strings with the known values in exported tables, and only the fields the SDK relies on
  * (`session_id`, `status`, the URL at creation) are required.
  */
@@ -55,11 +55,6 @@ const str = z.optional(z.nullable(z.string()));
  * Session `status` values known so far (beta; from a third-party client). `Waiting:*` means the user
  * is expected in the Connect widget, `Processing:*` that Flanks is talking to the bank, `Finished:*`
  * that the session is over. Other values may appear; treat unknown ones as "not finished".
- *
- * @example
- * ```ts
- * const done = session.status.startsWith('Finished:');
- * ```
  * @see https://docs.flanks.io/pages/concepts/connect-sessions
  */
 export const SESSION_STATUSES = [
@@ -74,12 +69,7 @@ export const SESSION_STATUSES = [
 /**
  * Session `error_code` values known so far (beta; from a third-party client), with what to tell the
  * user. Other values may appear.
- *
- * @example
- * ```ts
- * const hint = SESSION_ERROR_CODES[err.errorCode as keyof typeof SESSION_ERROR_CODES] ?? 'Please try again.';
- * ```
- * @see https://docs.flanks.io/pages/concepts/connect-sessions
+ * @example const hint = SESSION_ERROR_CODES[code as keyof typeof SESSION_ERROR_CODES] ?? 'Please try again.';
  */
 export const SESSION_ERROR_CODES = {
   InvalidCredentials: 'The bank rejected the username or password.',
@@ -89,77 +79,34 @@ export const SESSION_ERROR_CODES = {
   InternalError: 'Flanks could not complete the connection; try again later.',
 } as const;
 
-/**
- * A Connect v2 session (beta): one visit of a user to the Connect widget, to add a connection, update
- * its credentials or pass an MFA challenge. Single-use.
- *
- * @example
- * ```ts
- * const session: Session = await flanks.connect.getSession(sessionId);
- * if (session.status === 'Finished:OK') console.log(session.connection_id);
- * ```
- * @see https://docs.flanks.io/pages/concepts/connect-sessions
- */
+/** A Connect v2 session (beta): one single-use visit to the widget (connect, update credentials, or MFA). */
 export const SessionSchema = z.looseObject({
-  /**
-   * Required: `getSession` finds the session by it, and the caller binds the session to its user by
-   * it; a session without it cannot be followed.
-   */
+  /** Required: `getSession` finds the session by it and the caller binds it to its user by it. */
   session_id: z.string(),
   /** See {@link SESSION_STATUSES}. Required: `waitForSession` decides on it. */
   status: z.string(),
-  /**
-   * The connection the session produced, once `Finished:OK`. The same value as a v0
-   * `credentials_token` (assumed: the docs call the terms interchangeable). Secret.
-   */
+  /** The connection made, once `Finished:OK`: a v0 `credentials_token` (assumed, docs/api-notes.md). Secret. */
   connection_id: str,
   /** Why the session failed, once `Finished:Error`; see {@link SESSION_ERROR_CODES}. */
   error_code: str,
   /** The widget URL (field name assumed; present at least when the session is created). */
   url: str,
 });
-/**
- * A Connect v2 session (beta).
- *
- * @example
- * ```ts
- * const finished: Session[] = await flanks.connect.listSessions({ query: { status_in: ['Finished:OK'] } }).toArray({ limit: 50 });
- * ```
- * @see https://docs.flanks.io/pages/concepts/connect-sessions
- */
+/** A Connect v2 session (beta): {@link SessionSchema}. */
 export type Session = z.infer<typeof SessionSchema>;
 
-/**
- * What `connect.createSession` returns: the `url` to send the user to, and the session as Flanks sent
- * it. `url` is computed by the SDK: Flanks' name for the widget URL is undocumented, so it is the
- * session's `url`, else `session_url`, `widget_url` or `connect_url` (the first non-empty string);
- * keeping it out of `session` means no field of Flanks' is added or replaced.
- *
- * @example
- * ```ts
- * const { url, session } = await flanks.connect.createSession({ configuration: { redirect_url } });
- * req.session.flanksSessionId = session.session_id;
- * res.redirect(url);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
- */
+/** What `connect.createSession` returns: the `url` to send the user to, and the session as Flanks sent it. */
 export interface CreatedSession {
-  /** The single-use widget URL (computed by the SDK, see above). */
+  /**
+   * The single-use widget URL, computed by the SDK (Flanks' field name is undocumented): the session's
+   * `url`, else `session_url`, `widget_url` or `connect_url`. Kept out of `session`, which stays as sent.
+   */
   url: string;
   /** The session, exactly as Flanks sent it (inside its `{ session }` or `{ data }` envelope, if any). */
   session: Session;
 }
 
-/**
- * The `configuration` of a new session (beta). Flanks documents these attributes by name only;
- * anything else you pass (e.g. a connector filter) is sent as is.
- *
- * @example
- * ```ts
- * const configuration: SessionConfiguration = { redirect_url: 'https://app.example.com/flanks/connect', connector_id: 'testbank' };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
- */
+/** A new session's `configuration`: attributes Flanks names only; others you pass are sent as is. */
 export const SessionConfigurationSchema = z.looseObject({
   /** Where the widget sends the user back, with `?session_id=`. */
   redirect_url: z.optional(z.string().check(z.minLength(1))),
@@ -170,74 +117,34 @@ export const SessionConfigurationSchema = z.looseObject({
   /** Your privacy notice for the widget (added 2026-05; shape undocumented). */
   privacy_notice: z.optional(z.unknown()),
 });
-/**
- * The `configuration` of a new session.
- *
- * @example
- * ```ts
- * await flanks.connect.createSession({ configuration: { redirect_url: 'https://app.example.com/flanks/connect' } });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
- */
+/** The `configuration` of a new session: {@link SessionConfigurationSchema}. */
 export type SessionConfiguration = z.infer<typeof SessionConfigurationSchema>;
 
 /**
  * Argument of `connect.createSession`.
- *
- * @example
- * ```ts
- * const params: CreateSessionParams = { configuration: { redirect_url: 'https://app.example.com/flanks/connect' } };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
+ * @example const params: CreateSessionParams = { configuration: { redirect_url, connector_id: 'testbank' } };
  */
 export interface CreateSessionParams {
   configuration: SessionConfiguration;
   /**
-   * Re-authenticates an existing connection instead of adding one: its `reset_token`
-   * (`{ resetToken }`) or `sca_token` (`{ scaToken }`), e.g. from `credentials.reauthToken()` or the
-   * `reauth` of a `FlanksCredentialsBlockedError` / `FlanksScaRequiredError`. **Assumed**: Flanks does
-   * not document how; the SDK sends it as `configuration.reset_token` / `configuration.sca_token`.
-   * See docs/reauthentication.md.
+   * Re-authenticates an existing connection instead of adding one: `{ resetToken }` or `{ scaToken }`, from
+   * `credentials.reauthToken()` or an error's `reauth`. **Assumed**: sent as `configuration.reset_token` /
+   * `configuration.sca_token` (see docs/reauthentication.md).
    */
   reauth?: ReauthToken | undefined;
 }
 
-/**
- * Filters of `connect.listSessions`, in Flanks' names.
- *
- * @example
- * ```ts
- * const query: SessionQuery = { session_id_in: [sessionId] };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
- */
+/** Filters of `connect.listSessions`, in Flanks' names (see {@link CursorListParams} for how they match). */
 export const SessionQuerySchema = z.looseObject({
   session_id_in: idList,
   status_in: idList,
   connection_id_in: idList,
   error_code_in: idList,
 });
-/**
- * Filters of `connect.listSessions`.
- *
- * @example
- * ```ts
- * for await (const s of flanks.connect.listSessions({ query: { status_in: ['Finished:Error'] } })) console.log(s.error_code);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
- */
+/** Filters of `connect.listSessions`: {@link SessionQuerySchema}. */
 export type SessionQuery = z.infer<typeof SessionQuerySchema>;
 
-/**
- * A bank (or other institution) the Connect widget can connect: the Connect v2 name for an entity.
- * Only `connector_id` is known for sure; other fields pass through.
- *
- * @example
- * ```ts
- * for await (const c of flanks.connect.listConnectors()) console.log(c.connector_id, c.name);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
- */
+/** A bank the Connect widget can connect (v2's name for an entity); only `connector_id` is known for sure. */
 export const ConnectorSchema = z.looseObject({
   /** Required: it is what a session's `configuration.connector_id` takes. */
   connector_id: z.string(),
@@ -245,48 +152,15 @@ export const ConnectorSchema = z.looseObject({
   country: str,
   logo_url: str,
 });
-/**
- * A connector (bank) of Connect v2.
- *
- * @example
- * ```ts
- * const [testbank]: Connector[] = await flanks.connect.listConnectors({ query: { connector_id_in: ['testbank'] } }).toArray({ limit: 1 });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
- */
+/** A connector (bank) of Connect v2: {@link ConnectorSchema}. */
 export type Connector = z.infer<typeof ConnectorSchema>;
 
-/**
- * Filters of `connect.listConnectors`.
- *
- * @example
- * ```ts
- * const query: ConnectorQuery = { connector_id_in: ['testbank', 'bbva'] };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
- */
+/** Filters of `connect.listConnectors`, in Flanks' names. */
 export const ConnectorQuerySchema = z.looseObject({ connector_id_in: idList });
-/**
- * Filters of `connect.listConnectors`.
- *
- * @example
- * ```ts
- * const query: ConnectorQuery = { connector_id_in: ['testbank'] };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
- */
+/** Filters of `connect.listConnectors`: {@link ConnectorQuerySchema}. */
 export type ConnectorQuery = z.infer<typeof ConnectorQuerySchema>;
 
-/**
- * What the Connect widget brought back to your `redirect_url`. The redirect only names the session:
- * whether it worked is read from Flanks (`waitForSession` / `completeSession`), never from the URL.
- *
- * @example
- * ```ts
- * const { sessionId } = flanks.connect.parseRedirect(req.url);
- * ```
- * @see https://docs.flanks.io/pages/concepts/connect-sessions
- */
+/** What the widget brings back to your `redirect_url`: the session's id; read its outcome from Flanks, not the URL. */
 export interface ConnectRedirect {
   sessionId: string;
   /** Every query parameter of the redirect. */
@@ -295,12 +169,7 @@ export interface ConnectRedirect {
 
 /**
  * Options of `connect.waitForSession` and `connect.completeSession`.
- *
- * @example
- * ```ts
- * await flanks.connect.waitForSession(sessionId, { timeoutMs: 60_000, onSession: (s) => console.log(s.status) });
- * ```
- * @see https://docs.flanks.io/pages/concepts/connect-sessions
+ * @example const options: WaitForSessionOptions = { timeoutMs: 60_000, onSession: (s) => log(s.status) };
  */
 export interface WaitForSessionOptions extends PollOptions {
   /** Called with every session read (e.g. for a progress line). */
@@ -310,20 +179,12 @@ export interface WaitForSessionOptions extends PollOptions {
 }
 
 /**
- * Argument of `connect.completeSession`. It needs proof that `userId` started the session: the
- * session id you kept for this user when you created it (`expectedSessionId`), or the binding
- * `connect.bindSession` gave you then (`sessionBinding`). A `session_id` in a redirect proves
- * nothing: anyone can replay another user's.
- *
+ * Argument of `connect.completeSession`. It needs proof that `userId` started the session: the session id
+ * you kept for this user at creation (`expectedSessionId`), or the binding `connect.bindSession` gave you
+ * then (`sessionBinding`). A `session_id` in a redirect proves nothing: anyone can replay another user's.
  * @example
- * ```ts
- * const params: CompleteSessionParams = {
- *   sessionId: redirect.sessionId,
- *   userId: req.user.id,
- *   expectedSessionId: req.session.flanksSessionId, // kept server-side at createSession
- * };
- * ```
- * @see https://docs.flanks.io/pages/integration-example
+ * const params: CompleteSessionParams = { sessionId: redirect.sessionId, userId: req.user.id,
+ *   expectedSessionId: req.session.flanksSessionId }; // kept server-side at createSession
  */
 export interface CompleteSessionParams {
   /** The `session_id` from the redirect. */
@@ -340,12 +201,7 @@ export interface CompleteSessionParams {
 
 /**
  * Argument of `connect.bindSession`.
- *
- * @example
- * ```ts
- * const binding = flanks.connect.bindSession({ sessionId: session.session_id, userId: req.user.id });
- * ```
- * @see https://docs.flanks.io/pages/concepts/connect-sessions
+ * @example const params: BindSessionParams = { sessionId: session.session_id, userId: req.user.id };
  */
 export interface BindSessionParams {
   /** The `session_id` of the session you just created for this user. */
@@ -410,30 +266,18 @@ function unwrapSession(body: unknown): unknown {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Connect API v2 (**beta**): sessions that send a user to the Flanks Connect widget, the successor
- * of the Link. Create a session, redirect the user to its single-use `url`, read the `session_id`
- * they come back with, and wait for the session to finish; `completeSession` does the last two and
- * stores the connection like `completeLink` does, once it has checked that the user completing the
- * session is the one it was created for.
- *
+ * Connect API v2 (**beta**), the Link's successor: create a session and send the user to its single-use
+ * `url`; on their return `completeSession` checks the session was created for them, waits for it to finish
+ * and stores the connection, as `completeLink` does.
  * @example
- * ```ts
- * const { url, session } = await flanks.connect.createSession({ configuration: { redirect_url: 'https://app.example.com/flanks/connect' } });
+ * const { url, session } = await flanks.connect.createSession({ configuration: { redirect_url } });
  * req.session.flanksSessionId = session.session_id; // server-side, for this user
- * res.redirect(url);
- * // … later, on https://app.example.com/flanks/connect?session_id=…
- * const { sessionId } = flanks.connect.parseRedirect(req.url);
- * const record = await flanks.connect.completeSession({
- *   sessionId,
- *   userId: req.user.id,
- *   expectedSessionId: req.session.flanksSessionId,
- * });
- * ```
+ * res.redirect(url); // back on redirect_url: parseRedirect, then completeSession
  * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
  */
 export class Connect extends Resource {
   readonly #store: CredentialStore | undefined;
-  /** The key of signed link state, which also signs session bindings (see internal/link-state.ts). */
+  // The key of signed link state, which also signs session bindings (see internal/link-state.ts).
   readonly #stateKey: Uint8Array;
 
   /** Built by FlanksClient: use `flanks.connect`. @internal */
@@ -448,16 +292,11 @@ export class Connect extends Resource {
    * {@link CreatedSession}). Not retried once the request may have reached Flanks: a replay would
    * create a second session. With `reauth`, the session re-authenticates an existing connection
    * (docs/reauthentication.md).
-   *
    * @example
-   * ```ts
-   * const { url, session } = await flanks.connect.createSession({
-   *   configuration: { redirect_url: 'https://app.example.com/flanks/connect', connector_id: 'testbank' },
-   * });
+   * const configuration = { redirect_url: 'https://app.example.com/flanks/connect', connector_id: 'testbank' };
+   * const { url, session } = await flanks.connect.createSession({ configuration });
    * req.session.flanksSessionId = session.session_id;
    * res.redirect(url);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
    */
   createSession(params: CreateSessionParams, options?: RequestOptions): APIPromise<CreatedSession> {
     return this.call(async (call) => {
@@ -487,14 +326,8 @@ export class Connect extends Resource {
 
   /**
    * Iterates over your sessions in the order Flanks lists them, optionally filtered.
-   *
    * @example
-   * ```ts
-   * for await (const s of flanks.connect.listSessions({ query: { status_in: ['Finished:Error'] } })) {
-   *   console.log(s.session_id, s.error_code);
-   * }
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
+   * for await (const s of flanks.connect.listSessions({ query: { status_in: ['Finished:Error'] } })) log(s);
    */
   listSessions(
     params: CursorListParams<SessionQuery> = {},
@@ -516,12 +349,7 @@ export class Connect extends Resource {
 
   /**
    * Iterates over the connectors (banks) the widget offers.
-   *
-   * @example
-   * ```ts
-   * const banks = await flanks.connect.listConnectors().toArray({ limit: 500 });
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
+   * @example const banks = await flanks.connect.listConnectors().toArray({ limit: 500 });
    */
   listConnectors(
     params: CursorListParams<ConnectorQuery> = {},
@@ -541,11 +369,7 @@ export class Connect extends Resource {
    * Reads one session (List Sessions filtered by `session_id`; Flanks has no "get session").
    * Rejects with a `FlanksError` when Flanks lists no session with that id. `.withResponse()`
    * describes the page that held the session.
-   *
-   * @example
-   * ```ts
-   * const { status, connection_id } = await flanks.connect.getSession(sessionId);
-   * ```
+   * @example const { status, connection_id } = await flanks.connect.getSession(sessionId);
    * @see https://docs.flanks.io/pages/concepts/connect-sessions
    */
   getSession(sessionId: string, options?: RequestOptions): APIPromise<Session> {
@@ -568,18 +392,14 @@ export class Connect extends Resource {
   }
 
   /**
-   * Polls the session (with the poller `credentials.waitUntilReady` uses) until it finishes.
-   * Resolves with the session on `Finished:OK` (its `connection_id` is the new connection), rejects
-   * with `FlanksSessionError` (carrying `errorCode`) on `Finished:Error`, with `FlanksTimeoutError`
-   * after `timeoutMs` (default 5 minutes; the user may still be typing), and with
-   * `FlanksAbortError` on `signal`. `.withResponse()` describes the read that ended the wait; its
-   * `calls` is the number of polls.
-   *
+   * Polls the session (with the poller `credentials.waitUntilReady` uses) until it finishes. Resolves with
+   * the session on `Finished:OK` (its `connection_id` is the new connection); rejects with
+   * `FlanksSessionError` (carrying `errorCode`) on `Finished:Error`, with `FlanksTimeoutError` after
+   * `timeoutMs` (default 5 minutes; the user may still be typing), and with `FlanksAbortError` on `signal`.
+   * `.withResponse()` describes the read that ended the wait (`calls`: polls).
    * @example
-   * ```ts
    * const session = await flanks.connect.waitForSession(sessionId, { timeoutMs: 120_000 });
    * const token = session.connection_id; // usable as a credentials token
-   * ```
    * @see https://docs.flanks.io/pages/concepts/connect-sessions
    */
   waitForSession(sessionId: string, options: WaitForSessionOptions = {}): APIPromise<Session> {
@@ -605,17 +425,9 @@ export class Connect extends Resource {
   }
 
   /**
-   * Reads the redirect that brings the user back from the Connect widget: a string URL (absolute, or
-   * a path such as Node's `req.url`), a `URL`, a `Request`, or anything with a `url` string. Pure.
-   *
+   * Reads the redirect that brings the user back from the Connect widget (see {@link RedirectInput}). Pure.
    * @throws FlanksValidationError when the URL has no `session_id`.
-   * @example
-   * ```ts
-   * app.get('/flanks/connect', async (req, res) => {
-   *   const { sessionId } = flanks.connect.parseRedirect(req.url);
-   *   await flanks.connect.completeSession({ sessionId, userId: req.user.id, expectedSessionId: req.session.flanksSessionId });
-   * });
-   * ```
+   * @example const { sessionId } = flanks.connect.parseRedirect(req.url);
    * @see https://docs.flanks.io/pages/concepts/connect-sessions
    */
   parseRedirect(input: RedirectInput): ConnectRedirect {
@@ -631,17 +443,14 @@ export class Connect extends Resource {
   }
 
   /**
-   * Signs the pairing of a session with the user it was created for, so `completeSession` can check
-   * it later: keep the returned string anywhere the user's later request can bring it back (a cookie
-   * is fine: it cannot be forged, nor moved to another session or user). Pure: no request is made.
-   * The alternative is to keep the session id server-side and pass it as `expectedSessionId`.
-   *
+   * Signs the pairing of a session with the user it was created for, so `completeSession` can check it:
+   * keep the string anywhere the user's later request can bring it back (a cookie is fine: it cannot be
+   * forged, nor moved to another session or user). Pure. The alternative: keep the session id server-side
+   * and pass it as `expectedSessionId`.
    * @example
-   * ```ts
    * const { url, session } = await flanks.connect.createSession({ configuration: { redirect_url } });
    * res.cookie('flanks_session', flanks.connect.bindSession({ sessionId: session.session_id, userId: req.user.id }));
    * res.redirect(url);
-   * ```
    * @see https://docs.flanks.io/pages/concepts/connect-sessions
    */
   bindSession(params: BindSessionParams): string {
@@ -653,26 +462,18 @@ export class Connect extends Resource {
   }
 
   /**
-   * Finishes a Connect session, the Connect v2 twin of `completeLink`: checks that `userId` started
-   * it (`expectedSessionId` or `sessionBinding`, one of them required), waits for the session
-   * (`waitForSession`), then saves a {@link CredentialRecord} for `userId` whose `credentialsToken` is
-   * the session's `connection_id`, and returns it. `extra` holds `{ session_id }`. Completing the same
-   * session twice for the same user is harmless. `.withResponse()` is that of `waitForSession`.
-   *
-   * Refusals, with nothing saved: a session not bound to this user → `FlanksLinkStateError` (before
-   * any request); a connection the store already holds for another user (a session that updated
-   * someone else's connection, replayed) → `FlanksCredentialConflictError`.
-   *
+   * Finishes a Connect session, the Connect v2 twin of `completeLink`: checks that `userId` started it
+   * (`expectedSessionId` or `sessionBinding`, one of them required), waits for it (`waitForSession`), then
+   * saves and returns a {@link CredentialRecord} for `userId` whose `credentialsToken` is the session's
+   * `connection_id` and `extra` is `{ session_id }`. Completing a session twice for the same user is
+   * harmless. `.withResponse()` is that of `waitForSession`. Refusals, with nothing saved: a session not
+   * bound to this user → `FlanksLinkStateError` (before any request); a connection the store holds for
+   * another user (a replayed session that updated theirs) → `FlanksCredentialConflictError`.
    * @example
-   * ```ts
    * const { sessionId } = flanks.connect.parseRedirect(req.url);
-   * const record = await flanks.connect.completeSession({
-   *   sessionId,
-   *   userId: req.user.id,
-   *   sessionBinding: req.cookies.flanks_session, // from connect.bindSession at createSession
-   * });
+   * const record = await flanks.connect.completeSession({ sessionId, userId: req.user.id,
+   *   sessionBinding: req.cookies.flanks_session }); // from connect.bindSession at createSession
    * await flanks.credentials.waitUntilReady(record.credentialsToken);
-   * ```
    * @see https://docs.flanks.io/pages/integration-example
    */
   completeSession(
@@ -700,7 +501,7 @@ export class Connect extends Resource {
           { path: 'response.connection_id' },
         );
       }
-      // Assumption (shared/flanks-api.md §1B): Flanks' newer docs treat "connection id" and
+      // Assumption (docs/api-notes.md): Flanks' newer docs treat "connection id" and
       // "credentials token" as the same thing while both API generations live, so the connection is
       // stored as a credentials token and used with the v0 Credentials and Aggregation APIs.
       const record = makeCredentialRecord(

@@ -33,12 +33,6 @@ import { type ActionResult, ActionResultSchema, expectObject, Resource } from '.
 /**
  * Product kinds tracked by the status' `created` / `errored` flags. Each maps to an Aggregation
  * fetcher: `auth` → identity, `holders` → holders, the rest by name.
- *
- * @example
- * ```ts
- * await flanks.credentials.waitUntilReady(token, { products: ['portfolio', 'investment'] });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
 export const PRODUCT_KINDS = [
   'auth',
@@ -49,38 +43,12 @@ export const PRODUCT_KINDS = [
   'liability',
   'holders',
 ] as const;
-/**
- * A product kind tracked by the status flags.
- *
- * @example
- * ```ts
- * const wanted: ProductKind[] = ['portfolio', 'investment'];
- * await flanks.credentials.waitUntilReady(token, { products: wanted });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
- */
+/** A product kind tracked by the status flags (see {@link PRODUCT_KINDS}). */
 export type ProductKind = (typeof PRODUCT_KINDS)[number];
 
-/**
- * Transaction kinds tracked by the status' `created.transactions` / `errored.transactions` flags.
- *
- * @example
- * ```ts
- * await flanks.credentials.waitUntilReady(token, { transactions: ['account'] });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
- */
+/** Transaction kinds tracked by the status' `created.transactions` / `errored.transactions` flags. */
 export const TRANSACTION_KINDS = ['account', 'card', 'investment', 'liability'] as const;
-/**
- * A transaction kind tracked by the status flags.
- *
- * @example
- * ```ts
- * const wanted: TransactionKind[] = ['account'];
- * await flanks.credentials.waitUntilReady(token, { transactions: wanted });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
- */
+/** A transaction kind tracked by the status flags. */
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 
 // Flags are optional and unknown kinds pass through: Flanks adds product kinds over time.
@@ -104,20 +72,11 @@ const StatusFlagsSchema = z.looseObject({
 });
 
 /**
- * The Credential Status object from `POST /v0/bank/credentials/status`.
- *
- * @example
- * ```ts
- * const status: CredentialStatus = await flanks.credentials.getStatus(token);
- * if (!status.pending && status.created?.product?.portfolio) fetchPortfolios();
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ * The Credential Status object from `POST /v0/bank/credentials/status`; {@link credentialState} sums it up.
+ * @example if (!status.pending && status.created?.product?.portfolio) fetchPortfolios();
  */
 export const CredentialStatusSchema = z.looseObject({
-  /**
-   * `true` while the first extraction after the credential was created is running. Required:
-   * `waitUntilReady` and `credentialState` decide on it; a status without it cannot be read.
-   */
+  /** `true` while the first extraction runs. Required: `waitUntilReady` and `credentialState` decide on it. */
   pending: z.boolean(),
   /** `true` when Flanks can no longer log in with the stored details. */
   blocked: z.optional(z.nullable(z.boolean())),
@@ -141,27 +100,10 @@ export const CredentialStatusSchema = z.looseObject({
   /** Per data type: `true` if its extraction failed. */
   errored: z.optional(StatusFlagsSchema),
 });
-/**
- * The Credential Status object.
- *
- * @example
- * ```ts
- * const status: CredentialStatus = await flanks.credentials.getStatus(token);
- * if (status.blocked) askUserToReconnect();
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
- */
+/** The Credential Status object: {@link CredentialStatusSchema}. */
 export type CredentialStatus = z.infer<typeof CredentialStatusSchema>;
 
-/**
- * One item of `credentials.list()`. Known from a third-party client only; extra fields pass through.
- *
- * @example
- * ```ts
- * for await (const c of flanks.credentials.list()) console.log(c.bank, c.external_id, c.status);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
- */
+/** One item of `credentials.list()`. Known from a third-party client only; extra fields pass through. */
 export const CredentialListItemSchema = z.looseObject({
   /** Required: it is how every Credentials and Aggregation call names the credential. */
   credentials_token: z.string(),
@@ -169,52 +111,22 @@ export const CredentialListItemSchema = z.looseObject({
   bank: z.optional(z.nullable(z.string())),
   status: z.optional(z.nullable(z.string())),
 });
-/**
- * One credential of `credentials.list()`.
- *
- * @example
- * ```ts
- * for await (const item of flanks.credentials.list()) console.log(item.credentials_token === token);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
- */
+/** One credential of `credentials.list()`: {@link CredentialListItemSchema}. */
 export type CredentialListItem = z.infer<typeof CredentialListItemSchema>;
 
-/**
- * One page of `credentials.listPage(page)`; pages are numbered from 1.
- *
- * @example
- * ```ts
- * const { items, page, pages } = await flanks.credentials.listPage(1);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
- */
+/** One page of `credentials.listPage(page)`; pages are numbered from 1. */
 export const CredentialListPageSchema = z.looseObject({
   /** Required: `list()` pages through it (a bare array answer is read as `{ items }`). */
   items: z.array(CredentialListItemSchema),
   page: z.optional(z.nullable(z.number())),
   pages: z.optional(z.nullable(z.number())),
 });
-/**
- * One page of the credentials list.
- *
- * @example
- * ```ts
- * const page: CredentialListPage = await flanks.credentials.listPage(2);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
- */
+/** One page of the credentials list: {@link CredentialListPageSchema}. */
 export type CredentialListPage = z.infer<typeof CredentialListPageSchema>;
 
 /**
  * Arguments of `credentials.list`.
- *
- * @example
- * ```ts
- * const params: CredentialListParams = { cursor: savedCursor }; // a page's nextCursor
- * for await (const credential of flanks.credentials.list(params)) console.log(credential.bank);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ * @example const params: CredentialListParams = { cursor: savedCursor }; // a page's nextCursor
  */
 export interface CredentialListParams {
   /** Resume after the page whose `nextCursor` this is (a page number), instead of from the first page. */
@@ -224,12 +136,6 @@ export interface CredentialListParams {
 /**
  * What `credentials.force` asks Flanks for: a new SCA, a credential reset (re-enter the password), or
  * a deeper transaction fetch.
- *
- * @example
- * ```ts
- * const { reset_token } = await flanks.credentials.force(token, 'reset');
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
 export type ForceKind = 'sca' | 'reset' | 'transaction';
 const FORCE_KINDS: readonly ForceKind[] = ['sca', 'reset', 'transaction'];
@@ -237,39 +143,16 @@ const FORCE_KINDS: readonly ForceKind[] = ['sca', 'reset', 'transaction'];
 /**
  * Response of `credentials.force`: the token matching the kind forced. The exact shape is known
  * only from a third-party client; other fields pass through.
- *
- * @example
- * ```ts
- * const result: ForceResult = await flanks.credentials.force(token, 'sca');
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
 export const ForceResultSchema = z.looseObject({
   sca_token: z.optional(z.nullable(z.string())),
   reset_token: z.optional(z.nullable(z.string())),
   transaction_token: z.optional(z.nullable(z.string())),
 });
-/**
- * Response of `credentials.force`.
- *
- * @example
- * ```ts
- * const { reset_token }: ForceResult = await flanks.credentials.force(token, 'reset');
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
- */
+/** Response of `credentials.force`: {@link ForceResultSchema}. */
 export type ForceResult = z.infer<typeof ForceResultSchema>;
 
-/**
- * The overall state of a credential derived from its status flags (Flanks has no state enum).
- *
- * @example
- * ```ts
- * const { state, errored } = credentialState(await flanks.credentials.getStatus(token));
- * if (state === 'needs_reset') askUserToReconnect();
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
- */
+/** The overall state of a credential derived from its status flags (Flanks has no state enum). */
 export interface CredentialStateSummary {
   state: 'pending' | 'needs_reset' | 'needs_sca' | 'partial_error' | 'ready';
   /** Data types whose extraction finished, e.g. `portfolio`, `transactions.account`. */
@@ -295,12 +178,9 @@ function transactionFlags(f: CredentialStatus['created']): Record<string, unknow
 /**
  * Summarises a {@link CredentialStatus}: `needs_reset` (blocked or a reset token), `needs_sca`,
  * `pending` (first extraction running), `partial_error` (done, some data type failed) or `ready`.
- *
  * @example
- * ```ts
- * const summary = credentialState(status); // { state: 'ready', created: [...], errored: [] }
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ * const { state, errored } = credentialState(await flanks.credentials.getStatus(token));
+ * if (state === 'needs_reset') askUserToReconnect();
  */
 export function credentialState(status: CredentialStatus): CredentialStateSummary {
   const created = [
@@ -321,16 +201,9 @@ export function credentialState(status: CredentialStatus): CredentialStateSummar
 
 /**
  * Options of `credentials.waitUntilReady`.
- *
  * @example
- * ```ts
- * await flanks.credentials.waitUntilReady(token, {
- *   products: ['portfolio'],
- *   timeoutMs: 120_000,
- *   onStatus: (s, n) => console.log(`poll ${n}: pending=${s.pending}`),
- * });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ * const options: WaitUntilReadyOptions = { products: ['portfolio'], timeoutMs: 120_000,
+ *   onStatus: (s, n) => console.log(`poll ${n}: pending=${s.pending}`) };
  */
 export interface WaitUntilReadyOptions extends PollOptions {
   /** Resolve as soon as these product kinds are extracted, even if others are still pending. */
@@ -374,23 +247,15 @@ function userActionNeeded(
 
 /**
  * The Credentials API: status, polling, listing, forcing SCA/reset, deleting.
- *
- * @example
- * ```ts
- * const status = await flanks.credentials.waitUntilReady(token, { timeoutMs: 120_000 });
- * ```
+ * @example const status = await flanks.credentials.waitUntilReady(token, { timeoutMs: 120_000 });
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
 export class Credentials extends Resource {
   /**
    * Reads a credential's status.
-   *
    * @example
-   * ```ts
    * const status = await flanks.credentials.getStatus(token);
    * console.log(credentialState(status).state);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
   getStatus(credentialsToken: string, options?: RequestOptions): APIPromise<CredentialStatus> {
     return this.call(async (call) => {
@@ -410,20 +275,14 @@ export class Credentials extends Resource {
   }
 
   /**
-   * Polls the status with growing intervals until the data asked for is extracted: the given
-   * `products` / `transactions`, or else the whole first extraction (`pending: false`). Rejects with
-   * `FlanksCredentialsBlockedError` or `FlanksScaRequiredError` as soon as the status says the user
-   * must come back (their `reauth` re-authenticates this credential, see
-   * docs/reauthentication.md), and with `FlanksTimeoutError` after `timeoutMs` (default 5 minutes).
-   * A data type that finished with an error counts as extracted: check `errored` (or
-   * `credentialState(status).errored`) on the status it resolves with. `.withResponse()` describes
-   * the status read that ended the wait; its `calls` is the number of polls.
-   *
+   * Polls the status with growing intervals until the data asked for is extracted: the given `products` /
+   * `transactions`, or else the whole first extraction (`pending: false`). A data type that failed counts as
+   * extracted: check `errored` (or `credentialState(status).errored`) on the status it resolves with. Rejects
+   * with `FlanksCredentialsBlockedError` / `FlanksScaRequiredError` as soon as the user must come back (their
+   * `reauth` re-authenticates this credential: docs/reauthentication.md), and with `FlanksTimeoutError` after
+   * `timeoutMs` (default 5 minutes). `.withResponse()` describes the read that ended the wait (`calls`: polls).
    * @example
-   * ```ts
    * const status = await flanks.credentials.waitUntilReady(token, { products: ['portfolio', 'investment'] });
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
   waitUntilReady(
     credentialsToken: string,
@@ -458,14 +317,11 @@ export class Credentials extends Resource {
   }
 
   /**
-   * Iterates over every credential of your company, page by page as needed. `pages()` gives each
-   * page with its `nextCursor` (the number of the page that follows, `null` after the last);
-   * `list({ cursor })` resumes there. Flanks numbers pages by position, so credentials created or
-   * deleted between two pages can shift the list by a few items: a resumed walk may then see an item
-   * twice or miss one, as an uninterrupted walk would.
-   *
+   * Iterates over every credential of your company, page by page as needed. `pages()` gives each page with
+   * its `nextCursor` (the next page's number, `null` after the last); `list({ cursor })` resumes there. Flanks
+   * numbers pages by position, so credentials created or deleted between two pages can shift the list: a
+   * resumed walk may then see an item twice or miss one, as an uninterrupted walk would.
    * @example
-   * ```ts
    * for await (const credential of flanks.credentials.list()) {
    *   if (!(await store.get(credential.credentials_token))) console.warn('orphan credential');
    * }
@@ -473,8 +329,6 @@ export class Credentials extends Resource {
    *   await audit(items);
    *   await progress.save(nextCursor);
    * }
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
   list(params: CredentialListParams = {}, options?: RequestOptions): Paginator<CredentialListItem, number> {
     const p = optionalObject(params, 'params') ?? {};
@@ -496,12 +350,7 @@ export class Credentials extends Resource {
   /**
    * Reads one page of the credentials list (pages start at 1), as Flanks sent it; a bare array
    * answer (no page numbers) is returned as `{ items: [...] }`.
-   *
-   * @example
-   * ```ts
-   * const { items, pages } = await flanks.credentials.listPage(1);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+   * @example const { items, pages } = await flanks.credentials.listPage(1);
    */
   listPage(page = 1, options?: RequestOptions): APIPromise<CredentialListPage> {
     return this.call(async (call) => {
@@ -520,21 +369,16 @@ export class Credentials extends Resource {
   }
 
   /**
-   * The token that sends the user back to re-authenticate this credential, for
-   * `links.buildUrl({ reauth })` or `connect.createSession({ reauth })`, read from its status.
-   * Without `kind`: what the status asks for (`{ resetToken }` when blocked or a reset is pending,
-   * forced with `force(token, 'reset')` when a blocked credential has no `reset_token`; else
-   * `{ scaToken }` when the bank wants SCA), or `undefined` when no re-authentication is needed.
-   * With `kind`: that kind's token, from the status or else forced (e.g. to let a user update a
-   * password they changed at the bank). The token is a secret: pass it on, never log it. How Flanks
-   * takes it is assumed, see docs/reauthentication.md.
-   *
+   * The token that sends the user back to re-authenticate this credential, for `links.buildUrl({ reauth })`
+   * or `connect.createSession({ reauth })`, read from its status. Without `kind`: what the status asks for
+   * (`{ resetToken }` when blocked or a reset is pending, forced with `force(token, 'reset')` when a blocked
+   * credential has no `reset_token`; else `{ scaToken }` when the bank wants SCA), or `undefined` when none is
+   * needed. With `kind`: that kind's token, from the status or else forced (e.g. to let a user update a
+   * password changed at the bank). A secret: pass it on, never log it. How Flanks takes it is assumed, see
+   * docs/reauthentication.md.
    * @example
-   * ```ts
    * const reauth = await flanks.credentials.reauthToken(record.credentialsToken);
    * if (reauth) return res.redirect(flanks.links.buildUrl({ token: LINK_TOKEN, userId: req.user.id, reauth, rollback: true }));
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
   reauthToken(
     credentialsToken: string,
@@ -578,12 +422,7 @@ export class Credentials extends Resource {
   /**
    * Asks Flanks for an SCA, reset or transaction token for a credential (`PUT
    * /v0/bank/credentials/status`). Not retried once the request may have reached Flanks.
-   *
-   * @example
-   * ```ts
-   * const { sca_token } = await flanks.credentials.force(token, 'sca');
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+   * @example const { sca_token } = await flanks.credentials.force(token, 'sca');
    */
   force(credentialsToken: string, kind: ForceKind, options?: RequestOptions): APIPromise<ForceResult> {
     return this.call(async (call) => {
@@ -607,13 +446,9 @@ export class Credentials extends Resource {
   /**
    * Deletes a credential at Flanks: its data stops being refreshed and its token stops working.
    * Also remove it from your `CredentialStore`. Not retried once the request may have reached Flanks.
-   *
    * @example
-   * ```ts
    * await flanks.credentials.delete(token);
    * await store.delete(token);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
   delete(credentialsToken: string, options?: RequestOptions): APIPromise<ActionResult> {
     return this.call(async (call) => {

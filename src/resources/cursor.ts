@@ -30,12 +30,8 @@ import { expectObject } from './shared';
  *
  * Query fields are ANDed; a `*_in` array matches any of its values, and **an empty array matches
  * nothing**; an empty query matches everything.
- *
  * @example
- * ```ts
  * const params: CursorListParams<SessionQuery> = { query: { status_in: ['Finished:OK'] }, cursor: saved };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
  */
 export interface CursorListParams<Q> {
   query?: Q | undefined;

@@ -35,21 +35,9 @@ import {
 
 const str = z.optional(z.nullable(z.string()));
 
-/**
- * A Flanks Link: a reusable URL your users open to connect a bank.
- *
- * @example
- * ```ts
- * const link: Link = await flanks.links.create({ redirect_uri: 'https://app.example.com/flanks/callback' });
- * console.log(link.token, link.active, link.pending_code_count);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
- */
+/** A Flanks Link: a reusable URL your users open to connect a bank. */
 export const LinkSchema = z.looseObject({
-  /**
-   * The link token: the `token` parameter of the Link URL. Required: it is how `buildUrl`, `edit`,
-   * `pause`, `resume` and `delete` name the link, so a link without it cannot be used with the SDK.
-   */
+  /** The Link URL's `token`. Required: `buildUrl` and every Links call name the link by it. */
   token: z.string(),
   name: str,
   /** Where Flanks sends the user back, with `?code=…`. */
@@ -62,25 +50,12 @@ export const LinkSchema = z.looseObject({
   /** Link codes issued but not exchanged yet. */
   pending_code_count: z.optional(z.nullable(z.number())),
 });
-/**
- * A Flanks Link, as returned by the Links API.
- *
- * @example
- * ```ts
- * const active: Link[] = (await flanks.links.list()).filter((l) => l.active);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
- */
+/** A Flanks Link, as the Links API returns it: {@link LinkSchema}. */
 export type Link = z.infer<typeof LinkSchema>;
 
 /**
- * Body of `links.create` (Flanks' wire names).
- *
- * @example
- * ```ts
- * const params: LinkCreateParams = { redirect_uri: 'https://app.example.com/cb', name: 'web' };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ * Body of `links.create`, in Flanks' wire names.
+ * @example const params: LinkCreateParams = { redirect_uri: 'https://app.example.com/cb', name: 'web' };
  */
 export const LinkCreateParamsSchema = z.looseObject({
   redirect_uri: z.string().check(z.minLength(1)),
@@ -89,140 +64,54 @@ export const LinkCreateParamsSchema = z.looseObject({
   terms_and_conditions_url: z.optional(z.nullable(z.string())),
   privacy_policy_url: z.optional(z.nullable(z.string())),
 });
-/**
- * Body of `links.create`, in Flanks' wire names.
- *
- * @example
- * ```ts
- * const params: LinkCreateParams = { redirect_uri: 'https://app.example.com/flanks/callback', name: 'web' };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
- */
+/** Body of `links.create`: {@link LinkCreateParamsSchema}. */
 export type LinkCreateParams = z.infer<typeof LinkCreateParamsSchema>;
 
 /**
  * Body of `links.edit`: the link `token` plus the fields to change; `null` removes a field.
- *
- * @example
- * ```ts
- * await flanks.links.edit({ token, redirect_uri: 'https://app.example.com/new-callback' });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ * @example const params: LinkEditParams = { token, redirect_uri: 'https://app.example.com/cb2', name: null };
  */
 export type LinkEditParams = Partial<LinkCreateParams> & { token: string };
 
-/**
- * A link code that was issued but never exchanged (e.g. the user's redirect was lost). `extra` holds
- * the Link URL's custom parameters, the signed `state` among them: read the user who started the code
- * with `links.stateOwner(code)`, never from a parameter the user could edit.
- *
- * @example
- * ```ts
- * for (const unused of await flanks.links.unusedCodes({ linkToken })) {
- *   const owner = flanks.links.stateOwner(unused);
- *   if (owner.ok) await flanks.completeLink({ code: unused.code, userId: owner.userId });
- * }
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
- */
+/** A link code that was issued but never exchanged (e.g. the user's redirect was lost). */
 export const UnusedCodeSchema = z.looseObject({
   /** Required: the code is what `completeLink` / `exchangeCode` take; an item without it is unusable. */
   code: z.string(),
+  /** The Link URL's custom parameters: read the code's user with `links.stateOwner(code)`, not from them. */
   extra: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
   link_token: str,
 });
-/**
- * A link code issued but never exchanged.
- *
- * @example
- * ```ts
- * const codes: UnusedCode[] = await flanks.links.unusedCodes();
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
- */
+/** A link code issued but never exchanged: {@link UnusedCodeSchema}. */
 export type UnusedCode = z.infer<typeof UnusedCodeSchema>;
 
-/**
- * Flanks' answer to a code exchange (`POST /v0/platform/link`, HTTP 200), as sent.
- *
- * @example
- * ```ts
- * const result = await flanks.links.exchangeCode(code);
- * if (result.status === 'ready') save(result.body.credentials_token, result.body.extra ?? {});
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
- */
+/** Flanks' answer to a code exchange (`POST /v0/platform/link`, HTTP 200), as sent. */
 export const LinkExchangeSchema = z.looseObject({
-  /** Required: it is what the exchange is for (`completeLink` stores it); an answer without it is unusable. */
+  /** Required: it is what the exchange is for (`completeLink` stores it). */
   credentials_token: z.string().check(z.minLength(1)),
   message: str,
-  /**
-   * The custom parameters the Link URL carried (everything but `token`, `bank`, `rollback`); `null` or
-   * absent when there were none.
-   */
+  /** The Link URL's custom parameters (all but `token`, `bank`, `rollback`); `null` or absent if none. */
   extra: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
   link_token: str,
 });
-/**
- * Flanks' answer to a code exchange, as sent.
- *
- * @example
- * ```ts
- * const body: LinkExchange = (await flanks.links.exchangeCode(code) as { status: 'ready'; body: LinkExchange }).body;
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
- */
+/** Flanks' answer to a code exchange, as sent: {@link LinkExchangeSchema}. */
 export type LinkExchange = z.infer<typeof LinkExchangeSchema>;
 
-/**
- * Flanks' answer to a code exchange it accepted but holds back (HTTP 202, security checks still
- * running). Undocumented: whatever it holds passes through; `undefined` for an empty body.
- *
- * @example
- * ```ts
- * if (result.status === 'delayed') console.log(result.body?.message);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
- */
+/** Flanks' answer to a code exchange held back for security checks (HTTP 202): undocumented, kept as sent. */
 export const LinkExchangeDelayedSchema = z.optional(z.nullable(z.looseObject({ message: str })));
-/**
- * Flanks' 202 answer to a code exchange.
- *
- * @example
- * ```ts
- * const message: string | null | undefined = (delayed as LinkExchangeDelayed)?.message;
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
- */
+/** Flanks' 202 answer to a code exchange: {@link LinkExchangeDelayedSchema}. */
 export type LinkExchangeDelayed = z.infer<typeof LinkExchangeDelayedSchema>;
 
 /**
- * Result of `links.exchangeCode`. `status` is computed by the SDK from the HTTP status (`ready` for
- * 200, `delayed` for 202: Flanks accepted the code but the token comes later); `body` is Flanks'
- * answer exactly as sent (only numeric strings turned into numbers), so no field of Flanks' can
- * collide with `status`.
- *
- * @example
- * ```ts
- * const r: LinkExchangeResult = await flanks.links.exchangeCode(code);
- * if (r.status === 'ready') console.log(r.body.credentials_token.length, Object.keys(r.body.extra ?? {}));
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
+ * Result of `links.exchangeCode`: `status` (set by the SDK) is `ready` for HTTP 200, `delayed` for 202 (the
+ * token comes later); `body` is Flanks' answer as sent, so none of its fields can collide with `status`.
  */
 export type LinkExchangeResult =
   | { status: 'ready'; body: LinkExchange }
   | { status: 'delayed'; body: LinkExchangeDelayed };
 
 /**
- * Error codes the Link sends back as `?error=` (only when the Link URL carried `rollback`): the
- * Link's documented codes, then two that TestBank documents as failures of their own. Other values
- * may appear; treat unknown ones as a generic failure. What each means and what to do:
- * docs/link-outcomes.md.
- *
- * @example
- * ```ts
- * if (redirect.ok === false && redirect.error === 'INVALID_CREDENTIALS') showRetry();
- * ```
+ * Error codes the Link sends back as `?error=` when its URL carried `rollback` (the last two are TestBank's
+ * own); treat unknown values as a generic failure. What each means and what to do: docs/link-outcomes.md.
  * @see https://docs.flanks.io/pages/flanks-link
  */
 export const LINK_ERROR_CODES = [
@@ -235,39 +124,21 @@ export const LINK_ERROR_CODES = [
   'USER_INTERACTION_NEEDED',
 ] as const;
 
-/**
- * What the user brought back to your Redirect URI: a link `code` to exchange, or a Link `error`.
- * `params` holds every query parameter of the redirect.
- *
- * @example
- * ```ts
- * const redirect = flanks.links.parseRedirect(req.url);
- * if (!redirect.ok) return res.status(400).send(`Bank connection failed: ${redirect.error}`);
- * await flanks.completeLink({ code: redirect.code, userId });
- * ```
- * @see https://docs.flanks.io/pages/flanks-link
- */
+/** What the user brings back to your Redirect URI: a link `code` or a Link `error`, and all its `params`. */
 export type LinkRedirect =
   | { ok: true; code: string; error?: undefined; params: Record<string, string> }
   | { ok: false; error: string; code?: undefined; params: Record<string, string> };
 
 /**
  * Parameters of `links.buildUrl`.
- *
- * @example
- * ```ts
- * const params: BuildLinkUrlParams = { token: LINK_TOKEN, userId: user.id, bank: 'testbank', rollback: true };
- * ```
- * @see https://docs.flanks.io/pages/flanks-link
+ * @example const params: BuildLinkUrlParams = { token: LINK_TOKEN, userId: user.id, rollback: true };
  */
 export interface BuildLinkUrlParams {
   /** The link token (from `links.create` or the Platform). */
   token: string;
   /**
-   * Your id for the user starting the Link. Required: it goes into the signed, expiring `state` that
-   * `completeLink` checks against the user completing the Link (so nobody can complete a Link under
-   * another user's account) and that `links.stateOwner` reads back. It is readable in the URL
-   * (base64url): use an opaque id, not an email address.
+   * Required: your id for the user starting the Link, signed into the expiring `state` that `completeLink`
+   * checks (so nobody completes another user's Link) and `stateOwner` reads. Shown in the URL: use an opaque id.
    */
   userId?: string | undefined;
   /** An entity id (see `entities.list()`); skips the bank picker. */
@@ -278,37 +149,22 @@ export interface BuildLinkUrlParams {
   rollback?: boolean | readonly string[] | undefined;
   /** Custom parameters; Flanks returns them under `extra` when the code is exchanged. */
   params?: Record<string, string | number | boolean> | undefined;
-  /** How long the signed state stays valid, in ms: how long the user has to finish the Link. Default 1 hour. */
+  /** How long the user has to finish the Link (the signed state's lifetime), in ms. Default 1 hour. */
   stateTtlMs?: number | undefined;
   /**
-   * Re-authenticates an existing credential instead of connecting a new one: its `reset_token`
-   * (`{ resetToken }`, the user re-enters their password) or `sca_token` (`{ scaToken }`, the user
-   * passes the bank's SCA), e.g. from `credentials.reauthToken()` or the `reauth` of a
-   * `FlanksCredentialsBlockedError` / `FlanksScaRequiredError`. **Assumed**: Flanks does not document
-   * how the token reaches the Link; the SDK adds it as the `reset_token` / `sca_token` query parameter.
-   * See docs/reauthentication.md.
+   * Re-authenticates an existing credential instead of connecting a new one: `{ resetToken }` (new password)
+   * or `{ scaToken }` (the bank's SCA), from `credentials.reauthToken()` or an error's `reauth`. **Assumed**:
+   * sent as the `reset_token` / `sca_token` query parameter (see docs/reauthentication.md).
    */
   reauth?: ReauthToken | undefined;
   /**
-   * Builds the URL without a signed state (and without `userId`). Its code can only be completed with
-   * `completeLink({ dangerouslyAllowMissingState: true })`, which cannot tell who started it: whoever
-   * brings the code back to your app gets the connection. Only for a Link you hand out outside your
-   * app, whose codes you attribute some other way.
+   * No signed state (nor `userId`): the code completes only with `completeLink` and its
+   * `dangerouslyAllowMissingState`, for whoever brings it back. Only for a Link handed out outside your app.
    */
   dangerouslyOmitState?: boolean | undefined;
 }
 
-/**
- * What `links.stateOwner` found: the user whose Link produced the code (verified by its signed
- * state), or why no user can be trusted for it.
- *
- * @example
- * ```ts
- * const owner: LinkStateOwner = flanks.links.stateOwner(unused);
- * if (!owner.ok) logger.warn(`unused code skipped: state ${owner.reason}`);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
- */
+/** What `links.stateOwner` found: the user whose Link produced the code, or why none can be trusted. */
 export type LinkStateOwner =
   | { ok: true; userId: string; reason?: undefined }
   | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'invalid'; userId?: undefined };
@@ -330,18 +186,13 @@ const RESERVED_LINK_PARAMS = new Set([
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Flanks Link: build the URL users open, read what they bring back, exchange the code, and manage
- * links with the Links API.
- *
- * @example
- * ```ts
- * const url = flanks.links.buildUrl({ token: LINK_TOKEN, userId: user.id, bank: 'testbank' });
- * ```
+ * Flanks Link: build the URL users open, read what they bring back, exchange the code; manage links.
+ * @example const url = flanks.links.buildUrl({ token: LINK_TOKEN, userId: user.id, bank: 'testbank' });
  * @see https://docs.flanks.io/pages/flanks-apis/links-api
  */
 export class Links extends Resource {
   readonly #linkBaseUrl: string;
-  /** The key of signed link state (see internal/link-state.ts). */
+  // The key of signed link state (see internal/link-state.ts).
   readonly #stateKey: Uint8Array;
 
   /** Built by FlanksClient: use `flanks.links`. @internal */
@@ -351,7 +202,10 @@ export class Links extends Resource {
     this.#stateKey = stateKey;
   }
 
-  /** Where the Link UI lives; nothing secret. */
+  /**
+   * A secret-free view for `JSON.stringify` and loggers: where the Link UI lives.
+   * @example JSON.stringify(flanks.links); // '{"linkBaseUrl":"https://platform.flanks.io/link"}'
+   */
   override toJSON(): Record<string, unknown> {
     return { linkBaseUrl: this.#linkBaseUrl };
   }
@@ -359,11 +213,7 @@ export class Links extends Resource {
   /**
    * Builds the Link URL to send a user to, with a signed, expiring `state` naming `userId` (see
    * {@link BuildLinkUrlParams.userId}). Pure: no request is made.
-   *
-   * @example
-   * ```ts
-   * res.redirect(flanks.links.buildUrl({ token: LINK_TOKEN, userId: req.user.id, params: { plan: 'pro' } }));
-   * ```
+   * @example res.redirect(flanks.links.buildUrl({ token: LINK_TOKEN, userId: req.user.id, rollback: true }));
    * @see https://docs.flanks.io/pages/flanks-link
    */
   buildUrl(params: BuildLinkUrlParams): string {
@@ -418,18 +268,12 @@ export class Links extends Resource {
   }
 
   /**
-   * Reads the redirect that brings the user back from the Link: a string URL (absolute, or a path
-   * such as Node's `req.url`), a `URL`, a `Request`, or anything with a `url` string.
-   *
+   * Reads the redirect that brings the user back from the Link (see {@link RedirectInput}).
    * @throws FlanksValidationError when the URL carries neither `code` nor `error`.
    * @example
-   * ```ts
-   * app.get('/flanks/callback', async (req, res) => {
-   *   const redirect = flanks.links.parseRedirect(req.url);
-   *   if (!redirect.ok) return res.redirect(`/connect?failed=${redirect.error}`);
-   *   await flanks.completeLink({ code: redirect.code, userId: req.user.id });
-   * });
-   * ```
+   * const redirect = flanks.links.parseRedirect(req.url);
+   * if (!redirect.ok) return res.redirect(`/connect?failed=${redirect.error}`);
+   * await flanks.completeLink({ code: redirect.code, userId: req.user.id });
    * @see https://docs.flanks.io/pages/flanks-link
    */
   parseRedirect(input: RedirectInput): LinkRedirect {
@@ -446,17 +290,12 @@ export class Links extends Resource {
   }
 
   /**
-   * Exchanges a link code (single-use) for a `credentials_token`. Never retried once the request may
-   * have reached Flanks: a replay of a used code would fail. It does not check who started the Link:
-   * prefer `flanks.completeLink`, which checks the signed state and stores the token.
-   *
+   * Exchanges a single-use link code for a `credentials_token`; never retried once it may have reached Flanks
+   * (a replay would fail). Checks no signed state: prefer `flanks.completeLink`, which does, then stores it.
    * @example
-   * ```ts
    * const result = await flanks.links.exchangeCode(code);
    * if (result.status === 'delayed') return showLater();
    * await db.save(userId, result.body.credentials_token);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
   exchangeCode(code: string, options?: RequestOptions): APIPromise<LinkExchangeResult> {
     return this.call(async (call) => {
@@ -481,12 +320,7 @@ export class Links extends Resource {
 
   /**
    * Lists the links of your company.
-   *
-   * @example
-   * ```ts
-   * const links = await flanks.links.list();
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   * @example const links = await flanks.links.list();
    */
   list(options?: RequestOptions): APIPromise<Link[]> {
     return this.call(async (call) => {
@@ -505,12 +339,7 @@ export class Links extends Resource {
 
   /**
    * Creates a link. `name` must be unique in your company.
-   *
-   * @example
-   * ```ts
-   * const link = await flanks.links.create({ redirect_uri: 'https://app.example.com/flanks/callback', name: 'web' });
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   * @example const link = await flanks.links.create({ redirect_uri: 'https://app.example.com/cb' });
    */
   create(params: LinkCreateParams, options?: RequestOptions): APIPromise<Link> {
     return this.call(async (call) => {
@@ -522,12 +351,7 @@ export class Links extends Resource {
 
   /**
    * Edits a link; `null` removes an optional field.
-   *
-   * @example
-   * ```ts
-   * await flanks.links.edit({ token: link.token, name: 'web-2026' });
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   * @example await flanks.links.edit({ token: link.token, name: 'web-2026' });
    */
   edit(params: LinkEditParams, options?: RequestOptions): APIPromise<Link> {
     return this.call(async (call) => {
@@ -539,12 +363,7 @@ export class Links extends Resource {
 
   /**
    * Pauses a link: its URL stops accepting new users until resumed.
-   *
-   * @example
-   * ```ts
-   * const link = await flanks.links.pause(token); // link.active === false
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   * @example const link = await flanks.links.pause(token); // link.active === false
    */
   pause(token: string, options?: RequestOptions): APIPromise<Link> {
     return this.call(async (call) =>
@@ -554,12 +373,7 @@ export class Links extends Resource {
 
   /**
    * Resumes a paused link.
-   *
-   * @example
-   * ```ts
-   * const link = await flanks.links.resume(token); // link.active === true
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   * @example const link = await flanks.links.resume(token); // link.active === true
    */
   resume(token: string, options?: RequestOptions): APIPromise<Link> {
     return this.call(async (call) =>
@@ -569,12 +383,7 @@ export class Links extends Resource {
 
   /**
    * Deletes a link for good. Flanks refuses while the link has unexchanged codes.
-   *
-   * @example
-   * ```ts
-   * await flanks.links.delete(token);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   * @example await flanks.links.delete(token);
    */
   delete(token: string, options?: RequestOptions): APIPromise<ActionResult> {
     return this.call(async (call) => {
@@ -591,14 +400,8 @@ export class Links extends Resource {
   }
 
   /**
-   * Lists link codes that were issued but never exchanged, optionally for one link: a way to
-   * recover users whose redirect never reached you.
-   *
-   * @example
-   * ```ts
-   * const codes = await flanks.links.unusedCodes({ linkToken: link.token });
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/links-api
+   * Lists codes issued but never exchanged (optionally of one link), to recover users whose redirect was lost.
+   * @example const codes = await flanks.links.unusedCodes({ linkToken: link.token });
    */
   unusedCodes(params: { linkToken?: string } = {}, options?: RequestOptions): APIPromise<UnusedCode[]> {
     return this.call(async (call) => {
@@ -617,21 +420,15 @@ export class Links extends Resource {
   }
 
   /**
-   * The user who started the Link that produced this code, read from its signed `state` and verified:
-   * `{ ok: true, userId }`, or `{ ok: false, reason }` when the code carries no state, one not signed
-   * by this application, or one past its `stateTtlMs`. Pure: no request is made. Use it to recover
-   * codes whose redirect was lost (`links.unusedCodes()`), then `completeLink` with that user, which
-   * checks the state again; never trust another parameter (`extra.user`, `external_id`): the user can
-   * edit every one of them in the Link URL.
-   *
+   * The user who started the Link that produced this code, from its verified signed `state`: `{ ok: true,
+   * userId }`, or `{ ok: false, reason }` when the state is missing, not signed by this application, or past
+   * its `stateTtlMs`. Pure. Recovers codes whose redirect was lost (`unusedCodes()`) for `completeLink`
+   * (which checks again); never trust another parameter (`extra.user`, `external_id`): the user edits those.
    * @example
-   * ```ts
    * for (const unused of await flanks.links.unusedCodes({ linkToken })) {
    *   const owner = flanks.links.stateOwner(unused);
    *   if (owner.ok) await flanks.completeLink({ code: unused.code, userId: owner.userId });
    * }
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
   stateOwner(code: Pick<UnusedCode, 'extra'>): LinkStateOwner {
     const c = requireObject(code, 'code');

@@ -10,17 +10,11 @@ import { UnusableResponse } from '../internal/validate';
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
- * The base of every resource class (`flanks.links`, `flanks.credentials` …). It holds the client's
- * transport (which holds the client secret and the live access token) in a `#private` field, which
- * neither `util.inspect` nor `JSON.stringify` can reach, and prints as its name plus what `toJSON`
- * returns: nothing secret. TypeScript `private` would not do: it is a plain property at run time.
- * Resources are built by {@link FlanksClient}; their constructors are not part of the public API.
- *
- * @example
- * ```ts
- * const resources: Resource[] = [flanks.links, flanks.credentials, flanks.aggregation];
- * console.log(resources.map((r) => JSON.stringify(r))); // ['{}', '{}', '{}']: nothing secret
- * ```
+ * The base of every resource class (`flanks.links`, `flanks.credentials` …). It holds the client's transport
+ * (which holds the client secret and the live access token) in a `#private` field, which neither
+ * `util.inspect` nor `JSON.stringify` can reach (TypeScript `private` is a plain property at run time), and
+ * prints as its name plus what `toJSON` returns: nothing secret. Built by {@link FlanksClient} only.
+ * @example const resources: Resource[] = [flanks.links, flanks.credentials]; // no secret reachable
  * @see https://docs.flanks.io/pages/flanks-apis/authentication
  */
 export abstract class Resource {
@@ -37,19 +31,25 @@ export abstract class Resource {
   }
 
   /**
-   * Runs the body of an API method as one call (argument checks included, so they reject rather
-   * than throw) and returns its APIPromise: its requests go through `call.request`. @internal
+   * Runs the body of an API method as one call (argument checks included, so they reject rather than
+   * throw) and returns its APIPromise: its requests go through `call.request`. @internal
    */
   protected call<T>(run: (call: Call<T>) => Promise<T>): APIPromise<T> {
     return apiCall(this.#transport, run);
   }
 
-  /** A secret-free view for `JSON.stringify` and loggers. */
+  /**
+   * A secret-free view for `JSON.stringify` and loggers.
+   * @example JSON.stringify(flanks.credentials); // '{}'
+   */
   toJSON(): Record<string, unknown> {
     return {};
   }
 
-  /** Keeps the transport's secrets out of `util.inspect` output. */
+  /**
+   * Keeps the transport's secrets out of `util.inspect` output: the class name and `toJSON()` only.
+   * @example console.log(flanks.credentials); // Credentials {}
+   */
   [INSPECT](): string {
     const shown = Object.entries(this.toJSON()).map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
     return `${this.constructor.name} {${shown.length > 0 ? ` ${shown.join(', ')} ` : ''}}`;
@@ -87,38 +87,16 @@ export function unwrapData(body: unknown): unknown {
  * What Flanks answers to a call that changes something and whose answer is undocumented (delete a
  * link or a credential, set labels): whatever it sends, as sent (`{ message }` in the legacy docs,
  * `{ success }` elsewhere); `undefined` when the body is empty.
- *
- * @example
- * ```ts
- * const result = await flanks.credentials.delete(token);
- * console.log(result?.message);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
 export const ActionResultSchema = z.optional(
   z.nullable(z.looseObject({ message: z.optional(z.nullable(z.string())) })),
 );
-/**
- * What Flanks answers to a delete or set-labels call.
- *
- * @example
- * ```ts
- * const result: ActionResult = await flanks.links.delete(linkToken);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/links-api
- */
+/** What Flanks answers to a delete or set-labels call: {@link ActionResultSchema}. */
 export type ActionResult = z.infer<typeof ActionResultSchema>;
 
 /**
  * What a redirect back to your app can be given as: a URL string (absolute, or a path such as Node's
- * `req.url`), a `URL`, a `Request`, or anything with a `url` string.
- *
- * @example
- * ```ts
- * const input: RedirectInput = req.url; // or new URL(href), a Fetch Request, { url }
- * const redirect = flanks.links.parseRedirect(input);
- * ```
- * @see https://docs.flanks.io/pages/integration-example
+ * `req.url`), a `URL`, a Fetch `Request`, or anything with a `url` string.
  */
 export type RedirectInput = string | URL | Request | { url: string };
 

@@ -257,6 +257,11 @@ export class PostgresCredentialStore implements ListableCredentialStore {
    * earlier version; safe to run on every start, from several processes at once (a
    * transaction-scoped advisory lock serialises them). The schema of a qualified name must exist
    * already. Prefer your own migration tool? Use {@link postgresCredentialStoreSql}.
+   *
+   * @example
+   * ```ts
+   * await store.migrate(); // at start-up, before the first request
+   * ```
    */
   async migrate(): Promise<void> {
     // One DO statement, so the lock and the DDL statements share a transaction under any driver mode.
@@ -446,12 +451,26 @@ ON CONFLICT (credentials_token) DO UPDATE SET
     return value as CredentialRecord;
   }
 
-  /** Shows the table only. */
+  /**
+   * What `util.inspect` prints: the table only, never the pool or its connection string.
+   *
+   * @example
+   * ```ts
+   * console.log(store); // PostgresCredentialStore { table: 'flanks_credentials' }
+   * ```
+   */
   [INSPECT](): string {
     return `PostgresCredentialStore { table: '${this.#table.plain}' }`;
   }
 
-  /** The table only: the pool (and its connection string) stays out of JSON logs. */
+  /**
+   * The table only: the pool (and its connection string) stays out of JSON logs.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify(store); // '{"table":"flanks_credentials"}'
+   * ```
+   */
   toJSON(): { table: string } {
     return { table: this.#table.plain };
   }

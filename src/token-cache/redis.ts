@@ -209,7 +209,14 @@ export class RedisTokenCache implements TokenCache {
     return `RedisTokenCache { prefix: '${this.#prefix}' }`;
   }
 
-  /** Same as the inspect output, for `JSON.stringify`. */
+  /**
+   * Same as the inspect output, for `JSON.stringify`: the key prefix only.
+   *
+   * @example
+   * ```ts
+   * logger.info({ tokenCache: cache.toJSON() }, 'token cache ready'); // { prefix: 'flanks:' }
+   * ```
+   */
   toJSON(): Record<string, unknown> {
     return { prefix: this.#prefix };
   }

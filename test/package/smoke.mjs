@@ -1,7 +1,7 @@
 // Packaging smoke test: loads the BUILT package the way users do — `import` (ESM) and `require`
 // (CommonJS) through the package's own `exports` map — and runs a small flow over real HTTP against
 // a loopback server. publint and are-the-types-wrong cannot see a CJS build that breaks at run time
-// (shared/toolchain.md), this can. Run after `npm run build`.
+// (the interop trap tsup.config.ts describes), this can. Run after `npm run build`.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';

@@ -244,7 +244,6 @@ export class FlanksSandbox {
    *   // POST /v0/platform/link { code: result.code } → { credentials_token, extra: { campaign: 'spring' } }
    * }
    * ```
-   * @see https://docs.flanks.io/pages/testbank
    */
   connect(options: SandboxConnectOptions = {}): SandboxConnectResult {
     const state = this.state;
@@ -453,7 +452,6 @@ export class FlanksSandbox {
    * ```ts
    * afterEach(() => sandbox.reset());
    * ```
-   * @see https://docs.flanks.io/pages/testbank
    */
   reset(): void {
     this.state = new SandboxState(this.config, this.defaultLinkTokens);

@@ -10,10 +10,10 @@ import { type ActionResult, ActionResultSchema, Resource } from './shared';
 
 /*
  * Aggregation API v2 (beta). No archived doc page exists: paths, bodies and the product and
- * transaction fields come from a third-party client that mocks every response (shared/flanks-api.md
- * §3.8). So only the ids are required, every object keeps unknown fields, and enum-like fields are
- * plain strings with the known values in exported tables. Unlike v0, one call spans every connection;
- * filter with `connection_id_in`.
+ * transaction fields come from a third-party client that mocks every response (docs/api-notes.md,
+ * "Where the Flanks API is unclear"). So only the ids are required, every object keeps unknown fields,
+ * and enum-like fields are plain strings with the known values in exported tables. Unlike v0, one call
+ * spans every connection; filter with `connection_id_in`.
  */
 
 const str = z.optional(z.nullable(z.string()));

@@ -19,8 +19,9 @@ import { Resource, unwrapData, unwrapList } from './shared';
 
 /*
  * Report API v1 (beta). No archived doc page exists: paths, bodies and the report statuses come
- * from a third-party client (shared/flanks-api.md §3.9), which types report and template ids as
- * integers. Ids are accepted as numbers or strings so a change of id type does not break callers.
+ * from a third-party client (docs/api-notes.md, "Where the Flanks API is unclear"), which types report
+ * and template ids as integers. Ids are accepted as numbers or strings so a change of id type does not
+ * break callers.
  */
 
 const str = z.optional(z.nullable(z.string()));

@@ -63,7 +63,14 @@ export type Report = z.infer<typeof ReportSchema>;
 // The URL is the whole answer (`getContentUrl` returns it).
 const ReportContentSchema = z.looseObject({ url: z.string().check(z.minLength(1)) });
 
-/** Argument of `reports.build`. */
+/**
+ * Argument of `reports.build`.
+ * @example
+ * const params: BuildReportParams = {
+ *   templateId: 1, query: { connection_id_in: [token] }, templateAttributes: { title: 'Q1 summary' },
+ *   language: 'es', startDate: '2026-01-01', endDate: '2026-03-31',
+ * };
+ */
 export const BuildReportParamsSchema = z.object({
   templateId: id,
   /** Selects the data, in Flanks' filters (labels included); `{}` when left out. */
@@ -77,14 +84,7 @@ export const BuildReportParamsSchema = z.object({
   /** Last day covered, `YYYY-MM-DD`; Flanks defaults to today. */
   endDate: isoDate,
 });
-/**
- * Argument of `reports.build`, the type of {@link BuildReportParamsSchema}.
- * @example
- * const params: BuildReportParams = {
- *   templateId: 1, query: { connection_id_in: [token] }, templateAttributes: { title: 'Q1 summary' },
- *   language: 'es', startDate: '2026-01-01', endDate: '2026-03-31',
- * };
- */
+/** Argument of `reports.build`, the type of {@link BuildReportParamsSchema}. */
 export type BuildReportParams = z.infer<typeof BuildReportParamsSchema>;
 
 /**

@@ -10,57 +10,24 @@ import { type ActionResult, ActionResultSchema, Resource } from './shared';
 
 /*
  * Aggregation API v2 (beta). No archived doc page exists: paths, bodies and the product and
- * transaction fields come from a third-party client that mocks every response (shared/flanks-api.md
- * §3.8). So only the ids are required, every object keeps unknown fields, and enum-like fields are
- * plain strings with the known values in exported tables. Unlike v0, one call spans every connection;
- * filter with `connection_id_in`.
+ * transaction fields come from a third-party client that mocks every response (docs/api-notes.md,
+ * "Where the Flanks API is unclear"). So only the ids are required, every object keeps unknown fields,
+ * and enum-like fields are plain strings with the known values in exported tables. Unlike v0, one call
+ * spans every connection; filter with `connection_id_in`.
  */
 
 const str = z.optional(z.nullable(z.string()));
 const num = z.optional(z.nullable(z.number()));
 
-/**
- * Labels: your own key–value pairs on a product or transaction, for identifying and filtering.
- *
- * @example
- * ```ts
- * const labels: Labels = { client: 'acme', segment: 'private-banking' };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
- */
+/** Labels: your own key–value pairs on a product or transaction, for identifying and filtering. */
 export const LabelsSchema = z.record(z.string(), z.string());
-/**
- * Key–value labels of a product or transaction.
- *
- * @example
- * ```ts
- * await flanks.aggregationV2.setProductLabels(productId, { client: 'acme' } satisfies Labels);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
- */
+/** Key–value labels, the type of {@link LabelsSchema}. */
 export type Labels = z.infer<typeof LabelsSchema>;
 
-/**
- * Product `product_type` values known so far (beta; from a third-party client). Other values may
- * appear.
- *
- * @example
- * ```ts
- * const accounts = flanks.aggregationV2.listProducts({ query: { product_type_in: ['Account'] } });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
- */
+/** Product `product_type` values known so far (beta; from a third-party client). Others may appear. */
 export const PRODUCT_V2_TYPES = ['Account', 'Card', 'Investment', 'Liability'] as const;
 
-/**
- * A product of Aggregation v2 (beta): an account, card, investment or liability of any connection.
- *
- * @example
- * ```ts
- * for await (const p of flanks.aggregationV2.listProducts()) console.log(p.product_type, p.name, p.balance);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
- */
+/** A product of Aggregation v2 (beta): an account, card, investment or liability of any connection. */
 export const ProductV2Schema = z.looseObject({
   /** Required: it is what `setProductLabels` and `listTransactions({ query: { product_id_in } })` take. */
   product_id: z.string(),
@@ -74,26 +41,10 @@ export const ProductV2Schema = z.looseObject({
   iban: str,
   labels: z.optional(z.nullable(LabelsSchema)),
 });
-/**
- * A product of Aggregation v2.
- *
- * @example
- * ```ts
- * const products: ProductV2[] = await flanks.aggregationV2.listProducts().toArray({ limit: 200 });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
- */
+/** A product of Aggregation v2, the type of {@link ProductV2Schema}. */
 export type ProductV2 = z.infer<typeof ProductV2Schema>;
 
-/**
- * A transaction of Aggregation v2 (beta).
- *
- * @example
- * ```ts
- * for await (const t of flanks.aggregationV2.listTransactions({ query: { date_from: '2026-01-01' } })) console.log(t.date, t.amount);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
- */
+/** A transaction of Aggregation v2 (beta). */
 export const TransactionV2Schema = z.looseObject({
   /** Required: it is what `setTransactionLabels` takes. */
   transaction_id: z.string(),
@@ -107,68 +58,29 @@ export const TransactionV2Schema = z.looseObject({
   category: str,
   labels: z.optional(z.nullable(LabelsSchema)),
 });
-/**
- * A transaction of Aggregation v2.
- *
- * @example
- * ```ts
- * const recent: TransactionV2[] = await flanks.aggregationV2.listTransactions().toArray({ limit: 20 });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
- */
+/** A transaction of Aggregation v2, the type of {@link TransactionV2Schema}. */
 export type TransactionV2 = z.infer<typeof TransactionV2Schema>;
 
-/**
- * Filters of `aggregationV2.listProducts`, in Flanks' names. An empty array matches nothing.
- *
- * @example
- * ```ts
- * const query: ProductV2Query = { connection_id_in: [record.credentialsToken], product_type_in: ['Investment'] };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
- */
+/** Filters of `aggregationV2.listProducts`, in Flanks' names. An empty array matches nothing. */
 export const ProductV2QuerySchema = z.looseObject({
   product_id_in: idList,
   product_type_in: idList,
   connection_id_in: idList,
 });
-/**
- * Filters of `aggregationV2.listProducts`.
- *
- * @example
- * ```ts
- * const query: ProductV2Query = { product_type_in: ['Account'] };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
- */
+/** Filters of `aggregationV2.listProducts`, the type of {@link ProductV2QuerySchema}. */
 export type ProductV2Query = z.infer<typeof ProductV2QuerySchema>;
 
-/**
- * Filters of `aggregationV2.listTransactions`, in Flanks' names: ids, and an inclusive date range
- * (`YYYY-MM-DD`). An empty array matches nothing.
- *
- * @example
- * ```ts
- * const query: TransactionV2Query = { product_id_in: [accountId], date_from: '2026-01-01', date_to: '2026-03-31' };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
- */
+/** Filters of `aggregationV2.listTransactions`, in Flanks' names. An empty array matches nothing. */
 export const TransactionV2QuerySchema = z.looseObject({
   transaction_id_in: idList,
   product_id_in: idList,
   connection_id_in: idList,
+  /** First day, `YYYY-MM-DD`, inclusive. */
   date_from: isoDate,
+  /** Last day, `YYYY-MM-DD`, inclusive. */
   date_to: isoDate,
 });
-/**
- * Filters of `aggregationV2.listTransactions`.
- *
- * @example
- * ```ts
- * const query: TransactionV2Query = { date_from: '2026-01-01' };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
- */
+/** Filters of `aggregationV2.listTransactions`, the type of {@link TransactionV2QuerySchema}. */
 export type TransactionV2Query = z.infer<typeof TransactionV2QuerySchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -178,26 +90,18 @@ export type TransactionV2Query = z.infer<typeof TransactionV2QuerySchema>;
 /**
  * Aggregation API v2 (**beta**): products and transactions across all your connections, with cursor
  * pagination, filters and labels. Every list is an async iterable that fetches pages as you go.
- *
  * @example
- * ```ts
  * for await (const product of flanks.aggregationV2.listProducts({ query: { connection_id_in: [token] } })) {
  *   console.log(product.product_type, product.name, product.balance);
  * }
- * ```
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
  */
 export class AggregationV2 extends Resource {
   /**
    * Iterates over products, optionally filtered by id, type or connection.
-   *
    * @example
-   * ```ts
-   * const investments = await flanks.aggregationV2
-   *   .listProducts({ query: { product_type_in: ['Investment'] } })
-   *   .toArray({ limit: 1_000 });
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
+   * const query = { product_type_in: ['Investment'] };
+   * const investments = await flanks.aggregationV2.listProducts({ query }).toArray({ limit: 1_000 });
    */
   listProducts(
     params: CursorListParams<ProductV2Query> = {},
@@ -215,16 +119,12 @@ export class AggregationV2 extends Resource {
 
   /**
    * Iterates over transactions, optionally filtered by ids, connection and date range.
-   *
    * @example
-   * ```ts
    * const query = { date_from: '2026-01-01' };
    * for await (const page of flanks.aggregationV2.listTransactions({ query, cursor: await progress.load() }).pages()) {
    *   await db.insertMany(page.items);
    *   await progress.save(page.nextCursor); // resume here after a crash
    * }
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
    */
   listTransactions(
     params: CursorListParams<TransactionV2Query> = {},
@@ -243,12 +143,7 @@ export class AggregationV2 extends Resource {
   /**
    * Sets the labels of a product. Whether Flanks replaces or merges existing labels is undocumented;
    * send the full set you want. Not retried once the request may have reached Flanks.
-   *
-   * @example
-   * ```ts
-   * await flanks.aggregationV2.setProductLabels(product.product_id, { client: 'acme', advisor: 'jdoe' });
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
+   * @example await flanks.aggregationV2.setProductLabels(product.product_id, { client: 'acme', advisor: 'jdoe' });
    */
   setProductLabels(productId: string, labels: Labels, options?: RequestOptions): APIPromise<ActionResult> {
     return this.call(async (call) => {
@@ -260,12 +155,7 @@ export class AggregationV2 extends Resource {
   /**
    * Sets the labels of a transaction. Send the full set you want (replace or merge is undocumented).
    * Not retried once the request may have reached Flanks.
-   *
-   * @example
-   * ```ts
-   * await flanks.aggregationV2.setTransactionLabels(tx.transaction_id, { reviewed: 'yes' });
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
+   * @example await flanks.aggregationV2.setTransactionLabels(tx.transaction_id, { reviewed: 'yes' });
    */
   setTransactionLabels(
     transactionId: string,

@@ -20,14 +20,8 @@ const bool = z.optional(z.nullable(z.boolean()));
 const strings = z.optional(z.nullable(z.array(z.string())));
 
 /**
- * Portfolio `type` codes (see also {@link INVESTMENT_TYPES}): `M` managed, `UM` unmanaged, `MIX`
- * mixed holdings, and one code per investment type it holds (`S` holds `VI` equities).
- *
- * @example
- * ```ts
- * const label = PORTFOLIO_TYPES[portfolio.type as keyof typeof PORTFOLIO_TYPES] ?? portfolio.type;
- * ```
- * @see https://docs.flanks.io/pages/data-model
+ * Portfolio `type` codes: `M` managed, `UM` unmanaged, `MIX` mixed holdings, or the kind of investment
+ * it holds (`S` holds equities, {@link INVESTMENT_TYPES} `VI`). Other codes may appear.
  */
 export const PORTFOLIO_TYPES = {
   M: 'Managed',
@@ -47,15 +41,7 @@ export const PORTFOLIO_TYPES = {
   AEP: 'Alternative and emerging',
 } as const;
 
-/**
- * Investment `type` codes.
- *
- * @example
- * ```ts
- * const label = INVESTMENT_TYPES[investment.type as keyof typeof INVESTMENT_TYPES] ?? investment.type;
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** Investment `type` codes. Other codes may appear. */
 export const INVESTMENT_TYPES = {
   F: 'Funds',
   VI: 'Equities',
@@ -72,13 +58,10 @@ export const INVESTMENT_TYPES = {
 } as const;
 
 /**
- * A portfolio (securities account) as returned by `aggregation.portfolios`.
- *
+ * A portfolio (securities account) with its valuation.
  * @example
- * ```ts
- * for (const p of await flanks.aggregation.portfolios(token)) console.log(p.name, p.type, p.balance, p.currency);
- * ```
- * @see https://docs.flanks.io/pages/data-model
+ * // Add in cents: adding the floats themselves can give 145694.91999999998 for 145694.92.
+ * const total = (await flanks.aggregation.portfolios(token)).reduce((c, p) => c + Math.round((p.balance ?? 0) * 100), 0) / 100;
  */
 export const PortfolioSchema = z.looseObject({
   /** Unique id, derived from the credentials token and `refValores`. */
@@ -103,27 +86,10 @@ export const PortfolioSchema = z.looseObject({
   /** Last refresh, epoch (the docs do not state seconds or ms). */
   updated_at_timestamp: num,
 });
-/**
- * A portfolio (securities account).
- *
- * @example
- * ```ts
- * // Add in cents: adding the floats themselves can give 145694.91999999998 for 145694.92.
- * const total = (await flanks.aggregation.portfolios(token)).reduce((c, p) => c + Math.round((p.balance ?? 0) * 100), 0) / 100;
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** A portfolio, the type of {@link PortfolioSchema}. */
 export type Portfolio = z.infer<typeof PortfolioSchema>;
 
-/**
- * A position held in a portfolio.
- *
- * @example
- * ```ts
- * const byIsin = new Map((await flanks.aggregation.investments(token)).map((i) => [i.isin, i]));
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** A position held in a portfolio. */
 export const InvestmentSchema = z.looseObject({
   _id: str,
   name: str,
@@ -140,27 +106,10 @@ export const InvestmentSchema = z.looseObject({
   external_id: str,
   updated_at_timestamp: num,
 });
-/**
- * A position held in a portfolio.
- *
- * @example
- * ```ts
- * const funds = (await flanks.aggregation.investments(token)).filter((i: Investment) => i.type === 'F');
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** A position, the type of {@link InvestmentSchema}. */
 export type Investment = z.infer<typeof InvestmentSchema>;
 
-/**
- * The two sides of a transfer, on an account transaction. Older API generations wrote
- * `ordenant` / `ibanOrdenant` for the payer.
- *
- * @example
- * ```ts
- * const incoming = (await flanks.aggregation.accountTransactions(token)).filter((t) => t.transfer?.ibanBeneficiary === myIban);
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** The two sides of a transfer; older API generations name the payer `ordenant` / `ibanOrdenant`. */
 export const TransferSchema = z.looseObject({
   payer: str,
   ibanPayer: str,
@@ -169,27 +118,10 @@ export const TransferSchema = z.looseObject({
   ordenant: str,
   ibanOrdenant: str,
 });
-/**
- * The two sides of a transfer.
- *
- * @example
- * ```ts
- * const from: string | null | undefined = (tx.transfer as Transfer | undefined)?.payer;
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** The two sides of a transfer, the type of {@link TransferSchema}. */
 export type Transfer = z.infer<typeof TransferSchema>;
 
-/**
- * A transaction (account, card, investment or liability). Field names differ between Flanks API
- * generations (`operationDate` / `dateOperation`, `valueDate` / `dateValue`); both are typed.
- *
- * @example
- * ```ts
- * const outflows = (await flanks.aggregation.accountTransactions(token)).filter((t) => (t.amount ?? 0) < 0);
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** A transaction of an account, card, investment or liability. */
 export const TransactionSchema = z.looseObject({
   _id: str,
   account_id: str,
@@ -206,7 +138,7 @@ export const TransactionSchema = z.looseObject({
   category: str,
   operationDate: str,
   valueDate: str,
-  /** Older API generations: `dateOperation`, `dateValue`, and `expense` (true for an outflow). */
+  /** Older API generations send `dateOperation` and `dateValue` instead, and `expense` (true for an outflow). */
   dateOperation: str,
   dateValue: str,
   expense: bool,
@@ -214,30 +146,13 @@ export const TransactionSchema = z.looseObject({
   cardNumber: str,
   /** Investment transactions: the securities account. */
   refValores: str,
-  /** Payer and beneficiary of a transfer. */
   transfer: z.optional(z.nullable(TransferSchema)),
   entity: str,
 });
-/**
- * An account, card, investment or liability transaction.
- *
- * @example
- * ```ts
- * const last: Transaction | undefined = (await flanks.aggregation.accountTransactions(token)).at(-1);
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** A transaction, the type of {@link TransactionSchema}. */
 export type Transaction = z.infer<typeof TransactionSchema>;
 
-/**
- * A cash account.
- *
- * @example
- * ```ts
- * for (const a of await flanks.aggregation.accounts(token)) console.log(a.iban, a.balance);
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** A cash account. */
 export const AccountSchema = z.looseObject({
   _id: str,
   account_id: str,
@@ -253,26 +168,10 @@ export const AccountSchema = z.looseObject({
   numOwners: num,
   owners: strings,
 });
-/**
- * A cash account.
- *
- * @example
- * ```ts
- * const ibans = (await flanks.aggregation.accounts(token)).map((a: Account) => a.iban);
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** A cash account, the type of {@link AccountSchema}. */
 export type Account = z.infer<typeof AccountSchema>;
 
-/**
- * A liability (loan, credit line …).
- *
- * @example
- * ```ts
- * const debt = (await flanks.aggregation.liabilities(token)).reduce((c, l) => c + Math.round((l.balance ?? 0) * 100), 0) / 100; // in cents: exact
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** A liability (loan, credit line …). */
 export const LiabilitySchema = z.looseObject({
   _id: str,
   liability_id: str,
@@ -283,26 +182,10 @@ export const LiabilitySchema = z.looseObject({
   description: str,
   entity: str,
 });
-/**
- * A liability such as a loan.
- *
- * @example
- * ```ts
- * const loans = (await flanks.aggregation.liabilities(token)).filter((l: Liability) => l.type === 'Loan');
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** A liability, the type of {@link LiabilitySchema}. */
 export type Liability = z.infer<typeof LiabilitySchema>;
 
-/**
- * A payment card; `pan` is masked except for the last 4 digits.
- *
- * @example
- * ```ts
- * const cards = await flanks.aggregation.cards(token);
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** A payment card; `pan` is masked except for the last 4 digits. */
 export const CardSchema = z.looseObject({
   _id: str,
   card_id: str,
@@ -311,78 +194,28 @@ export const CardSchema = z.looseObject({
   currency: str,
   entity: str,
 });
-/**
- * A payment card.
- *
- * @example
- * ```ts
- * const pans = (await flanks.aggregation.cards(token)).map((c: Card) => c.pan);
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** A payment card, the type of {@link CardSchema}. */
 export type Card = z.infer<typeof CardSchema>;
 
-/**
- * A holder of a product and their relation to it (`rel`: `Titular`, `Autorizado`, …).
- *
- * @example
- * ```ts
- * const owners = (await flanks.aggregation.holders(token)).filter((h) => h.rel === 'Titular');
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** A holder of a product and their relation to it (`rel`: `Titular`, `Autorizado`, …). */
 export const HolderSchema = z.looseObject({
   product_id: str,
   rel: str,
   name: str,
 });
-/**
- * A product holder.
- *
- * @example
- * ```ts
- * const names = (await flanks.aggregation.holders(token)).map((h: Holder) => h.name);
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** A product holder, the type of {@link HolderSchema}. */
 export type Holder = z.infer<typeof HolderSchema>;
 
-/**
- * The identity behind the bank login (`POST /v0/bank/credentials/auth`). A single object, which
- * may be empty.
- *
- * @example
- * ```ts
- * const me = await flanks.aggregation.identity(token);
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** The identity behind a bank login. */
 export const IdentitySchema = z.looseObject({
   _id: str,
   contactInfo: z.optional(z.nullable(z.unknown())),
   address: z.optional(z.nullable(z.unknown())),
 });
-/**
- * The identity behind a bank login.
- *
- * @example
- * ```ts
- * const identity: Identity = await flanks.aggregation.identity(token);
- * ```
- * @see https://docs.flanks.io/pages/data-model
- */
+/** The identity behind a bank login, the type of {@link IdentitySchema}. */
 export type Identity = z.infer<typeof IdentitySchema>;
 
-/**
- * Filters of an Aggregation call. Flanks does not document the fields; `account_id` (array) and a
- * date range have been seen in the wild. Anything you pass is sent as is.
- *
- * @example
- * ```ts
- * await flanks.aggregation.accountTransactions(token, { query: { account_id: [id], date_from: '2026-01-01' } });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
- */
+/** Filters of an Aggregation call, sent as is (undocumented; `account_id` and a date range are seen). */
 export interface AggregationQuery {
   account_id?: string[];
   date_from?: string;
@@ -392,12 +225,8 @@ export interface AggregationQuery {
 
 /**
  * Options of every Aggregation fetcher.
- *
  * @example
- * ```ts
- * await flanks.aggregation.accounts(token, { ignoreDataError: true, timeoutMs: 60_000 });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+ * const options: AggregationOptions = { query: { date_from: '2026-01-01' }, ignoreDataError: true, timeoutMs: 60_000 };
  */
 export interface AggregationOptions extends RequestOptions {
   query?: AggregationQuery | undefined;
@@ -406,29 +235,20 @@ export interface AggregationOptions extends RequestOptions {
 }
 
 /**
- * The Aggregation API: the data Flanks extracted for a credential. Every fetcher returns Flanks'
- * last stored snapshot (refreshed about daily), validated and typed.
+ * The Aggregation API: the data Flanks extracted for a credential at its last (about daily) refresh,
+ * validated and typed. Flanks describes the fields on its [data model page](https://docs.flanks.io/pages/data-model).
  *
  * Throws `FlanksDataNotReadyError` while the data type is still being extracted (wait with
  * `credentials.waitUntilReady`) and `FlanksDataError` when extraction failed.
- *
  * @example
- * ```ts
- * const [portfolios, investments] = await Promise.all([
- *   flanks.aggregation.portfolios(token),
- *   flanks.aggregation.investments(token),
- * ]);
- * ```
+ * const { aggregation } = flanks;
+ * const [portfolios, accounts] = await Promise.all([aggregation.portfolios(token), aggregation.accounts(token)]);
  * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
  */
 export class Aggregation extends Resource {
   /**
    * Portfolios (securities accounts) with their valuation.
-   * @example
-   * ```ts
-   * const portfolios = await flanks.aggregation.portfolios(token);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+   * @example const portfolios = await flanks.aggregation.portfolios(token);
    */
   portfolios(credentialsToken: string, options?: AggregationOptions): APIPromise<Portfolio[]> {
     return this.#fetch('portfolio', many('Portfolio', PortfolioSchema), credentialsToken, options);
@@ -436,11 +256,7 @@ export class Aggregation extends Resource {
 
   /**
    * Investments (positions) across portfolios.
-   * @example
-   * ```ts
-   * const investments = await flanks.aggregation.investments(token);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+   * @example const funds = (await flanks.aggregation.investments(token)).filter((i) => i.type === 'F');
    */
   investments(credentialsToken: string, options?: AggregationOptions): APIPromise<Investment[]> {
     return this.#fetch('investment', many('Investment', InvestmentSchema), credentialsToken, options);
@@ -448,11 +264,7 @@ export class Aggregation extends Resource {
 
   /**
    * Investment transactions (buys, sells, dividends …).
-   * @example
-   * ```ts
-   * const moves = await flanks.aggregation.investmentTransactions(token);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+   * @example const moves = await flanks.aggregation.investmentTransactions(token);
    */
   investmentTransactions(credentialsToken: string, options?: AggregationOptions): APIPromise<Transaction[]> {
     return this.#fetch('investment/transaction', TRANSACTIONS, credentialsToken, options);
@@ -460,11 +272,7 @@ export class Aggregation extends Resource {
 
   /**
    * Cash accounts.
-   * @example
-   * ```ts
-   * const accounts = await flanks.aggregation.accounts(token);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+   * @example const ibans = (await flanks.aggregation.accounts(token)).map((a) => a.iban);
    */
   accounts(credentialsToken: string, options?: AggregationOptions): APIPromise<Account[]> {
     return this.#fetch('account', many('Account', AccountSchema), credentialsToken, options);
@@ -472,11 +280,7 @@ export class Aggregation extends Resource {
 
   /**
    * Cash account transactions (`POST /v0/bank/credentials/data`).
-   * @example
-   * ```ts
-   * const txs = await flanks.aggregation.accountTransactions(token, { query: { account_id: [accountId] } });
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+   * @example const txs = await flanks.aggregation.accountTransactions(token, { query: { account_id: [id] } });
    */
   accountTransactions(credentialsToken: string, options?: AggregationOptions): APIPromise<Transaction[]> {
     return this.#fetch('data', TRANSACTIONS, credentialsToken, options);
@@ -484,11 +288,7 @@ export class Aggregation extends Resource {
 
   /**
    * Liabilities (loans, credit lines).
-   * @example
-   * ```ts
-   * const loans = await flanks.aggregation.liabilities(token);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+   * @example const loans = (await flanks.aggregation.liabilities(token)).filter((l) => l.type === 'Loan');
    */
   liabilities(credentialsToken: string, options?: AggregationOptions): APIPromise<Liability[]> {
     return this.#fetch('liability', many('Liability', LiabilitySchema), credentialsToken, options);
@@ -496,11 +296,7 @@ export class Aggregation extends Resource {
 
   /**
    * Liability transactions (instalments, drawdowns).
-   * @example
-   * ```ts
-   * const instalments = await flanks.aggregation.liabilityTransactions(token);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+   * @example const instalments = await flanks.aggregation.liabilityTransactions(token);
    */
   liabilityTransactions(credentialsToken: string, options?: AggregationOptions): APIPromise<Transaction[]> {
     return this.#fetch('liability/transaction', TRANSACTIONS, credentialsToken, options);
@@ -508,11 +304,7 @@ export class Aggregation extends Resource {
 
   /**
    * Payment cards.
-   * @example
-   * ```ts
-   * const cards = await flanks.aggregation.cards(token);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+   * @example const cards = await flanks.aggregation.cards(token);
    */
   cards(credentialsToken: string, options?: AggregationOptions): APIPromise<Card[]> {
     return this.#fetch('card', many('Card', CardSchema), credentialsToken, options);
@@ -520,11 +312,7 @@ export class Aggregation extends Resource {
 
   /**
    * Card transactions.
-   * @example
-   * ```ts
-   * const spending = await flanks.aggregation.cardTransactions(token);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+   * @example const spending = await flanks.aggregation.cardTransactions(token);
    */
   cardTransactions(credentialsToken: string, options?: AggregationOptions): APIPromise<Transaction[]> {
     return this.#fetch('card/transaction', TRANSACTIONS, credentialsToken, options);
@@ -532,23 +320,15 @@ export class Aggregation extends Resource {
 
   /**
    * Holders of each product and their relation to it.
-   * @example
-   * ```ts
-   * const holders = await flanks.aggregation.holders(token);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+   * @example const owners = (await flanks.aggregation.holders(token)).filter((h) => h.rel === 'Titular');
    */
   holders(credentialsToken: string, options?: AggregationOptions): APIPromise<Holder[]> {
     return this.#fetch('holder', many('Holder', HolderSchema), credentialsToken, options);
   }
 
   /**
-   * Identity of the bank login's owner: a single object (possibly empty).
-   * @example
-   * ```ts
-   * const identity = await flanks.aggregation.identity(token);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
+   * Identity of the bank login's owner (`POST /v0/bank/credentials/auth`): one object, possibly empty.
+   * @example const identity = await flanks.aggregation.identity(token);
    */
   identity(credentialsToken: string, options?: AggregationOptions): APIPromise<Identity> {
     // Path assumed without the trailing slash a third-party client uses (`auth/`); Flanks' other

@@ -5,16 +5,7 @@ import { checkRequestOptions } from '../internal/args';
 import { many } from '../internal/validate';
 import { Resource, unwrapList } from './shared';
 
-/**
- * A bank or custodian Flanks can connect to. Its `id` is the Link URL's `bank` parameter.
- *
- * @example
- * ```ts
- * const banks: Entity[] = await flanks.entities.list();
- * const url = flanks.links.buildUrl({ token, userId: user.id, bank: banks[0].id });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
- */
+/** A bank or custodian Flanks can connect to; its `id` is the Link URL's `bank` parameter. */
 export const EntitySchema = z.looseObject({
   /** Required: it is the value `links.buildUrl({ bank })` takes; an entity without it cannot be used. */
   id: z.string(),
@@ -22,35 +13,18 @@ export const EntitySchema = z.looseObject({
   country: z.optional(z.nullable(z.string())),
   logo_url: z.optional(z.nullable(z.string())),
 });
-/**
- * A bank or custodian Flanks can connect to.
- *
- * @example
- * ```ts
- * const testbank: Entity | undefined = (await flanks.entities.list()).find((e) => e.id === 'testbank');
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
- */
+/** A bank or custodian, the type of {@link EntitySchema}. */
 export type Entity = z.infer<typeof EntitySchema>;
 
 /**
  * The Entities API: which banks your users can connect.
- *
- * @example
- * ```ts
- * const entities = await flanks.entities.list();
- * ```
+ * @example const url = flanks.links.buildUrl({ token, userId, bank: (await flanks.entities.list())[0].id });
  * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
  */
 export class Entities extends Resource {
   /**
    * Lists the available entities (`GET /v0/bank/available`).
-   *
-   * @example
-   * ```ts
-   * const spanish = (await flanks.entities.list()).filter((e) => e.country === 'ES');
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
+   * @example const spanish = (await flanks.entities.list()).filter((e) => e.country === 'ES');
    */
   list(options?: RequestOptions): APIPromise<Entity[]> {
     return this.call(async (call) => {

@@ -19,8 +19,9 @@ import { Resource, unwrapData, unwrapList } from './shared';
 
 /*
  * Report API v1 (beta). No archived doc page exists: paths, bodies and the report statuses come
- * from a third-party client (shared/flanks-api.md §3.9), which types report and template ids as
- * integers. Ids are accepted as numbers or strings so a change of id type does not break callers.
+ * from a third-party client (docs/api-notes.md, "Where the Flanks API is unclear"), which types report
+ * and template ids as integers. Ids are accepted as numbers or strings so a change of id type does not
+ * break callers.
  */
 
 const str = z.optional(z.nullable(z.string()));
@@ -30,72 +31,25 @@ const id = z.union([z.number(), z.string()]);
  * Report `status` values known so far (beta), in the order a report goes through them: `new`,
  * `payload` (data gathered), `file` (document being rendered), then `ready` or `fail`. Other values
  * may appear; treat unknown ones as "still building".
- *
- * @example
- * ```ts
- * const step = REPORT_STATUSES.indexOf(report.status as ReportStatus);
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/report-api/
  */
 export const REPORT_STATUSES = ['new', 'payload', 'file', 'ready', 'fail'] as const;
-/**
- * A known report status.
- *
- * @example
- * ```ts
- * const done: ReportStatus[] = ['ready', 'fail'];
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/report-api/
- */
+/** A known report status, one of {@link REPORT_STATUSES}. */
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
-/**
- * Report languages known so far (default `en`).
- *
- * @example
- * ```ts
- * await flanks.reports.build({ templateId, language: 'es' satisfies (typeof REPORT_LANGUAGES)[number] });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/report-api/
- */
+/** Report languages known so far (default `en`). */
 export const REPORT_LANGUAGES = ['en', 'es', 'fr'] as const;
 
-/**
- * A report template of your company.
- *
- * @example
- * ```ts
- * const [first]: ReportTemplate[] = await flanks.reports.listTemplates();
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/report-api/
- */
+/** A report template of your company. */
 export const ReportTemplateSchema = z.looseObject({
   /** Required: it is what `reports.build({ templateId })` takes. */
   template_id: id,
   name: str,
   description: str,
 });
-/**
- * A report template.
- *
- * @example
- * ```ts
- * const templates: ReportTemplate[] = await flanks.reports.listTemplates();
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/report-api/
- */
+/** A report template, the type of {@link ReportTemplateSchema}. */
 export type ReportTemplate = z.infer<typeof ReportTemplateSchema>;
 
-/**
- * A report being built, or built (beta).
- *
- * @example
- * ```ts
- * const report: Report = await flanks.reports.getStatus(reportId);
- * if (report.status === 'ready') console.log(await flanks.reports.getContentUrl(report.report_id));
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/report-api/
- */
+/** A report being built, or built (beta). */
 export const ReportSchema = z.looseObject({
   /** Required: it is how `getStatus`, `waitUntilReady` and `getContentUrl` name the report. */
   report_id: id,
@@ -103,40 +57,25 @@ export const ReportSchema = z.looseObject({
   /** See {@link REPORT_STATUSES}. Required: `waitUntilReady` decides on it. */
   status: z.string(),
 });
-/**
- * A report.
- *
- * @example
- * ```ts
- * const report: Report = await flanks.reports.build({ templateId: 1 });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/report-api/
- */
+/** A report, the type of {@link ReportSchema}. */
 export type Report = z.infer<typeof ReportSchema>;
 
 // The URL is the whole answer (`getContentUrl` returns it).
 const ReportContentSchema = z.looseObject({ url: z.string().check(z.minLength(1)) });
 
 /**
- * Argument of `reports.build`. `query` selects the data (Flanks' filters, labels included) and
- * `templateAttributes` fills the template; both are sent as `{}` when left out.
- *
+ * Argument of `reports.build`.
  * @example
- * ```ts
  * const params: BuildReportParams = {
- *   templateId: 1,
- *   query: { connection_id_in: [token] },
- *   templateAttributes: { title: 'Q1 summary' },
- *   language: 'es',
- *   startDate: '2026-01-01',
- *   endDate: '2026-03-31',
+ *   templateId: 1, query: { connection_id_in: [token] }, templateAttributes: { title: 'Q1 summary' },
+ *   language: 'es', startDate: '2026-01-01', endDate: '2026-03-31',
  * };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/report-api/
  */
 export const BuildReportParamsSchema = z.object({
   templateId: id,
+  /** Selects the data, in Flanks' filters (labels included); `{}` when left out. */
   query: z.optional(z.record(z.string(), z.unknown())),
+  /** Fills the template; `{}` when left out. */
   templateAttributes: z.optional(z.record(z.string(), z.unknown())),
   /** `en` (default), `es` or `fr`; see {@link REPORT_LANGUAGES}. */
   language: z.optional(z.string().check(z.minLength(1))),
@@ -145,25 +84,12 @@ export const BuildReportParamsSchema = z.object({
   /** Last day covered, `YYYY-MM-DD`; Flanks defaults to today. */
   endDate: isoDate,
 });
-/**
- * Argument of `reports.build`.
- *
- * @example
- * ```ts
- * const params: BuildReportParams = { templateId: 1, language: 'es' };
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/report-api/
- */
+/** Argument of `reports.build`, the type of {@link BuildReportParamsSchema}. */
 export type BuildReportParams = z.infer<typeof BuildReportParamsSchema>;
 
 /**
  * Options of `reports.waitUntilReady`.
- *
- * @example
- * ```ts
- * await flanks.reports.waitUntilReady(reportId, { timeoutMs: 120_000, onReport: (r) => console.log(r.status) });
- * ```
- * @see https://docs.flanks.io/pages/flanks-apis/report-api/
+ * @example await flanks.reports.waitUntilReady(reportId, { timeoutMs: 120_000, onReport: (r) => console.log(r.status) });
  */
 export interface WaitForReportOptions extends PollOptions {
   /** Called with every status read. */
@@ -189,25 +115,17 @@ function checkId(value: unknown, name: string): number | string {
 /**
  * Report API v1 (**beta**): build a document (e.g. a wealth summary) from a template over your
  * aggregated data, wait for it, and get a URL to download it.
- *
  * @example
- * ```ts
  * const [template] = await flanks.reports.listTemplates();
  * const report = await flanks.reports.build({ templateId: template.template_id, query: { connection_id_in: [token] } });
  * await flanks.reports.waitUntilReady(report.report_id);
  * const url = await flanks.reports.getContentUrl(report.report_id);
- * ```
  * @see https://docs.flanks.io/pages/flanks-apis/report-api/
  */
 export class Reports extends Resource {
   /**
    * Lists your report templates.
-   *
-   * @example
-   * ```ts
-   * for (const t of await flanks.reports.listTemplates()) console.log(t.template_id, t.name);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/report-api/
+   * @example for (const t of await flanks.reports.listTemplates()) console.log(t.template_id, t.name);
    */
   listTemplates(options?: RequestOptions): APIPromise<ReportTemplate[]> {
     return this.call(async (call) => {
@@ -227,12 +145,7 @@ export class Reports extends Resource {
   /**
    * Starts building a report and returns it (status `new`). Not retried once the request may have
    * reached Flanks: a replay would build a second report.
-   *
-   * @example
-   * ```ts
-   * const report = await flanks.reports.build({ templateId: 1, query: { connection_id_in: [token] }, language: 'es' });
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/report-api/
+   * @example const report = await flanks.reports.build({ templateId: 1, query: { connection_id_in: [token] } });
    */
   build(params: BuildReportParams, options?: RequestOptions): APIPromise<Report> {
     return this.call(async (call) => {
@@ -252,12 +165,7 @@ export class Reports extends Resource {
 
   /**
    * Reads a report's status.
-   *
-   * @example
-   * ```ts
-   * const { status } = await flanks.reports.getStatus(reportId);
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/report-api/
+   * @example const { status } = await flanks.reports.getStatus(reportId);
    */
   getStatus(reportId: number | string, options?: RequestOptions): APIPromise<Report> {
     return this.call(async (call) => {
@@ -267,15 +175,11 @@ export class Reports extends Resource {
   }
 
   /**
-   * Polls the report (with the poller `credentials.waitUntilReady` uses) until it is `ready`. Rejects with `FlanksReportError` on `fail`, `FlanksTimeoutError` after `timeoutMs`
-   * (default 5 minutes) and `FlanksAbortError` on `signal`. `.withResponse()` describes the status
-   * read that ended the wait; its `calls` is the number of polls.
-   *
-   * @example
-   * ```ts
-   * const report = await flanks.reports.waitUntilReady(reportId, { timeoutMs: 120_000 });
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/report-api/
+   * Polls the report (with the poller `credentials.waitUntilReady` uses) until it is `ready`.
+   * Rejects with `FlanksReportError` on `fail`, `FlanksTimeoutError` after `timeoutMs` (default
+   * 5 minutes) and `FlanksAbortError` on `signal`. `.withResponse()` describes the status read that
+   * ended the wait; its `calls` is the number of polls.
+   * @example const report = await flanks.reports.waitUntilReady(reportId, { timeoutMs: 120_000 });
    */
   waitUntilReady(reportId: number | string, options: WaitForReportOptions = {}): APIPromise<Report> {
     return this.call(async (call) => {
@@ -306,13 +210,7 @@ export class Reports extends Resource {
   /**
    * Returns the URL to download a `ready` report from. Treat it as a secret: whoever has it can
    * read the report.
-   *
-   * @example
-   * ```ts
-   * const url = await flanks.reports.getContentUrl(reportId);
-   * const pdf = await fetch(url).then((r) => r.arrayBuffer());
-   * ```
-   * @see https://docs.flanks.io/pages/flanks-apis/report-api/
+   * @example const pdf = await fetch(await flanks.reports.getContentUrl(reportId)).then((r) => r.arrayBuffer());
    */
   getContentUrl(reportId: number | string, options?: RequestOptions): APIPromise<string> {
     return this.call(async (call) => {

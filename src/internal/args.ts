@@ -230,9 +230,11 @@ export function checkRequestOptions(options: unknown, name = 'options'): Request
   return o as RequestOptions;
 }
 
-/** The timing options of every `waitUntil…` helper (see core/polling.ts). */
+/** The options every wait method shares: poll timing (see core/polling.ts), signal, per-read limit. */
 export function checkPollOptions(o: Record<string, unknown>): void {
   for (const key of ['timeoutMs', 'pollIntervalMs', 'maxPollIntervalMs']) {
     optionalNumber(o[key], `options.${key}`, { min: 0, max: MAX_TIMER_MS });
   }
+  optionalSignal(o.signal, 'options.signal');
+  optionalNumber(o.requestTimeoutMs, 'options.requestTimeoutMs', { min: 1, max: MAX_TIMER_MS });
 }

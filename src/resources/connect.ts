@@ -15,17 +15,14 @@ import {
   type ReauthToken,
 } from '../core/errors';
 import type { Paginator } from '../core/pagination';
-import { type PollOptions, poll } from '../core/polling';
+import type { PollOptions } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import {
   argumentError,
   checkArg,
-  checkPollOptions,
   checkRequestOptions,
   isRecord,
-  optionalFunction,
   optionalNumber,
-  optionalObject,
   optionalString,
   requireObject,
   requireString,
@@ -403,24 +400,16 @@ export class Connect extends Resource {
    * @see https://docs.flanks.io/pages/concepts/connect-sessions
    */
   waitForSession(sessionId: string, options: WaitForSessionOptions = {}): APIPromise<Session> {
-    return this.call(async (call) => {
+    return this.waitFor(options, 'the Connect session to finish', 'onSession', () => {
       const id = requireString(sessionId, 'sessionId');
-      const o = optionalObject(options, 'options') ?? {};
-      checkPollOptions(o);
-      checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
-      optionalFunction(o.onSession, 'options.onSession');
-      const { onSession, requestTimeoutMs } = options;
-      return poll({
-        ...options,
-        what: 'the Connect session to finish',
-        check: (signal) => call.track(this.getSession(id, { signal, timeoutMs: requestTimeoutMs })),
-        onValue: onSession,
+      return {
+        read: (request) => this.getSession(id, request),
         isDone: (session) => {
           if (!isFinished(session.status)) return false;
           if (session.status !== FINISHED_OK) throw sessionFailure(session);
           return true;
         },
-      });
+      };
     });
   }
 

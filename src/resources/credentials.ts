@@ -8,15 +8,13 @@ import {
   type ReauthToken,
 } from '../core/errors';
 import { Paginator } from '../core/pagination';
-import { type PollOptions, poll } from '../core/polling';
+import type { PollOptions } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import {
   argumentError,
-  checkPollOptions,
   checkRequestOptions,
   onlyKnownKeys,
   optionalArrayOf,
-  optionalFunction,
   optionalNumber,
   optionalObject,
   optionalOneOf,
@@ -288,20 +286,12 @@ export class Credentials extends Resource {
     credentialsToken: string,
     options: WaitUntilReadyOptions = {},
   ): APIPromise<CredentialStatus> {
-    return this.call(async (call) => {
+    return this.waitFor(options, 'the credentials to be ready', 'onStatus', (o) => {
       const token = requireString(credentialsToken, 'credentialsToken');
-      const o = optionalObject(options, 'options') ?? {};
       const products = optionalArrayOf(o.products, PRODUCT_KINDS, 'options.products');
       const transactions = optionalArrayOf(o.transactions, TRANSACTION_KINDS, 'options.transactions');
-      checkPollOptions(o);
-      checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
-      optionalFunction(o.onStatus, 'options.onStatus');
-      const { onStatus, requestTimeoutMs } = options;
-      return poll({
-        ...options,
-        what: 'the credentials to be ready',
-        check: (signal) => call.track(this.getStatus(token, { signal, timeoutMs: requestTimeoutMs })),
-        onValue: onStatus,
+      return {
+        read: (request) => this.getStatus(token, request),
         isDone: (status) => {
           const stop = userActionNeeded(status, () => this.transport.redact(status, [token]));
           if (stop) throw stop;
@@ -312,7 +302,7 @@ export class Credentials extends Resource {
             (transactions ?? []).every((k) => createdTx?.[k] === true)
           );
         },
-      });
+      };
     });
   }
 

@@ -1,17 +1,9 @@
 import * as z from 'zod/mini';
 import type { APIPromise } from '../core/api-promise';
 import { FlanksReportError } from '../core/errors';
-import { type PollOptions, poll } from '../core/polling';
+import type { PollOptions } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
-import {
-  argumentError,
-  checkArg,
-  checkPollOptions,
-  checkRequestOptions,
-  optionalFunction,
-  optionalObject,
-  requireObject,
-} from '../internal/args';
+import { argumentError, checkArg, checkRequestOptions, requireObject } from '../internal/args';
 import type { Call } from '../internal/call';
 import { many, one, UnusableResponse } from '../internal/validate';
 import { connectionSecrets, isoDate } from './cursor';
@@ -182,18 +174,10 @@ export class Reports extends Resource {
    * @example const report = await flanks.reports.waitUntilReady(reportId, { timeoutMs: 120_000 });
    */
   waitUntilReady(reportId: number | string, options: WaitForReportOptions = {}): APIPromise<Report> {
-    return this.call(async (call) => {
+    return this.waitFor(options, 'the report to be ready', 'onReport', () => {
       const report_id = checkId(reportId, 'reportId');
-      const o = optionalObject(options, 'options') ?? {};
-      checkPollOptions(o);
-      checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
-      optionalFunction(o.onReport, 'options.onReport');
-      const { onReport, requestTimeoutMs } = options;
-      return poll({
-        ...options,
-        what: 'the report to be ready',
-        check: (signal) => call.track(this.getStatus(report_id, { signal, timeoutMs: requestTimeoutMs })),
-        onValue: onReport,
+      return {
+        read: (request) => this.getStatus(report_id, request),
         isDone: (report) => {
           if (report.status === 'fail') {
             throw new FlanksReportError(
@@ -203,7 +187,7 @@ export class Reports extends Resource {
           }
           return report.status === 'ready';
         },
-      });
+      };
     });
   }
 

@@ -2,7 +2,17 @@ import * as z from 'zod/mini';
 import type { APIPromise } from '../core/api-promise';
 import { keepEnvelope } from '../core/envelope';
 import type { ReauthToken } from '../core/errors';
-import { argumentError, isRecord, requireObject, requireString } from '../internal/args';
+import { type PollOptions, poll } from '../core/polling';
+import type { RequestOptions } from '../core/request-options';
+import {
+  argumentError,
+  checkPollOptions,
+  isRecord,
+  optionalFunction,
+  optionalObject,
+  requireObject,
+  requireString,
+} from '../internal/args';
 import { apiCall, type Call } from '../internal/call';
 import type { Transport } from '../internal/transport';
 import { UnusableResponse } from '../internal/validate';
@@ -36,6 +46,39 @@ export abstract class Resource {
    */
   protected call<T>(run: (call: Call<T>) => Promise<T>): APIPromise<T> {
     return apiCall(this.#transport, run);
+  }
+
+  /**
+   * The body of every wait method, as one call: `setUp` checks the method's own arguments and says
+   * what to read and when it is done; the wait options (poll timing, `signal`, `requestTimeoutMs` for
+   * each read, the `listener` option called with every value read) are checked here. @internal
+   */
+  protected waitFor<T>(
+    options: unknown,
+    what: string,
+    listener: string,
+    setUp: (options: Record<string, unknown>) => {
+      read: (options: RequestOptions) => APIPromise<T>;
+      isDone: (value: T) => boolean;
+    },
+  ): APIPromise<T> {
+    return this.call(async (call) => {
+      const o = optionalObject(options, 'options') ?? {};
+      const { read, isDone } = setUp(o);
+      checkPollOptions(o);
+      const onValue = optionalFunction<(value: T, attempt: number) => void>(
+        o[listener],
+        `options.${listener}`,
+      );
+      const timeoutMs = o.requestTimeoutMs as number | undefined;
+      return poll({
+        ...(o as PollOptions),
+        what,
+        check: (signal) => call.track(read({ signal, timeoutMs })),
+        onValue,
+        isDone,
+      });
+    });
   }
 
   /**

@@ -420,6 +420,7 @@ describe('credentials', () => {
       ['pollIntervalMs', { pollIntervalMs: Number.NaN }, 'options.pollIntervalMs'],
       ['onStatus', { onStatus: 'log' }, 'options.onStatus'],
       ['signal', { signal: {} }, 'options.signal'],
+      ['requestTimeoutMs', { requestTimeoutMs: -5 }, 'options.requestTimeoutMs'],
     ])('invalid %s → FlanksValidationError, no request', async (_what, options, path) => {
       const client = makeClient();
       const err = await (async () => client.credentials.waitUntilReady(TOKEN, options as never))().catch(

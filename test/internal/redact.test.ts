@@ -90,6 +90,29 @@ describe('redaction', () => {
     });
   });
 
+  // A cause chain that loops through two errors made the redaction recurse until the stack
+  // overflowed: a RangeError escaped instead of the FlanksConnectionError.
+  it('a cause chain that loops back is followed once round, not until the stack overflows', async () => {
+    tokenRoute();
+    const a = new Error('first ct_secret_in_a_loop');
+    const b = new Error('second');
+    (a as { cause?: unknown }).cause = b;
+    (b as { cause?: unknown }).cause = a;
+    const looping: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/v0/token')) return fetch(input, init);
+      throw new TypeError('fetch failed', { cause: a });
+    };
+    const err = await makeClient({ fetch: looping, maxRetries: 0 })
+      .credentials.getStatus('ct_secret_in_a_loop')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FlanksConnectionError);
+    expect((err as FlanksConnectionError).cause).toStrictEqual({
+      name: 'TypeError',
+      message: 'fetch failed',
+      cause: { name: 'Error', message: 'first [REDACTED]', cause: { name: 'Error', message: 'second' } },
+    });
+  });
+
   it('a thrown value that is not an Error becomes its redacted copy', async () => {
     tokenRoute();
     const token = 'ct_secret_thrown_plain';

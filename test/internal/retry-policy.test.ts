@@ -56,6 +56,12 @@ describe('backoff', () => {
     const expected = [375, 750, 1_500, 3_000, 6_000, 6_000, 6_000];
     expect(announcedWaits(logger)).toEqual(expected);
     expect(gaps(arrivals)).toEqual(expected);
+    expect(logger.info.mock.calls[0]![0]).toBe(
+      `[flanks-sdk] retrying POST ${PATH} in 375 ms (attempt 2 of 8) after FlanksApiError`,
+    );
+    expect(logger.info.mock.calls[6]![0]).toBe(
+      `[flanks-sdk] retrying POST ${PATH} in 6000 ms (attempt 8 of 8) after FlanksApiError`,
+    );
   });
 
   it('the random factor spans [0.5, 1] of the step: none at the low end, all of it at the high end', async () => {

@@ -5,13 +5,16 @@ const entry = {
   'testing/index': 'src/testing/index.ts',
   'token-cache/redis': 'src/token-cache/redis.ts',
   'stores/postgres': 'src/stores/postgres.ts',
+  'otel/index': 'src/otel/index.ts',
 };
 
 export default defineConfig([
   {
     entry,
     format: ['esm'],
-    dts: true,
+    // `@internal` members (resource constructors, which take the private Transport) stay out of the
+    // published types: they are not API, and the API report (scripts/api-report.mjs) checks that.
+    dts: { compilerOptions: { stripInternal: true } },
     clean: true,
     sourcemap: true,
     target: 'node20',
@@ -19,12 +22,15 @@ export default defineConfig([
     // zod's runtime is bundled: as a dependency it is ~60 ESM files, whose loading was 40 of the
     // 50 ms an `import 'flanks-sdk'` cost (docs/benchmarks.md). Only index uses zod, so there is one
     // copy. The .d.ts files still import zod's types, so zod stays a dependency.
-    noExternal: ['zod'],
+    // @noble/hashes (HMAC-SHA256 for link state and the token cache key) is bundled too, in both
+    // builds: it is ESM-only (so the CommonJS build could not require it), no public type mentions it,
+    // and as a dependency its files would load on import. It stays a pinned devDependency.
+    noExternal: ['zod', '@noble/hashes'],
   },
   {
     entry,
     format: ['cjs'],
-    dts: true,
+    dts: { compilerOptions: { stripInternal: true } },
     sourcemap: true,
     target: 'node20',
     // Shared code in shared chunks, as in the ESM build: otherwise each entry bundles its own copy of
@@ -36,7 +42,7 @@ export default defineConfig([
     // tsup's CJS interop wraps `require('ky')` in `__toESM(..., 1)`, which breaks ky's and
     // p-retry's default exports at run time (see shared/toolchain.md). Bundling them into the
     // CJS build only avoids the wrapper; the ESM build keeps them as real dependencies.
-    noExternal: ['ky', 'p-retry', 'is-network-error', 'zod'],
+    noExternal: ['ky', 'p-retry', 'is-network-error', 'zod', '@noble/hashes'],
   },
   {
     entry: { 'bin/flanks-sandbox': 'src/testing/bin.ts', 'bin/flanks-sdk': 'src/cli/flanks-sdk.ts' },

@@ -66,6 +66,15 @@ function rows(r) {
     ],
     [
       '1',
+      'per call: SDK with one `response` listener vs bare `ky.post().json()`',
+      `${us(pc.wallUs.sdkListener.median)}/call`,
+      `${us(pc.wallUs.ky.median)}/call`,
+      `${ratio(pc.sdkListenerOverKy)}; CPU ${fmt(pc.cpuSdkListenerOverKy.median)} (no listener: ${fmt(pc.cpuSdkOverKy.median)})`,
+      'report',
+      'report',
+    ],
+    [
+      '1',
       'per call: SDK vs bare `fetch`',
       `${us(pc.wallUs.sdk.median)}/call`,
       `${us(pc.wallUs.fetch.median)}/call`,

@@ -127,7 +127,7 @@ async function main() {
         .listTransactions({ query: { product_id_in: [account.product_id] } })
         .pages()) {
         pages += 1;
-        count += page.length;
+        count += page.items.length;
       }
       console.log(`  ${count} transactions of that account, read in ${pages} page(s)`);
     }

@@ -16,6 +16,8 @@ const tagsOf = (r) => {
 };
 for (const mod of project.children ?? []) {
   for (const r of mod.children ?? []) {
+    // A re-export (a subpath naming a main-entry type it uses) is documented where it is declared.
+    if (r.variant === 'reference') continue;
     const tags = tagsOf(r);
     const example = tags.some((t) => t.tag === '@example');
     const see = tags.find((t) => t.tag === '@see');

@@ -6,7 +6,11 @@
 // 36 kB for link outcomes and re-authentication (+1.0 kB: the refused-link-code and re-authentication
 // messages, credentials.reauthToken and the reauth option), and to 39 kB (38.7 kB measured) for the
 // security review's defaults (signed state and session bindings, token-cache sealing, the response
-// cap, redirect and base-URL checks, the worker guard; +2.9 kB).
+// cap, redirect and base-URL checks, the worker guard; +2.9 kB), to 40.5 kB (40.4 kB measured)
+// for response metadata and events (APIPromise, the per-call record, the event emitter and its
+// payloads in the transport and token manager; +1.7 kB), and to 43 kB (42.8 kB measured) when the
+// hand-written SHA-256/HMAC gave way to the audited @noble/hashes (+1.8 kB: its input checks and
+// hash framework) and arguments got one check with resumable pages (+0.5 kB).
 // `--explain` also estimates what each part costs: the bundle rebuilt from src/ without it (its
 // modules replaced by empty stand-ins, or the dependency left out), minus the full bundle.
 import { readFileSync } from 'node:fs';
@@ -15,7 +19,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 export const GOAL_KB = 20;
-export const BUDGET_KB = 39;
+export const BUDGET_KB = 43;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const common = {

@@ -24,11 +24,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * module. Raised to the next 10 kB above what was measured (ESM 192.7 kB, CommonJS 240.8 kB) when link
  * outcomes and re-authentication joined the main entry (+4.7 kB, TSDoc included), then (ESM 214.8 kB,
  * CommonJS 267.1 kB, plus 5 %) with the security review's defaults: signed state, session bindings,
- * token sealing, transport checks, and their documentation.
+ * token sealing, transport checks, and their documentation; ESM raised to the next 10 kB above the
+ * measure (230.0 kB, from 215.0 kB; CommonJS 284.7 kB still fits) for `.withResponse()` and events,
+ * then both to the next 10 kB above the measure (ESM 243.9 kB, CommonJS 303.4 kB) for the bundled
+ * @noble/hashes, the argument checks and resumable pages.
  */
 export const BUDGET = {
-  esm: { files: 7, kB: 230 },
-  cjs: { files: 8, kB: 290 },
+  esm: { files: 7, kB: 250 },
+  cjs: { files: 8, kB: 310 },
 };
 /** Built-in modules an import must not load: the fetch implementation and the network stack. */
 const NETWORK_BUILTINS =

@@ -1,28 +1,33 @@
+import type { APIPromise } from './core/api-promise';
 import {
+  CREDENTIAL_STORE_METHODS,
   type CredentialRecord,
   type CredentialStore,
   makeCredentialRecord,
   saveForUser,
 } from './core/credential-store';
-import {
-  FlanksError,
-  FlanksLinkDelayedError,
-  FlanksLinkStateError,
-  FlanksValidationError,
-} from './core/errors';
+import { FlanksError, FlanksLinkDelayedError, FlanksLinkStateError } from './core/errors';
+import type { FlanksEventListener, FlanksEventName } from './core/events';
 import { defaultLogger, type Logger } from './core/logger';
 import type { RequestOptions } from './core/request-options';
 import type { TokenCache } from './core/token-cache';
 import {
+  argumentError,
   checkRequestOptions,
   hasMethods,
+  isRecord,
   MAX_TIMER_MS,
   optionalBoolean,
+  optionalFunction,
   optionalNumber,
+  optionalOneOf,
+  requireMethods,
   requireObject,
   requireString,
   requireUserId,
 } from './internal/args';
+import { apiCall } from './internal/call';
+import { Emitter } from './internal/events';
 import { checkLinkState, deriveStateKey, type LinkStateProblem } from './internal/link-state';
 import { refreshBudgetMs, TokenManager } from './internal/token-manager';
 import { Transport } from './internal/transport';
@@ -164,16 +169,16 @@ function checkUrl(value: string, name: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new FlanksValidationError(`${path} must be an absolute https URL.`, { path });
+    throw argumentError(path, 'must be an absolute https URL.');
   }
   if (url.username !== '' || url.password !== '') {
-    throw new FlanksValidationError(`${path} must not contain a user name or password.`, { path });
+    throw argumentError(path, 'must not contain a user name or password.');
   }
   const loopback = LOOPBACK_HOST.test(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new FlanksValidationError(
-      `${path} must be an https URL (http only for localhost, 127.0.0.0/8, [::1]): secrets must not travel in clear.`,
-      { path },
+    throw argumentError(
+      path,
+      'must be an https URL (http only for localhost, 127.0.0.0/8, [::1]): secrets must not travel in clear.',
     );
   }
   return url.href.replace(/\/+$/, '');
@@ -202,17 +207,8 @@ function browserContext(): string | undefined {
   return undefined;
 }
 
-function isStore(value: unknown): value is CredentialStore {
-  return hasMethods(value, ['save', 'get', 'listByUser', 'delete']);
-}
-
-function isTokenCache(value: unknown): value is TokenCache {
-  return hasMethods(value, ['get', 'set', 'lock']);
-}
-
-function isLogger(value: unknown): value is Logger {
-  return hasMethods(value, ['debug', 'info', 'warn', 'error']);
-}
+const TOKEN_CACHE_METHODS = ['get', 'set', 'lock'];
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'];
 
 /**
  * The Flanks API client. One instance per application is enough: it caches the access token and
@@ -253,6 +249,7 @@ export class FlanksClient {
   readonly store: CredentialStore | undefined;
   readonly #tokens: TokenManager;
   readonly #transport: Transport;
+  readonly #events: Emitter;
   readonly #stateKey: Uint8Array;
   readonly #baseUrl: string;
 
@@ -267,13 +264,15 @@ export class FlanksClient {
     const clientId = o.clientId ?? env('FLANKS_CLIENT_ID');
     const clientSecret = o.clientSecret ?? env('FLANKS_CLIENT_SECRET');
     if (clientId === undefined) {
-      throw new FlanksError(
-        'Missing options.clientId: pass clientId to new FlanksClient() or set FLANKS_CLIENT_ID (your application in https://platform.flanks.io).',
+      throw argumentError(
+        'options.clientId',
+        'is missing: pass clientId to new FlanksClient() or set FLANKS_CLIENT_ID (your application in https://platform.flanks.io).',
       );
     }
     if (clientSecret === undefined) {
-      throw new FlanksError(
-        'Missing options.clientSecret: pass clientSecret to new FlanksClient() or set FLANKS_CLIENT_SECRET.',
+      throw argumentError(
+        'options.clientSecret',
+        'is missing: pass clientSecret to new FlanksClient() or set FLANKS_CLIENT_SECRET.',
       );
     }
     requireString(clientId, 'options.clientId');
@@ -295,43 +294,24 @@ export class FlanksClient {
     const maxResponseBytes =
       optionalNumber(o.maxResponseBytes, 'options.maxResponseBytes', { min: 1, integer: true }) ??
       DEFAULTS.maxResponseBytes;
-    const validation = o.validation ?? DEFAULTS.validation;
-    if (!['strict', 'warn', 'off'].includes(validation)) {
-      throw new FlanksValidationError(`options.validation must be 'strict', 'warn' or 'off'.`, {
-        path: 'options.validation',
-      });
-    }
-    if (o.fetch !== undefined && typeof o.fetch !== 'function') {
-      throw new FlanksValidationError('options.fetch must be a fetch-compatible function.', {
-        path: 'options.fetch',
-      });
-    }
-    if (o.store !== undefined && !isStore(o.store)) {
-      throw new FlanksValidationError(
-        'options.store must implement CredentialStore (save, get, listByUser, delete).',
-        {
-          path: 'options.store',
-        },
-      );
-    }
-    if (o.logger !== undefined && !isLogger(o.logger)) {
-      throw new FlanksValidationError('options.logger must have debug, info, warn and error methods.', {
-        path: 'options.logger',
-      });
-    }
-    if (o.tokenCache !== undefined && !isTokenCache(o.tokenCache)) {
-      throw new FlanksValidationError('options.tokenCache must implement TokenCache (get, set, lock).', {
-        path: 'options.tokenCache',
-      });
+    const validation =
+      optionalOneOf<ValidationMode>(o.validation, ['strict', 'warn', 'off'], 'options.validation') ??
+      DEFAULTS.validation;
+    optionalFunction(o.fetch, 'options.fetch');
+    if (o.store !== undefined)
+      requireMethods(o.store, CREDENTIAL_STORE_METHODS, 'options.store', 'a CredentialStore');
+    if (o.logger !== undefined) requireMethods(o.logger, LOGGER_METHODS, 'options.logger', 'a Logger');
+    if (o.tokenCache !== undefined) {
+      requireMethods(o.tokenCache, TOKEN_CACHE_METHODS, 'options.tokenCache', 'a TokenCache');
     }
     const stateSecret = o.stateSecret ?? env('FLANKS_STATE_SECRET');
     if (stateSecret !== undefined && (typeof stateSecret !== 'string' || stateSecret.length < 32)) {
-      throw new FlanksValidationError('options.stateSecret must be a string of at least 32 characters.', {
-        path: 'options.stateSecret',
-      });
+      throw argumentError('options.stateSecret', 'must be a string of at least 32 characters.');
     }
     this.#stateKey = deriveStateKey(stateSecret ?? clientSecret);
     const logger = o.logger ?? defaultLogger;
+    const events = new Emitter(logger, (text) => String(this.#transport.redact(text)));
+    this.#events = events;
     const transport = new Transport({
       baseUrl: this.#baseUrl,
       fetch: o.fetch,
@@ -342,6 +322,7 @@ export class FlanksClient {
       logger,
       validator: new Validator(validation, logger),
       staticSecrets: stateSecret === undefined ? [clientSecret] : [clientSecret, stateSecret],
+      events,
     });
     this.#transport = transport;
     this.#tokens = new TokenManager(transport, {
@@ -351,6 +332,7 @@ export class FlanksClient {
       logger,
       cache: o.tokenCache,
       refreshBudgetMs: refreshBudgetMs(timeoutMs, maxRetries),
+      events,
     });
     transport.setAuth(this.#tokens);
     this.store = o.store;
@@ -361,6 +343,43 @@ export class FlanksClient {
     this.connect = new Connect(transport, this.store, this.#stateKey);
     this.aggregationV2 = new AggregationV2(transport);
     this.reports = new Reports(transport);
+  }
+
+  /**
+   * Calls `listener` on every `event` of this client: `request` / `response` (each HTTP request and
+   * its outcome), `retry`, `end` (each call, once) and `token` (access tokens obtained). Payloads
+   * carry method, path template, status, attempt, durations, trace id and errors, never a secret.
+   * A listener runs synchronously and should be quick; what it throws is logged once and ignored,
+   * what it returns is never awaited. With no listener the SDK builds no payload. See
+   * docs/observability.md.
+   *
+   * @example
+   * ```ts
+   * flanks.on('response', (e) => requests.inc({ endpoint: `${e.method} ${e.path}`, status: String(e.status ?? 'none') }));
+   * flanks.on('retry', (e) => log.info(`${e.path}: retrying after ${e.reason} in ${e.delayMs} ms`));
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/authentication
+   */
+  on<E extends FlanksEventName>(event: E, listener: FlanksEventListener<E>): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  /**
+   * Removes a listener added with {@link FlanksClient.on} (one registration of it). Unknown listeners
+   * are ignored.
+   *
+   * @example
+   * ```ts
+   * const onEnd = (e: FlanksEndEvent) => histogram.observe(e.durationMs / 1000);
+   * flanks.on('end', onEnd);
+   * flanks.off('end', onEnd);
+   * ```
+   * @see https://docs.flanks.io/pages/flanks-apis/authentication
+   */
+  off<E extends FlanksEventName>(event: E, listener: FlanksEventListener<E>): this {
+    this.#events.off(event, listener);
+    return this;
   }
 
   /**
@@ -378,6 +397,8 @@ export class FlanksClient {
    * If Flanks answers 202 (token delayed by its security checks) nothing is saved and the call
    * rejects with {@link FlanksLinkDelayedError}: tell the user their data will appear later.
    *
+   * `.withResponse()` describes the code exchange.
+   *
    * @example
    * ```ts
    * // Link URL: flanks.links.buildUrl({ token: LINK_TOKEN, userId: req.user.id })
@@ -388,52 +409,54 @@ export class FlanksClient {
    * ```
    * @see https://docs.flanks.io/pages/integration-example
    */
-  async completeLink(params: CompleteLinkParams, options?: RequestOptions): Promise<CredentialRecord> {
-    const p = requireObject(params, 'params');
-    const code = requireString(p.code, 'params.code');
-    const userId = requireUserId(p.userId, 'params.userId');
-    const allowMissing = optionalBoolean(
-      p.dangerouslyAllowMissingState,
-      'params.dangerouslyAllowMissingState',
-    );
-    const store = p.store ?? this.store;
-    if (store === undefined || !isStore(store)) {
-      throw new FlanksValidationError(
-        'completeLink needs a CredentialStore: pass `store` to new FlanksClient() or to completeLink().',
-        { path: 'params.store' },
+  completeLink(params: CompleteLinkParams, options?: RequestOptions): APIPromise<CredentialRecord> {
+    return apiCall(this.#transport, async (call) => {
+      const p = requireObject(params, 'params');
+      const code = requireString(p.code, 'params.code');
+      const userId = requireUserId(p.userId, 'params.userId');
+      const allowMissing = optionalBoolean(
+        p.dangerouslyAllowMissingState,
+        'params.dangerouslyAllowMissingState',
       );
-    }
-    checkRequestOptions(options);
-    const result = await this.links.exchangeCode(code, options);
-    if (result.status === 'delayed') {
-      throw new FlanksLinkDelayedError(
-        'Flanks accepted the link code but is still running security checks; the credentials token will be available later (up to ~72 h). Nothing was saved. Tell the user their bank data will appear later, and look for the credential in credentials.list() (see docs/credential-stores.md: the external_id there is not proof of who started the Link).',
-        { body: this.#transport.redact(result.body, [code]) },
+      const store = (p.store ?? this.store) as CredentialStore | undefined;
+      if (store === undefined || !hasMethods(store, CREDENTIAL_STORE_METHODS)) {
+        throw argumentError(
+          'params.store',
+          'is needed: completeLink saves to a CredentialStore; pass `store` to new FlanksClient() or to completeLink().',
+        );
+      }
+      checkRequestOptions(options);
+      const result = await call.track(this.links.exchangeCode(code, options));
+      if (result.status === 'delayed') {
+        throw new FlanksLinkDelayedError(
+          'Flanks accepted the link code but is still running security checks; the credentials token will be available later (up to ~72 h). Nothing was saved. Tell the user their bank data will appear later, and look for the credential in credentials.list() (see docs/credential-stores.md: the external_id there is not proof of who started the Link).',
+          { body: this.#transport.redact(result.body, [code]) },
+        );
+      }
+      // In warn/off mode the body is returned as sent, so it may be null. The record's `extra` is `{}`
+      // when Flanks sent none (absent or null): no custom parameters.
+      const body: Partial<LinkExchange> = result.body ?? {};
+      const rawExtra: unknown = body.extra ?? {};
+      const extraIsObject = isRecord(rawExtra);
+      const { state, ...extra } = extraIsObject ? (rawExtra as Record<string, unknown>) : {};
+      const missing = state === undefined || state === null || state === '';
+      const problem =
+        missing && allowMissing ? undefined : checkLinkState(this.#stateKey, state, userId, Date.now());
+      if (problem) await this.#refuseExchanged(body.credentials_token, problem, store, options);
+      const record = makeCredentialRecord(
+        {
+          userId,
+          credentialsToken: body.credentials_token,
+          createdAt: new Date().toISOString(),
+          // A non-object `extra` reaches the record check unchanged, so it is rejected, not dropped.
+          extra: extraIsObject ? extra : rawExtra,
+          linkToken: typeof body.link_token === 'string' ? body.link_token : null,
+          externalId: typeof extra.external_id === 'string' ? extra.external_id : null,
+        },
+        'code exchange',
       );
-    }
-    // In warn/off mode the body is returned as sent, so it may be null. The record's `extra` is `{}`
-    // when Flanks sent none (absent or null): no custom parameters.
-    const body: Partial<LinkExchange> = result.body ?? {};
-    const rawExtra: unknown = body.extra ?? {};
-    const extraIsObject = rawExtra !== null && typeof rawExtra === 'object' && !Array.isArray(rawExtra);
-    const { state, ...extra } = extraIsObject ? (rawExtra as Record<string, unknown>) : {};
-    const missing = state === undefined || state === null || state === '';
-    const problem =
-      missing && allowMissing ? undefined : checkLinkState(this.#stateKey, state, userId, Date.now());
-    if (problem) await this.#refuseExchanged(body.credentials_token, problem, store, options);
-    const record = makeCredentialRecord(
-      {
-        userId,
-        credentialsToken: body.credentials_token,
-        createdAt: new Date().toISOString(),
-        // A non-object `extra` reaches the record check unchanged, so it is rejected, not dropped.
-        extra: extraIsObject ? extra : rawExtra,
-        linkToken: typeof body.link_token === 'string' ? body.link_token : null,
-        externalId: typeof extra.external_id === 'string' ? extra.external_id : null,
-      },
-      'code exchange',
-    );
-    return saveForUser(store, record, 'completeLink');
+      return saveForUser(store, record, 'completeLink');
+    });
   }
 
   /*

@@ -4,11 +4,14 @@
  * @module flanks-sdk
  */
 export { type CompleteLinkParams, FlanksClient, type FlanksClientOptions } from './client';
+export { APIPromise, type FlanksResponse, type WithResponse } from './core/api-promise';
 export {
   type CredentialRecord,
   CredentialRecordSchema,
   type CredentialStore,
+  type ListableCredentialStore,
   MemoryCredentialStore,
+  type StoreListOptions,
 } from './core/credential-store';
 export {
   EncryptedCredentialStore,
@@ -44,6 +47,19 @@ export {
   type ShapeIssue,
   type ShapeReport,
 } from './core/errors';
+export type {
+  FlanksCallEvent,
+  FlanksEndEvent,
+  FlanksEventListener,
+  FlanksEventName,
+  FlanksEvents,
+  FlanksHttpMethod,
+  FlanksRequestEvent,
+  FlanksResponseEvent,
+  FlanksRetryEvent,
+  FlanksRetryReason,
+  FlanksTokenEvent,
+} from './core/events';
 export type { Logger } from './core/logger';
 export { type Page, Paginator } from './core/pagination';
 export type { PollOptions } from './core/polling';
@@ -64,5 +80,5 @@ export type { CursorListParams } from './resources/cursor';
 export * from './resources/entities';
 export * from './resources/links';
 export * from './resources/reports';
-export { type ActionResult, ActionResultSchema } from './resources/shared';
+export { type ActionResult, ActionResultSchema, type RedirectInput, Resource } from './resources/shared';
 export { VERSION } from './version';

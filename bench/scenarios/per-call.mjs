@@ -1,10 +1,12 @@
 // Scenario 1: per-call overhead. 2,000 sequential getStatus calls per variant and round against the
 // sandbox (in its own process); the baselines send the same request: same Authorization header (the
-// SDK's own token), same JSON body, a 30 s timeout signal on each, and parse the JSON.
+// SDK's own token), same JSON body, a 30 s timeout signal on each, and parse the JSON. `sdk` has no
+// event listener (the goal applies to it); `sdkListener` is a second client with one `response`
+// listener, which gets a payload (trace id lookup included) on every call.
 
 import ky from 'ky';
 import { startChild } from '../lib/child.mjs';
-import { FlanksClient, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../lib/sdk.mjs';
+import { FlanksClient, MemoryTokenCache, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../lib/sdk.mjs';
 import { alternate, ratios, summary } from '../lib/stats.mjs';
 
 export async function perCall({ calls = 2000, rounds = 5, warmup = 1 } = {}) {
@@ -12,11 +14,26 @@ export async function perCall({ calls = 2000, rounds = 5, warmup = 1 } = {}) {
   try {
     const url = await server.call('url');
     const [token] = await server.call('createCredentials', { count: 1 });
+    // Both clients share one access token (a new token revokes the previous one); each keeps its
+    // own copy, so the cache is not on the path of a call.
+    const tokenCache = new MemoryTokenCache();
     const flanks = new FlanksClient({
       clientId: SANDBOX_CLIENT_ID,
       clientSecret: SANDBOX_CLIENT_SECRET,
       baseUrl: url,
+      tokenCache,
     });
+    const listened = new FlanksClient({
+      clientId: SANDBOX_CLIENT_ID,
+      clientSecret: SANDBOX_CLIENT_SECRET,
+      baseUrl: url,
+      tokenCache,
+    });
+    let responses = 0;
+    listened.on('response', (event) => {
+      if (event.status === 200) responses++;
+    });
+    await listened.credentials.getStatus(token);
     await flanks.credentials.getStatus(token);
     const authorization = await server.call('lastAuthorization');
     const endpoint = `${url}/v0/bank/credentials/status`;
@@ -24,6 +41,7 @@ export async function perCall({ calls = 2000, rounds = 5, warmup = 1 } = {}) {
     const headers = { authorization, 'content-type': 'application/json', accept: 'application/json' };
     const variants = {
       sdk: () => flanks.credentials.getStatus(token),
+      sdkListener: () => listened.credentials.getStatus(token),
       // What a user writes by hand.
       fetch: async () => {
         const response = await fetch(endpoint, {
@@ -72,6 +90,10 @@ export async function perCall({ calls = 2000, rounds = 5, warmup = 1 } = {}) {
       wallUs: Object.fromEntries(Object.keys(variants).map((n) => [n, summary(wall(n))])),
       cpuUs: Object.fromEntries(Object.keys(variants).map((n) => [n, summary(cpu(n))])),
       sdkOverKy: summary(ratios(wall('sdk'), wall('ky'))),
+      sdkListenerOverKy: summary(ratios(wall('sdkListener'), wall('ky'))),
+      cpuSdkOverKy: summary(ratios(cpu('sdk'), cpu('ky'))),
+      cpuSdkListenerOverKy: summary(ratios(cpu('sdkListener'), cpu('ky'))),
+      listenerResponses: responses,
       sdkOverFetch: summary(ratios(wall('sdk'), wall('fetch'))),
       kyOverFetch: summary(ratios(wall('ky'), wall('fetch'))),
       kyTunedOverFetch: summary(ratios(wall('kyTuned'), wall('fetch'))),

@@ -32,28 +32,34 @@ function attr(tag: string, name: string): string | undefined {
   return match ? decode(match[2] ?? match[3] ?? match[4] ?? '') : undefined;
 }
 
+/** The page's forms, in document order. */
+export function findForms(page: Page): Form[] {
+  return (page.html.match(/<form\b[^>]*>[\s\S]*?<\/form>/gi) ?? []).map((html) => {
+    const formTag = /<form\b[^>]*>/i.exec(html)![0];
+    const fields: Record<string, string> = {};
+    for (const input of html.match(/<input\b[^>]*>/gi) ?? []) {
+      const name = attr(input, 'name');
+      if (name) fields[name] = attr(input, 'value') ?? '';
+    }
+    const selects: Record<string, string[]> = {};
+    for (const select of html.match(/<select\b[\s\S]*?<\/select>/gi) ?? []) {
+      const name = attr(select, 'name');
+      if (!name) continue;
+      selects[name] = (select.match(/<option\b[^>]*>/gi) ?? []).map((o) => attr(o, 'value') ?? '');
+      fields[name] = selects[name][0] ?? '';
+    }
+    return {
+      action: new URL(attr(formTag, 'action') ?? page.url, page.url).toString(),
+      method: (attr(formTag, 'method') ?? 'GET').toUpperCase(),
+      fields,
+      selects,
+    };
+  });
+}
+
+/** The page's first form: its main action. */
 export function findForm(page: Page): Form | undefined {
-  const match = /<form\b[^>]*>[\s\S]*?<\/form>/i.exec(page.html);
-  if (!match) return undefined;
-  const formTag = /<form\b[^>]*>/i.exec(match[0])![0];
-  const fields: Record<string, string> = {};
-  for (const input of match[0].match(/<input\b[^>]*>/gi) ?? []) {
-    const name = attr(input, 'name');
-    if (name) fields[name] = attr(input, 'value') ?? '';
-  }
-  const selects: Record<string, string[]> = {};
-  for (const select of match[0].match(/<select\b[\s\S]*?<\/select>/gi) ?? []) {
-    const name = attr(select, 'name');
-    if (!name) continue;
-    selects[name] = (select.match(/<option\b[^>]*>/gi) ?? []).map((o) => attr(o, 'value') ?? '');
-    fields[name] = selects[name][0] ?? '';
-  }
-  return {
-    action: new URL(attr(formTag, 'action') ?? page.url, page.url).toString(),
-    method: (attr(formTag, 'method') ?? 'GET').toUpperCase(),
-    fields,
-    selects,
-  };
+  return findForms(page)[0];
 }
 
 export async function open(url: string): Promise<Page> {

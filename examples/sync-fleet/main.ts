@@ -9,6 +9,9 @@
  * landed exactly once and prints throughput and token requests. FLEET_TOKEN_TTL_S shortens the
  * sandbox's access-token lifetime to run through expiries. It uses FLEET_REDIS_URL and
  * FLEET_DATABASE_URL, or starts throwaway local servers when they are not set.
+ *
+ * Each worker serves Prometheus metrics on its own `/metrics` (./metrics.ts); at the end of the run
+ * the monitor scrapes every live worker and sums the samples, as Prometheus would.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -16,6 +19,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startSandbox } from 'flanks-sdk/testing';
 import type { Redis } from 'ioredis';
+import { parseExposition, type Sample, total } from './metrics';
 import { enqueueRun } from './producer';
 import {
   credentialStore,
@@ -75,6 +79,69 @@ export interface FleetRunSummary {
   accessTokensInRedis: number;
   /** Rows written by each worker process (pid → rows). */
   perWorker: Record<string, number>;
+  /** Status reads the sandbox received. */
+  statusRequestsServed: number;
+  /** What the live workers' `/metrics` said at the end of the run, summed over them. */
+  metrics: FleetMetrics;
+}
+
+/** Sums over the workers' Prometheus expositions (a SIGKILLed worker's metrics died with it). */
+export interface FleetMetrics {
+  /** Workers whose `/metrics` was scraped. */
+  scraped: number;
+  /** `flanks_requests_total` of the status endpoint with status 200: one per status read. */
+  statusOk: number;
+  /** `flanks_requests_total` of the status endpoint that got an answer (any HTTP status). */
+  statusAnswered: number;
+  /** `flanks_requests_total` of the status endpoint, answered or not (`status="none"`). */
+  statusRequests: number;
+  /** Observations of the status endpoint in `flanks_request_duration_seconds`. */
+  statusLatencyCount: number;
+  /** `flanks_requests_total` of the portfolio endpoint with status 200. */
+  portfolioOk: number;
+  /** `flanks_requests_total` of `/v0/token` with status 200: tokens the workers got from Flanks. */
+  tokenOk: number;
+  /** `flanks_tokens_total`, by action (fetched, refreshed, shared). */
+  tokens: Record<string, number>;
+  /** `flanks_retries_total`, by reason. */
+  retries: Record<string, number>;
+  /** `flanks_call_failures_total`. */
+  failures: number;
+  /** Sampled credentials tokens, access tokens, the client secret or the store key found in any exposition: must be 0. */
+  secretsInMetrics: number;
+}
+
+const STATUS = '/v0/bank/credentials/status';
+
+function byLabel(samples: readonly Sample[], name: string, label: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of samples) {
+    const key = s.labels[label];
+    if (s.name === name && key !== undefined) out[key] = (out[key] ?? 0) + s.value;
+  }
+  return out;
+}
+
+function fleetMetrics(texts: readonly string[], secrets: readonly string[]): FleetMetrics {
+  const samples = texts.flatMap(parseExposition);
+  return {
+    scraped: texts.length,
+    statusOk: total(samples, 'flanks_requests_total', { path: STATUS, status: '200' }),
+    statusAnswered:
+      total(samples, 'flanks_requests_total', { path: STATUS }) -
+      total(samples, 'flanks_requests_total', { path: STATUS, status: 'none' }),
+    statusRequests: total(samples, 'flanks_requests_total', { path: STATUS }),
+    statusLatencyCount: total(samples, 'flanks_request_duration_seconds_count', { path: STATUS }),
+    portfolioOk: total(samples, 'flanks_requests_total', {
+      path: '/v0/bank/credentials/portfolio',
+      status: '200',
+    }),
+    tokenOk: total(samples, 'flanks_requests_total', { path: '/v0/token', status: '200' }),
+    tokens: byLabel(samples, 'flanks_tokens_total', 'action'),
+    retries: byLabel(samples, 'flanks_retries_total', 'reason'),
+    failures: total(samples, 'flanks_call_failures_total'),
+    secretsInMetrics: secrets.filter((secret) => texts.some((text) => text.includes(secret))).length,
+  };
 }
 
 /** Everything stored under the keys matching `pattern`, as one string, to search for secrets. */
@@ -121,6 +188,8 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
     // and a fresh key; production reads the key from its secret manager.
     storeTable: 'flanks_credentials_fleet_demo',
     storeKey: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
+    // Every worker on a free port of its own (they share the machine here).
+    metricsPort: 0,
   };
   const sandbox = await startSandbox(
     options.tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds: options.tokenTtlSeconds },
@@ -138,6 +207,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
     },
   });
   const workers: ChildProcess[] = [];
+  const metricsUrls = new Map<ChildProcess, string>();
   try {
     const { postgres, store } = credentialStore(pool, config);
     await postgres.migrate();
@@ -174,7 +244,10 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
       workers.map(
         (w) =>
           new Promise<void>((resolve, reject) => {
-            w.once('message', () => resolve());
+            w.once('message', (message: { metricsUrl?: string }) => {
+              if (message.metricsUrl) metricsUrls.set(w, message.metricsUrl);
+              resolve();
+            });
             w.once('exit', (code, signal) =>
               reject(new Error(`sync-fleet: a worker exited during start-up (${signal ?? `code ${code}`})`)),
             );
@@ -207,6 +280,28 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
     }
     const durationMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuAtStart);
+    const live = workers.filter((w) => w.exitCode === null && w.signalCode === null);
+    // Drained first: a job taken over from a worker that lost its lock may still be running in it.
+    await Promise.all(
+      live.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            const onMessage = (message: { drained?: boolean }) => {
+              if (!message?.drained) return;
+              w.off('message', onMessage);
+              resolve();
+            };
+            w.on('message', onMessage);
+            w.send({ drain: true });
+          }),
+      ),
+    );
+    const expositions = await Promise.all(
+      live.flatMap((w) => {
+        const url = metricsUrls.get(w);
+        return url ? [fetch(url).then((r) => r.text())] : [];
+      }),
+    );
     const { rows } = await pool.query<{ rows: string; synced: string; deliveries: string }>(
       `SELECT count(*) AS rows, count(DISTINCT credential_key) AS synced, coalesce(sum(deliveries), 0) AS deliveries
          FROM flanks_sync_results WHERE run_id = $1`,
@@ -249,6 +344,13 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunSummar
       tokensInRedis: sampled.filter((token) => redisText.includes(token)).length,
       accessTokensInRedis: [...accessTokens].filter((token) => everythingInRedis.includes(token)).length,
       perWorker: Object.fromEntries(perWorkerRows.rows.map((r) => [String(r.worker_pid), Number(r.n)])),
+      statusRequestsServed: sandbox.sandbox.stats.requests[STATUS] ?? 0,
+      metrics: fleetMetrics(expositions, [
+        ...sampled,
+        ...accessTokens,
+        SANDBOX_CLIENT_SECRET,
+        config.storeKey,
+      ]),
     };
   } finally {
     await Promise.all(
@@ -301,11 +403,16 @@ async function main() {
         `time             ${(summary.durationMs / 1000).toFixed(2)} s`,
         `throughput       ${summary.credentialsPerSecond.toFixed(0)} credentials/s`,
         `token requests   ${summary.tokenRequests}`,
+        `metrics          ${summary.metrics.scraped} workers scraped: ${summary.metrics.statusOk} status reads, ${summary.metrics.tokenOk} tokens from Flanks, retries ${JSON.stringify(summary.metrics.retries)}, ${summary.metrics.secretsInMetrics} secrets`,
         `tokens in clear  ${summary.tokensInRedis} in Redis, ${summary.rowsWithClearTokens} in results (of every 100th checked); ${summary.accessTokensInRedis} access tokens in Redis`,
         `sandbox CPU      ${(summary.sandboxCpuShare * 100).toFixed(0)} % of one core`,
       ].join('\n'),
     );
-    const leaked = summary.tokensInRedis + summary.rowsWithClearTokens + summary.accessTokensInRedis;
+    const leaked =
+      summary.tokensInRedis +
+      summary.rowsWithClearTokens +
+      summary.accessTokensInRedis +
+      summary.metrics.secretsInMetrics;
     if (summary.synced !== summary.credentials || summary.failedJobs > 0 || leaked > 0) process.exitCode = 1;
   } finally {
     for (const stop of stops) await stop();

@@ -34,6 +34,8 @@ export interface FleetConfig {
   /** The credential store's table and its encryption key (32 bytes, base64; from a secret manager). */
   storeTable: string;
   storeKey: string;
+  /** Port of each worker's Prometheus `/metrics` (0: any free port, reported to the parent). */
+  metricsPort: number;
 }
 
 export function fleetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FleetConfig {
@@ -52,6 +54,7 @@ export function fleetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FleetC
     lockMs: Number(env.FLEET_LOCK_MS ?? 30_000),
     storeTable: env.FLEET_STORE_TABLE ?? 'flanks_credentials',
     storeKey: need('FLEET_STORE_KEY'),
+    metricsPort: Number(env.FLEET_METRICS_PORT ?? 9464),
   };
 }
 
@@ -66,6 +69,7 @@ export function fleetEnv(config: FleetConfig): Record<string, string> {
     FLEET_LOCK_MS: String(config.lockMs),
     FLEET_STORE_TABLE: config.storeTable,
     FLEET_STORE_KEY: config.storeKey,
+    FLEET_METRICS_PORT: String(config.metricsPort),
   };
 }
 

@@ -12,9 +12,15 @@
  *   expires after `lockMs` and another worker runs them again; the idempotent write keeps it once.
  *   A job may stall up to 3 times (BullMQ's default, 1, fails a job caught by two kills in a row,
  *   e.g. a rolling deploy; re-running it is harmless since the write is idempotent).
+ * - Metrics: the client's events feed Prometheus counters and a latency histogram (./metrics.ts),
+ *   served on `/metrics` at FLEET_METRICS_PORT (default 9464; 0 picks a free port). A `drain`
+ *   message from the parent stops taking jobs and answers once the jobs in hand are done, so a last
+ *   scrape sees every request the worker made.
  */
 import { DelayedError, type Job, Worker } from 'bullmq';
 import { type CredentialStore, credentialState, type FlanksClient } from 'flanks-sdk';
+import { Registry } from 'prom-client';
+import { flanksMetrics, serveMetrics } from './metrics';
 import {
   credentialKey,
   credentialStore,
@@ -65,6 +71,7 @@ export async function startWorker(config: FleetConfig) {
   await pool.query(RESULTS_SQL);
   const cacheRedis = redisConnection(config.redisUrl);
   const flanks = fleetClient(config, cacheRedis);
+  const metrics = await serveMetrics(flanksMetrics(flanks, new Registry()), config.metricsPort);
   const { store } = credentialStore(pool, config);
   const write = async ([key, userId, state, portfolios, investments, accounts]: unknown[]) => {
     await pool.query(
@@ -96,8 +103,10 @@ export async function startWorker(config: FleetConfig) {
   worker.on('error', (error) => console.error(`worker ${process.pid}: ${error.message}`));
   return {
     worker,
+    metricsUrl: metrics.url,
     async close() {
       await worker.close();
+      metrics.server.close();
       await Promise.all([pool.end(), queueRedis.quit(), cacheRedis.quit()]);
     },
   };
@@ -109,7 +118,10 @@ if (require.main === module) {
       const stop = () => void running.close().then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
-      process.send?.('ready');
+      process.on('message', (message: { drain?: boolean }) => {
+        if (message?.drain) void running.worker.close().then(() => process.send?.({ drained: true }));
+      });
+      process.send?.({ ready: true, metricsUrl: running.metricsUrl });
     },
     (error: unknown) => {
       console.error(error);

@@ -1,7 +1,9 @@
 /*
- * Runs the example web app (`npm run example:web`). Without Flanks credentials it starts the
- * embedded sandbox and a link pointing back at the app; open the printed URL in a browser and log
- * in to TestBank with any username and password (try INVALID_CREDENTIALS or SCA_SMS too).
+ * Runs the example web app (`npm run example:web`): the README's quick start, grown. Without Flanks
+ * credentials it starts the embedded sandbox and a link pointing back at the app; open the printed
+ * URL in a browser and sign in to TestBank with any username and password. Other passwords play
+ * the other outcomes (docs/testing.md lists them): INVALID_CREDENTIALS or SCA_SMS at the Link, the
+ * Cancel button, SANDBOX_BLOCKED for a credential that needs the user to sign in again.
  * With FLANKS_CLIENT_ID / FLANKS_CLIENT_SECRET / FLANKS_LINK_TOKEN set it uses the real API; the
  * link's Redirect URI must then be http://127.0.0.1:$PORT/flanks/callback.
  */

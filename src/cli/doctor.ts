@@ -67,7 +67,7 @@ const v0 = (call: keyof FlanksClient['aggregation'] & string, kind: string): Che
     (flanks.aggregation[call] as (t: string) => Promise<unknown>).call(flanks.aggregation, token),
 });
 
-async function firstPage(pages: AsyncGenerator<unknown[]>): Promise<void> {
+async function firstPage(pages: AsyncGenerator<unknown>): Promise<void> {
   await pages.next();
   await pages.return(undefined);
 }

@@ -1,6 +1,15 @@
 import * as z from 'zod/mini';
-import { requireObject, requireUserId } from '../internal/args';
+import {
+  argumentError,
+  checkArg,
+  onlyKnownKeys,
+  optionalNumber,
+  optionalObject,
+  requireKey,
+  requireUserId,
+} from '../internal/args';
 import { FlanksCredentialConflictError, FlanksValidationError } from './errors';
+import { Paginator } from './pagination';
 
 /**
  * Schema of a {@link CredentialRecord}: what the SDK saves in a {@link CredentialStore} after a
@@ -118,9 +127,57 @@ export interface CredentialStore {
   delete(credentialsToken: string): Promise<boolean>;
 }
 
+/** The methods that make an object a {@link CredentialStore}, for the structural checks of arguments. */
+export const CREDENTIAL_STORE_METHODS: readonly string[] = ['save', 'get', 'listByUser', 'delete'];
+
+/**
+ * Options of a store's `list()` (`PostgresCredentialStore`, and `EncryptedCredentialStore` over it).
+ *
+ * @example
+ * ```ts
+ * const options: StoreListOptions = { batchSize: 1000, cursor: await progress.load() };
+ * for await (const page of store.list(options).pages()) await progress.save(page.nextCursor);
+ * ```
+ * @see https://docs.flanks.io/pages/concepts/credentials
+ */
+export interface StoreListOptions {
+  /** Records read per batch (per query), 1–10,000. Default 500. */
+  batchSize?: number | undefined;
+  /**
+   * Resume right after the batch whose `nextCursor` this is (from `pages()`), instead of from the
+   * start. An opaque string that holds no secret: it is fine in a job payload or a log line.
+   */
+  cursor?: string | undefined;
+}
+
+/**
+ * A {@link CredentialStore} that can also walk every record it holds, in resumable batches: what a
+ * nightly sync needs to enqueue one job per credential. `PostgresCredentialStore` is one;
+ * `EncryptedCredentialStore.list` needs its inner store to be one.
+ *
+ * @example
+ * ```ts
+ * async function enqueueAll(store: ListableCredentialStore, cursor?: string) {
+ *   for await (const page of store.list({ cursor }).pages()) {
+ *     await queue.addBulk(page.items.map((r) => ({ name: 'sync', data: { userId: r.userId } })));
+ *     await progress.save(page.nextCursor);
+ *   }
+ * }
+ * ```
+ * @see https://docs.flanks.io/pages/concepts/credentials
+ */
+export interface ListableCredentialStore extends CredentialStore {
+  /**
+   * Every record, lazily, in batches; each batch of `pages()` carries the cursor that resumes after
+   * it. Each record present for the whole walk is yielded once.
+   */
+  list(options?: StoreListOptions): Paginator<CredentialRecord, string>;
+}
+
 /**
  * An in-process {@link CredentialStore}, for tests, scripts and single-process prototypes. Data is
- * lost when the process exits; use your database in production.
+ * lost when the process exits; use your database in production. Like the Postgres store it can
+ * `list()` its records in resumable batches, in the order they were first saved.
  *
  * @example
  * ```ts
@@ -128,26 +185,61 @@ export interface CredentialStore {
  * ```
  * @see https://docs.flanks.io/pages/concepts/credentials
  */
-export class MemoryCredentialStore implements CredentialStore {
-  readonly #records = new Map<string, CredentialRecord>();
+export class MemoryCredentialStore implements ListableCredentialStore {
+  // Each record keeps the number it got when first saved: `list()` walks in that order (a Map keeps
+  // insertion order, and an upsert keeps the entry's place) and its cursor is `mem1.<number>`.
+  readonly #records = new Map<string, { seq: number; record: CredentialRecord }>();
+  #seq = 0;
 
   async save(record: CredentialRecord): Promise<void> {
-    requireUserId(requireObject(record, 'record').userId, 'record.userId');
-    this.#records.set(record.credentialsToken, structuredClone(record));
+    const checked = checkArg(CredentialRecordSchema, record, 'record');
+    requireUserId(checked.userId, 'record.userId');
+    let copy: CredentialRecord;
+    try {
+      copy = structuredClone(record);
+    } catch {
+      throw argumentError('record', 'must be plain data (no functions, symbols or class instances).');
+    }
+    const held = this.#records.get(checked.credentialsToken);
+    this.#records.set(checked.credentialsToken, { seq: held?.seq ?? ++this.#seq, record: copy });
   }
 
   async get(credentialsToken: string): Promise<CredentialRecord | undefined> {
-    const record = this.#records.get(credentialsToken);
-    return record && structuredClone(record);
+    const held = this.#records.get(requireKey(credentialsToken, 'credentialsToken'));
+    return held && structuredClone(held.record);
   }
 
   async listByUser(userId: string): Promise<CredentialRecord[]> {
     requireUserId(userId, 'userId');
-    return [...this.#records.values()].filter((r) => r.userId === userId).map((r) => structuredClone(r));
+    return [...this.#records.values()]
+      .filter(({ record }) => record.userId === userId)
+      .map(({ record }) => structuredClone(record));
   }
 
   async delete(credentialsToken: string): Promise<boolean> {
-    return this.#records.delete(credentialsToken);
+    return this.#records.delete(requireKey(credentialsToken, 'credentialsToken'));
+  }
+
+  /**
+   * Every record, in batches, in the order they were first saved; `pages()` gives each batch with
+   * the cursor that resumes after it (see {@link StoreListOptions}).
+   *
+   * @example
+   * ```ts
+   * for await (const record of store.list({ batchSize: 100 })) console.log(record.userId);
+   * ```
+   */
+  list(options: StoreListOptions = {}): Paginator<CredentialRecord, string> {
+    const { batchSize, cursor } = checkStoreListOptions(options, /^mem1\.([1-9][0-9]{0,15})$/, 'mem1.12');
+    return new Paginator<CredentialRecord, string>(async (at) => {
+      const after = at === undefined ? 0 : Number(at.slice('mem1.'.length));
+      const batch = [...this.#records.values()].filter(({ seq }) => seq > after).slice(0, batchSize);
+      const last = batch.at(-1);
+      return {
+        items: batch.map(({ record }) => structuredClone(record)),
+        nextCursor: batch.length === batchSize && last ? `mem1.${last.seq}` : null,
+      };
+    }, cursor);
   }
 
   /** Number of records held; handy in tests. */
@@ -159,4 +251,26 @@ export class MemoryCredentialStore implements CredentialStore {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `MemoryCredentialStore { size: ${this.#records.size} }`;
   }
+}
+
+/**
+ * The options of a store's `list()`: known keys only (a misspelt `cursor` would restart the walk),
+ * a batch size of 1–10,000 (default 500), and a cursor of this store's own `shape`.
+ */
+export function checkStoreListOptions(
+  options: unknown,
+  shape: RegExp,
+  example: string,
+): { batchSize: number; cursor: string | undefined } {
+  const o = optionalObject(options, 'options') ?? {};
+  onlyKnownKeys(o, ['batchSize', 'cursor'], 'options');
+  const batchSize =
+    optionalNumber(o.batchSize, 'options.batchSize', { min: 1, max: 10_000, integer: true }) ?? 500;
+  if (o.cursor !== undefined && !(typeof o.cursor === 'string' && shape.test(o.cursor))) {
+    throw argumentError(
+      'options.cursor',
+      `must be a cursor of this store's list() (a page's nextCursor, like '${example}').`,
+    );
+  }
+  return { batchSize, cursor: o.cursor };
 }

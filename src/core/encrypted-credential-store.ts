@@ -1,7 +1,26 @@
-import { requireUserId } from '../internal/args';
-import { fromBase64Url, toBase64Url } from '../internal/hmac';
-import { type CredentialRecord, CredentialRecordSchema, type CredentialStore } from './credential-store';
-import { FlanksError, FlanksValidationError } from './errors';
+import {
+  argumentError,
+  checkArg,
+  hasMethods,
+  jsonOf,
+  optionalObject,
+  requireKey,
+  requireMethods,
+  requireObject,
+  requireString,
+  requireUserId,
+} from '../internal/args';
+import { fromBase64Url, toBase64Url } from '../internal/encoding';
+import {
+  CREDENTIAL_STORE_METHODS,
+  type CredentialRecord,
+  CredentialRecordSchema,
+  type CredentialStore,
+  type ListableCredentialStore,
+  type StoreListOptions,
+} from './credential-store';
+import { FlanksError } from './errors';
+import { Paginator } from './pagination';
 
 /*
  * Encryption at rest for any CredentialStore. Rules:
@@ -47,22 +66,21 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const PREFIX = 'enc1';
 
-function parseKey(id: string, value: Uint8Array | string): Uint8Array<ArrayBuffer> {
+function parseKey(id: string, value: unknown): Uint8Array<ArrayBuffer> {
   if (!/^[\w-]{1,64}$/.test(id)) {
-    throw new FlanksValidationError(`keys: the key id "${id}" must be 1–64 letters, digits, _ or -.`, {
-      path: 'keys',
-    });
+    // The id is not quoted: a mistake here may put key material in the id's place.
+    throw argumentError('options.keys', 'has a key id that is not 1–64 letters, digits, _ or -.');
   }
-  let bytes: Uint8Array | undefined;
+  let bytes: unknown;
   try {
-    bytes = typeof value === 'string' ? fromBase64Url(value.replace(/=+$/, '')) : value;
+    bytes = typeof value === 'string' ? fromBase64Url(value) : value;
   } catch {
     bytes = undefined;
   }
   if (!(bytes instanceof Uint8Array) || bytes.length !== 32) {
-    throw new FlanksValidationError(
-      `keys.${id} must be 32 random bytes (a Uint8Array, or base64 of 32 bytes: e.g. \`openssl rand -base64 32\`).`,
-      { path: `keys.${id}` },
+    throw argumentError(
+      `options.keys.${id}`,
+      'must be 32 random bytes (a Uint8Array, or base64 of 32 bytes: e.g. `openssl rand -base64 32`).',
     );
   }
   // A private copy: the caller's buffer may be reused or shared, and Web Crypto wants an ArrayBuffer.
@@ -91,27 +109,27 @@ export class EncryptedCredentialStore implements CredentialStore {
   readonly #current: string;
 
   constructor(inner: CredentialStore, options: EncryptedCredentialStoreOptions) {
-    if (!inner || typeof inner.save !== 'function') {
-      throw new FlanksValidationError('inner must be a CredentialStore.', { path: 'inner' });
-    }
-    const keys = options?.keys;
-    if (!keys || typeof keys !== 'object' || Object.keys(keys).length === 0) {
-      throw new FlanksValidationError('options.keys must map at least one key id to a key.', {
-        path: 'options.keys',
-      });
+    this.#inner = requireMethods<CredentialStore>(
+      inner,
+      CREDENTIAL_STORE_METHODS,
+      'inner',
+      'a CredentialStore',
+    );
+    const o = requireObject(options, 'options');
+    const keys = requireObject(o.keys, 'options.keys');
+    if (Object.keys(keys).length === 0) {
+      throw argumentError('options.keys', 'must map at least one key id to a key.');
     }
     this.#rawKeys = new Map(Object.entries(keys).map(([id, value]) => [id, parseKey(id, value)]));
-    if (!this.#rawKeys.has(options.currentKeyId)) {
-      throw new FlanksValidationError('options.currentKeyId must be one of the ids in options.keys.', {
-        path: 'options.currentKeyId',
-      });
+    const current = requireString(o.currentKeyId, 'options.currentKeyId');
+    if (!this.#rawKeys.has(current)) {
+      throw argumentError('options.currentKeyId', 'must be one of the ids in options.keys.');
     }
-    this.#inner = inner;
-    this.#current = options.currentKeyId;
+    this.#current = current;
   }
 
   async save(record: CredentialRecord): Promise<void> {
-    const parsed = CredentialRecordSchema.parse(record);
+    const parsed = checkArg(CredentialRecordSchema, record, 'record');
     requireUserId(parsed.userId, 'record.userId');
     const index = await this.#index(this.#current, parsed.credentialsToken);
     const { userId, createdAt, ...secret } = parsed;
@@ -120,7 +138,7 @@ export class EncryptedCredentialStore implements CredentialStore {
     const ciphertext = await crypto.subtle.encrypt(
       { name: 'AES-GCM', iv, additionalData: encoder.encode(`${userId}\n${index}`) },
       aes,
-      encoder.encode(JSON.stringify(secret)),
+      encoder.encode(jsonOf(secret, 'record')),
     );
     await this.#inner.save({
       userId,
@@ -136,6 +154,7 @@ export class EncryptedCredentialStore implements CredentialStore {
   }
 
   async get(credentialsToken: string): Promise<CredentialRecord | undefined> {
+    requireKey(credentialsToken, 'credentialsToken');
     for (const id of this.#keyIdsCurrentFirst()) {
       const stored = await this.#inner.get(await this.#index(id, credentialsToken));
       if (stored) return this.#open(stored);
@@ -149,6 +168,7 @@ export class EncryptedCredentialStore implements CredentialStore {
   }
 
   async delete(credentialsToken: string): Promise<boolean> {
+    requireKey(credentialsToken, 'credentialsToken');
     let deleted = false;
     for (const id of this.#rawKeys.keys()) {
       if (await this.#inner.delete(await this.#index(id, credentialsToken))) deleted = true;
@@ -157,34 +177,44 @@ export class EncryptedCredentialStore implements CredentialStore {
   }
 
   /**
-   * Every record, decrypted, in the inner store's order: for a nightly sync that enqueues one job per
-   * credential. Needs an inner store that can list (such as `PostgresCredentialStore`); what the
-   * inner store lists are blind indexes, which this opens back into records.
+   * Every record, decrypted, in the inner store's order and batches: for a nightly sync that enqueues
+   * one job per credential. Needs an inner store that can list (a {@link ListableCredentialStore},
+   * such as `PostgresCredentialStore`); what it lists are blind indexes, which this opens back into
+   * records. `.pages()` gives each batch with the inner store's `nextCursor`, and `cursor` resumes
+   * after it: a cursor names a position in the inner store, never a credentials token.
    *
    * @example
    * ```ts
    * const store = new EncryptedCredentialStore(new PostgresCredentialStore({ pool }), { keys, currentKeyId });
    * for await (const record of store.list({ batchSize: 500 })) await queue.add('sync', { token: record.credentialsToken });
+   * for await (const page of store.list({ cursor: saved }).pages()) await progress.save(page.nextCursor);
    * ```
    * @see https://docs.flanks.io/pages/concepts/credentials
    */
-  list(options?: { batchSize?: number }): AsyncIterable<CredentialRecord> {
-    const inner = this.#inner as CredentialStore & {
-      list?: (options?: { batchSize?: number }) => AsyncIterable<CredentialRecord>;
-    };
-    if (typeof inner.list !== 'function') {
-      throw new FlanksValidationError(
-        'list() needs an inner store that can list its records, such as PostgresCredentialStore.',
-        { path: 'inner.list' },
-      );
+  list(options: StoreListOptions = {}): Paginator<CredentialRecord, string> {
+    const o = optionalObject(options, 'options') ?? {};
+    const inner = requireMethods<ListableCredentialStore>(
+      this.#inner,
+      ['list'],
+      'inner',
+      'a ListableCredentialStore for list(), such as PostgresCredentialStore',
+    );
+    // Built once now so that the inner store checks the options at this call, as its own list does.
+    if (!hasMethods(inner.list(o), ['pages'])) {
+      throw argumentError('inner.list', 'must return a Paginator (see ListableCredentialStore).');
     }
-    const listed = inner.list(options);
-    const open = (stored: CredentialRecord) => this.#open(stored);
-    return {
-      async *[Symbol.asyncIterator]() {
-        for await (const stored of listed) yield await open(stored);
+    return new Paginator<CredentialRecord, string>(
+      async (cursor) => {
+        // Each batch is the first page of the inner list resumed at this cursor.
+        const pages = inner.list({ ...o, cursor }).pages();
+        const { value: page } = await pages.next();
+        await pages.return(undefined);
+        if (!page) return { items: [], nextCursor: null };
+        const items = await Promise.all(page.items.map((stored) => this.#open(stored)));
+        return { items, nextCursor: page.nextCursor ?? null };
       },
-    };
+      o.cursor as string | undefined,
+    );
   }
 
   /** Re-encrypts every record of a user with the current key (after a rotation). */

@@ -19,7 +19,8 @@ export function keepEnvelope<T>(payload: T, body: Record<string, unknown>, key: 
 /**
  * The envelope a value came in, without the value itself: e.g. `{ success: true, count: 3 }` for the
  * links of a `{ success, count, items }` answer, or `{ next_page_token: … }` for a page of a cursor
- * list (`for await (const page of list.pages())`). `undefined` when Flanks sent the value bare.
+ * list (`envelopeOf(page.items)` for each page of `list.pages()`). `undefined` when Flanks sent the
+ * value bare.
  *
  * @example
  * ```ts

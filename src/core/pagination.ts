@@ -1,77 +1,98 @@
-import { FlanksError, FlanksValidationError } from './errors';
+import { optionalObject, requireWholeNumber } from '../internal/args';
+import { FlanksError } from './errors';
 
 /*
- * One paginator for every paged Flanks list. A page fetcher returns its items and the cursor of
- * the next page (a page number or a token), or `undefined` on the last page. Guards: a cursor seen
- * before stops with an error instead of looping forever, and `toArray` demands a limit so nobody
- * loads an unbounded list by accident.
+ * One paginator for every paged list, Flanks' and the stores'. Rules:
+ * - A page fetcher gets the cursor to read from (`undefined` for the first page) and returns the
+ *   page's items and `nextCursor`: what resumes the list right after this page, `null` on the last.
+ * - `pages()` yields every page with its `nextCursor`, so a job can save it and resume later, in
+ *   another process, by handing it back to the same list as `cursor`: the resumed list starts with
+ *   the page after the saved one. Cursors are opaque and never hold a secret (they end up in job
+ *   queues and logs); each list documents what its cursor is.
+ * - A cursor seen before (the starting one included) stops the walk with an error instead of looping
+ *   forever, and the message never quotes it. `toArray` demands a limit so nobody loads an unbounded
+ *   list by accident.
  */
 
 /**
- * One page as returned by a page fetcher: its items and the cursor of the next page.
+ * One page of a list: its items and the cursor that resumes the list after it.
  *
  * @example
  * ```ts
- * const fetchPage = async (page = 1): Promise<Page<string, number>> => ({ items: ['a'], next: page < 3 ? page + 1 : undefined });
- * const all = await new Paginator(fetchPage).toArray({ limit: 10 });
+ * for await (const page of flanks.aggregationV2.listTransactions().pages()) {
+ *   await db.insertMany(page.items);
+ *   await jobs.saveCursor(page.nextCursor); // null once the list is done
+ * }
  * ```
- * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
  */
-export interface Page<T, C> {
+export interface Page<T, C = string> {
+  /** The items of this page, in the list's order. */
   items: T[];
-  next: C | undefined;
+  /**
+   * Resumes the list right after this page: pass it as `cursor` to the same list (same filters) to
+   * read the pages that follow. `null` when this is the last page.
+   */
+  nextCursor: C | null;
 }
 
 /**
- * An async iterable over every item of a paged Flanks list. Pages are fetched lazily, one at a
- * time, as you iterate.
+ * An async iterable over every item of a paged list (a Flanks list or a store's). Pages are fetched
+ * lazily, one at a time, as you iterate; `pages()` gives each page with the cursor that resumes
+ * after it.
  *
  * @example
  * ```ts
  * for await (const credential of flanks.credentials.list()) console.log(credential.bank);
- * for await (const page of flanks.credentials.list().pages()) console.log(page.length);
+ * for await (const { items, nextCursor } of flanks.connect.listSessions().pages()) {
+ *   await handle(items);
+ *   await saveProgress(nextCursor); // later: flanks.connect.listSessions({ cursor: saved })
+ * }
  * const first100 = await flanks.credentials.list().toArray({ limit: 100 });
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
  */
-export class Paginator<T, C = number> implements AsyncIterable<T> {
+export class Paginator<T, C = string> implements AsyncIterable<T> {
   readonly #fetchPage: (cursor: C | undefined) => Promise<Page<T, C>>;
+  readonly #start: C | undefined;
 
-  constructor(fetchPage: (cursor: C | undefined) => Promise<Page<T, C>>) {
+  /**
+   * @param fetchPage - Reads the page at a cursor (`undefined`: the first page).
+   * @param start - The cursor to start from, a `nextCursor` saved earlier; default: the first page.
+   */
+  constructor(fetchPage: (cursor: C | undefined) => Promise<Page<T, C>>, start?: C) {
     this.#fetchPage = fetchPage;
+    this.#start = start;
   }
 
-  /** Iterates page by page (arrays of items). */
-  async *pages(): AsyncGenerator<T[], void, undefined> {
+  /** Iterates page by page: each page's items and the cursor that resumes after it. */
+  async *pages(): AsyncGenerator<Page<T, C>, void, undefined> {
     const seen = new Set<C>();
-    let cursor: C | undefined;
+    let cursor = this.#start;
+    if (cursor !== undefined) seen.add(cursor);
     for (;;) {
       const page = await this.#fetchPage(cursor);
-      yield page.items;
-      if (page.next === undefined || page.next === null) return;
-      if (seen.has(page.next)) {
+      const next = page.nextCursor ?? null;
+      yield { items: page.items, nextCursor: next };
+      if (next === null) return;
+      if (seen.has(next)) {
         throw new FlanksError(
-          // The cursor is not quoted: a store's cursor is a credentials token.
+          // Not quoted: cursors stay out of messages whatever they hold.
           'The list returned the same page cursor twice; stopped to avoid an endless loop. For a Flanks list, report this to Flanks support.',
         );
       }
-      seen.add(page.next);
-      cursor = page.next;
+      seen.add(next);
+      cursor = next;
     }
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    for await (const items of this.pages()) yield* items;
+    for await (const page of this.pages()) yield* page.items;
   }
 
   /** Collects at most `limit` items. The limit is required so a huge list is never loaded by accident. */
   async toArray(options: { limit: number }): Promise<T[]> {
-    const limit = (options as { limit?: unknown } | undefined)?.limit;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
-      throw new FlanksValidationError(`toArray({ limit }) needs a whole number >= 0; got ${String(limit)}.`, {
-        path: 'limit',
-      });
-    }
+    const limit = requireWholeNumber(optionalObject(options, 'options')?.limit, 'options.limit');
     const out: T[] = [];
     if (limit === 0) return out;
     for await (const item of this) {

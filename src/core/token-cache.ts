@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { FlanksValidationError } from './errors';
+import { checkArg, MAX_TIMER_MS, requireKey, requireNumber } from '../internal/args';
 
 /**
  * Schema of a {@link CachedAccessToken}: what the SDK writes to a {@link TokenCache}. Caches that
@@ -101,16 +101,16 @@ export interface TokenCache {
   lock(key: string, ttlMs: number): Promise<TokenCacheLock | undefined>;
 }
 
-/** Checks a token handed to `set`: a malformed entry would poison every reader. */
-export function checkCachedAccessToken(token: unknown, name = 'token'): CachedAccessToken {
-  const result = CachedAccessTokenSchema.safeParse(token);
-  if (result.success) return result.data;
-  const field = result.error.issues[0]?.path.join('.');
-  throw new FlanksValidationError(
-    `${name} must be a CachedAccessToken ({ value, issuedAt, expiresAt }); ${field ? `${name}.${field}` : name} is missing or invalid.`,
-    { path: field ? `${name}.${field}` : name },
-  );
-}
+/**
+ * The arguments of a {@link TokenCache} call, checked by every cache the SDK ships: a non-empty key,
+ * a well-formed token for `set` (a malformed entry would poison every reader), a lock time of 1 ms to
+ * the longest timer.
+ */
+export const checkTokenCacheArgs = {
+  key: (key: unknown): string => requireKey(key, 'key'),
+  token: (token: unknown): CachedAccessToken => checkArg(CachedAccessTokenSchema, token, 'token'),
+  ttlMs: (ttlMs: unknown): number => requireNumber(ttlMs, 'ttlMs', { min: 1, max: MAX_TIMER_MS }),
+};
 
 /**
  * An in-process {@link TokenCache}: several clients in one process share one token through it.
@@ -130,7 +130,7 @@ export class MemoryTokenCache implements TokenCache {
   readonly #locks = new Map<string, { owner: object; expiresAt: number }>();
 
   async get(key: string): Promise<CachedAccessToken | undefined> {
-    const token = this.#tokens.get(key);
+    const token = this.#tokens.get(checkTokenCacheArgs.key(key));
     if (token && token.expiresAt <= Date.now()) {
       this.#tokens.delete(key);
       return undefined;
@@ -139,12 +139,15 @@ export class MemoryTokenCache implements TokenCache {
   }
 
   async set(key: string, token: CachedAccessToken): Promise<void> {
-    const checked = checkCachedAccessToken(token);
+    checkTokenCacheArgs.key(key);
+    const checked = checkTokenCacheArgs.token(token);
     if (checked.expiresAt <= Date.now()) this.#tokens.delete(key);
     else this.#tokens.set(key, { ...checked });
   }
 
   async lock(key: string, ttlMs: number): Promise<TokenCacheLock | undefined> {
+    checkTokenCacheArgs.key(key);
+    checkTokenCacheArgs.ttlMs(ttlMs);
     const held = this.#locks.get(key);
     if (held && held.expiresAt > Date.now()) return undefined;
     const owner = {};
@@ -158,6 +161,7 @@ export class MemoryTokenCache implements TokenCache {
         if (owns()) this.#locks.delete(key);
       },
       extend: async (ms) => {
+        checkTokenCacheArgs.ttlMs(ms);
         if (!owns()) return false;
         this.#locks.set(key, { owner, expiresAt: Date.now() + ms });
         return true;

@@ -9,6 +9,7 @@ import {
   FlanksRateLimitError,
   FlanksRedirectError,
 } from '../core/errors';
+import { isRecord } from './args';
 import { redactString, redactValue } from './redact';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy';
 
@@ -44,9 +45,7 @@ export interface ErrorContext {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 function normaliseCode(value: unknown): FlanksErrorCode | undefined {
@@ -65,7 +64,8 @@ export function findFlanksCode(body: unknown): FlanksErrorCode | undefined {
   );
 }
 
-function findTraceId(body: unknown, headers: Headers): string | undefined {
+/** Flanks' trace id of an answer: `trace_id` in the body, else the `x-trace-id` or `x-request-id` header. */
+export function findTraceId(body: unknown, headers: Headers): string | undefined {
   const fromBody = asRecord(body)?.trace_id;
   if (typeof fromBody === 'string') return fromBody;
   return headers.get('x-trace-id') ?? headers.get('x-request-id') ?? undefined;

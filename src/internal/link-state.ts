@@ -1,5 +1,6 @@
 import type { FlanksLinkStateError } from '../core/errors';
-import { constantTimeEqual, fromBase64Url, hmacSha256, toBase64Url } from './hmac';
+import { fromBase64Url, toBase64Url } from './encoding';
+import { constantTimeEqual, hmacSha256 } from './hmac';
 
 /*
  * Signed link state and session bindings: the proof that a link code or a Connect session reaching

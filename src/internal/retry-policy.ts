@@ -5,6 +5,7 @@ import {
   FlanksRateLimitError,
   FlanksTimeoutError,
 } from '../core/errors';
+import type { FlanksRetryReason } from '../core/events';
 
 /*
  * Retry policy. One owner: p-retry runs the attempts (see transport.ts); this file decides.
@@ -43,6 +44,16 @@ export function shouldRetry(error: unknown, idempotent: boolean): boolean {
   // Stryker disable next-line ConditionalExpression: equivalent, see above
   if (error instanceof FlanksApiError) return idempotent && error.retryable;
   return false;
+}
+
+/** The reason a `retry` event gives for an error `shouldRetry` accepted. */
+export function retryReason(error: unknown): FlanksRetryReason {
+  if (error instanceof FlanksRateLimitError) return 'rate_limit';
+  if (error instanceof FlanksTimeoutError) return 'timeout';
+  if (error instanceof FlanksConnectionError) return 'connection';
+  if (error instanceof FlanksApiError && error.code === 'invalid_json') return 'invalid_json';
+  if (error instanceof FlanksApiError && error.status === 408) return 'timeout';
+  return 'server_error';
 }
 
 export function retryDelayMs(attempt: number, error: unknown, random: () => number = Math.random): number {

@@ -1,17 +1,20 @@
 /**
- * Waits `ms`, rejecting early with `makeAbortError()` if `signal` fires. The timer and the listener
- * are always cleaned up, so an abandoned wait leaves nothing behind.
+ * The one sleep of the SDK and its sandbox: waits `ms`. When `signal` fires first it stops early and
+ * rejects with `makeAbortError()`, or, without `makeAbortError`, resolves at once (for work that
+ * simply ends with its caller). The timer and the listener are always cleaned up, so an abandoned
+ * wait leaves nothing behind.
  */
 export function abortableSleep(
   ms: number,
-  signal: AbortSignal | undefined,
-  makeAbortError: () => Error,
+  signal?: AbortSignal,
+  makeAbortError?: () => Error,
 ): Promise<void> {
-  if (signal?.aborted) return Promise.reject(makeAbortError());
   return new Promise((resolve, reject) => {
+    const stop = () => (makeAbortError ? reject(makeAbortError()) : resolve());
+    if (signal?.aborted) return stop();
     const onAbort = () => {
       clearTimeout(timer);
-      reject(makeAbortError());
+      stop();
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

@@ -7,8 +7,9 @@ import {
   type TokenCache,
   type TokenCacheLock,
 } from '../core/token-cache';
+import type { Emitter } from './events';
 import { RETRY_AFTER_CAP_MS } from './retry-policy';
-import { raceSignal } from './sleep';
+import { abortableSleep, raceSignal } from './sleep';
 import { TokenSeal, tokenCacheKey } from './token-seal';
 import type { AuthProvider, Transport } from './transport';
 import { one } from './validate';
@@ -43,6 +44,8 @@ import { one } from './validate';
  *   process fetches its own token. API calls go on; processes may revoke each other's tokens meanwhile.
  * - A failed token request rejects every waiter and is not cached; the next call tries again.
  * - The token request is retried by the transport like any read: no second retry loop here.
+ * - Each token obtained is a `token` event: `shared` when read from the cache, else `fetched` (the
+ *   client's first) or `refreshed`.
  */
 
 const MAX_REFRESH_SKEW_MS = 60_000;
@@ -83,6 +86,7 @@ export interface TokenManagerConfig {
   cache?: TokenCache | undefined;
   /** {@link refreshBudgetMs} of the client's transport settings: how long waiters trust a busy lock. */
   refreshBudgetMs: number;
+  events: Emitter;
   now?: () => number;
 }
 
@@ -94,6 +98,8 @@ export class TokenManager implements AuthProvider {
   /** Recent tokens, kept only so they can be scrubbed from errors. */
   readonly #seen: string[] = [];
   #cacheDown = false;
+  /** Whether this client has held a token: the next one from Flanks is then a refresh. */
+  #hadToken = false;
   readonly #key: string;
   readonly #seal: TokenSeal;
   readonly #now: () => number;
@@ -146,9 +152,15 @@ export class TokenManager implements AuthProvider {
     return token.value !== this.#rejected && token.expiresAt - this.#now() > refreshSkewMs(token);
   }
 
-  #adopt(token: CachedAccessToken): string {
+  #adopt(token: CachedAccessToken, from: 'flanks' | 'cache', started: number): string {
     this.#token = token;
     this.#remember(token.value);
+    const events = this.#config.events;
+    if (events.has('token')) {
+      const action = from === 'cache' ? 'shared' : this.#hadToken ? 'refreshed' : 'fetched';
+      events.emit('token', { action, durationMs: this.#now() - started });
+    }
+    this.#hadToken = true;
     return token.value;
   }
 
@@ -160,40 +172,40 @@ export class TokenManager implements AuthProvider {
 
   async #refresh(): Promise<string> {
     const cache = this.#config.cache;
-    if (!cache) return this.#adopt(await this.#fetch());
     const started = this.#now();
+    if (!cache) return this.#adopt(await this.#fetch(), 'flanks', started);
     for (let wait = FIRST_WAIT_MS; ; wait = Math.min(wait * 2, MAX_WAIT_MS)) {
       const shared = await this.#cacheOp('get', () => cache.get(this.#key));
-      if (shared === FAILED) return this.#adopt(await this.#fetch());
+      if (shared === FAILED) return this.#adopt(await this.#fetch(), 'flanks', started);
       const usable = await this.#shared(shared);
-      if (usable) return this.#adopt(usable);
+      if (usable) return this.#adopt(usable, 'cache', started);
       const lock = await this.#cacheOp('lock', () => cache.lock(this.#key, LOCK_TTL_MS));
-      if (lock === FAILED) return this.#adopt(await this.#fetch());
-      if (lock) return this.#refreshHolding(cache, lock);
+      if (lock === FAILED) return this.#adopt(await this.#fetch(), 'flanks', started);
+      if (lock) return this.#refreshHolding(cache, lock, started);
       const patience = this.#config.refreshBudgetMs + LOCK_TTL_MS;
       if (this.#now() - started > patience) {
         this.#config.logger.warn(
           `[flanks-sdk] token cache: the refresh lock stayed taken for over ${patience} ms with no new token; this process fetches its own access token.`,
         );
-        return this.#adopt(await this.#fetch());
+        return this.#adopt(await this.#fetch(), 'flanks', started);
       }
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await abortableSleep(wait);
     }
   }
 
-  async #refreshHolding(cache: TokenCache, lock: TokenCacheLock): Promise<string> {
+  async #refreshHolding(cache: TokenCache, lock: TokenCacheLock, started: number): Promise<string> {
     const renew = lock.extend?.bind(lock);
     const renewal =
       renew && setInterval(() => void this.#cacheOp('extend', () => renew(LOCK_TTL_MS)), RENEW_EVERY_MS);
     try {
       const shared = await this.#cacheOp('get', () => cache.get(this.#key));
       const usable = shared === FAILED ? undefined : await this.#shared(shared);
-      if (usable) return this.#adopt(usable);
+      if (usable) return this.#adopt(usable, 'cache', started);
       const fresh = await this.#fetch();
       // Sealing is local work, not a cache operation: it is not under the cache's time limit.
       const sealed = await this.#seal.seal(this.#key, fresh).catch(() => undefined);
       if (sealed) await this.#cacheOp('set', () => cache.set(this.#key, sealed));
-      return this.#adopt(fresh);
+      return this.#adopt(fresh, 'flanks', started);
     } finally {
       clearInterval(renewal);
       await this.#cacheOp('release', () => lock.release());

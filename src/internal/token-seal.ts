@@ -1,5 +1,7 @@
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { CachedAccessToken } from '../core/token-cache';
-import { fromBase64Url, hmacSha256, toBase64Url } from './hmac';
+import { fromBase64Url, toBase64Url } from './encoding';
+import { hmacSha256 } from './hmac';
 
 /*
  * Shared token cache entries are sealed, so that reading or writing the cache (a Redis instance,
@@ -20,14 +22,10 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const FORMAT = 's1';
 
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** The cache key of an application: a MAC under its client secret of its base URL and client id. */
 export function tokenCacheKey(baseUrl: string, clientId: string, clientSecret: string): string {
   const key = hmacSha256(encoder.encode(clientSecret), encoder.encode('flanks-sdk token-cache key v1'));
-  return `access-token:${hex(hmacSha256(key, encoder.encode(`${baseUrl}\n${clientId}`)))}`;
+  return `access-token:${bytesToHex(hmacSha256(key, encoder.encode(`${baseUrl}\n${clientId}`)))}`;
 }
 
 function associatedData(cacheKey: string, token: CachedAccessToken): Uint8Array<ArrayBuffer> {

@@ -7,13 +7,15 @@ import {
   FlanksResponseTooLargeError,
   FlanksTimeoutError,
 } from '../core/errors';
+import type { FlanksCallEvent, FlanksEvents, FlanksHttpMethod, FlanksRetryReason } from '../core/events';
 import { defaultLogger, type Logger } from '../core/logger';
 import type { RequestOptions } from '../core/request-options';
 import { VERSION } from '../version';
-import { errorFromResponse, findFlanksCode } from './error-factory';
+import { errorFromResponse, findFlanksCode, findTraceId } from './error-factory';
+import type { Emitter } from './events';
 import { Limiter } from './limiter';
-import { redactCause, redactValue } from './redact';
-import { retryDelayMs, shouldRetry } from './retry-policy';
+import { redactCause, redactString, redactValue } from './redact';
+import { retryDelayMs, retryReason, shouldRetry } from './retry-policy';
 import { abortableSleep, raceSignal } from './sleep';
 import { type ResponseShape, UnusableResponse, type Validator } from './validate';
 
@@ -30,9 +32,13 @@ import { type ResponseShape, UnusableResponse, type Validator } from './validate
  * (a stream tee) and fetch then re-wraps (a stream pipe), and the signal would be merged with ky's own
  * through `AbortSignal.any`: about 200 µs of CPU per call on loopback, 40 % of a bare fetch
  * (docs/benchmarks.md).
+ *
+ * Each call keeps an `Exchange`: its attempts and the answer its data came from, for
+ * `.withResponse()` and the events (request, response and retry per attempt, end per call; see
+ * events.ts). An event's payload is built only when it has a listener.
  */
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = FlanksHttpMethod;
 
 /** Supplies bearer tokens; implemented by the token manager. */
 export interface AuthProvider {
@@ -52,6 +58,7 @@ export interface TransportConfig {
   logger: Logger;
   validator: Validator;
   staticSecrets: string[];
+  events: Emitter;
 }
 
 export interface RequestSpec<T> {
@@ -76,7 +83,48 @@ export interface RequestSpec<T> {
 export interface ApiResponse<T> {
   status: number;
   data: T;
+  exchange: Exchange;
 }
+
+let lastCallId = 0;
+
+/** One call's attempts, and the answer of its latest attempt (reset when an attempt starts). */
+export class Exchange {
+  readonly spec: RequestSpec<unknown>;
+  readonly started = performance.now();
+  attempts = 0;
+  attemptStarted = 0;
+  status: number | undefined;
+  headers: Headers | undefined;
+  body: unknown;
+  #id = 0;
+
+  constructor(spec: RequestSpec<unknown>) {
+    this.spec = spec;
+  }
+
+  /** Assigned when first asked for, so a call nobody listens to costs no id. */
+  get id(): number {
+    if (this.#id === 0) this.#id = ++lastCallId;
+    return this.#id;
+  }
+
+  /** The exchange holds the call's spec (its secrets): nothing of it is shown. */
+  toJSON(): Record<string, unknown> {
+    return { attempts: this.attempts, status: this.status };
+  }
+}
+
+/** The public part of an exchange: what `.withResponse()` shows besides durations and counts. */
+export interface ExchangeView {
+  status: number;
+  headers: Readonly<Record<string, string>>;
+  traceId: string | undefined;
+  attempts: number;
+}
+
+/** Response headers that carry credentials: never shown by `.withResponse()`. */
+const HIDDEN_HEADERS = new Set(['set-cookie', 'set-cookie2', 'authorization', 'proxy-authorization']);
 
 interface RawResponse {
   status: number;
@@ -182,14 +230,29 @@ export class Transport {
   #runtime: { http: KyInstance; pRetry: Runtime['pRetry'] } | undefined;
   readonly #config: TransportConfig;
   readonly #limiter: Limiter;
+  readonly #events: Emitter;
   #auth: AuthProvider | undefined;
   /** The default logger drops debug lines: the request line is then not even formatted. */
   readonly #logsDebug: boolean;
+  /** Set on a view made by `observed`: told of every exchange that succeeds. */
+  readonly #observe: ((exchange: Exchange) => void) | undefined;
 
-  constructor(config: TransportConfig) {
+  constructor(config: TransportConfig, parent?: Transport, observe?: (exchange: Exchange) => void) {
     this.#config = config;
-    this.#limiter = new Limiter(config.maxConcurrency);
+    this.#events = config.events;
+    this.#limiter = parent ? parent.#limiter : new Limiter(config.maxConcurrency);
     this.#logsDebug = config.logger.debug !== defaultLogger.debug;
+    this.#auth = parent ? parent.#auth : undefined;
+    this.#runtime = parent ? parent.#runtime : undefined;
+    this.#observe = observe;
+  }
+
+  /**
+   * The same transport (one concurrency cap, one token), whose successful requests are also reported
+   * to `observe`: how an API method built on a paginator learns the answers of its pages.
+   */
+  observed(observe: (exchange: Exchange) => void): Transport {
+    return new Transport(this.#config, this, observe);
   }
 
   async #loadRuntime(): Promise<{ http: KyInstance; pRetry: Runtime['pRetry'] }> {
@@ -226,29 +289,94 @@ export class Transport {
   }
 
   async request<T>(spec: RequestSpec<T>): Promise<ApiResponse<T>> {
-    const options = spec.options ?? {};
-    const maxRetries = options.maxRetries ?? this.#config.maxRetries;
-    const signal = options.signal;
-    if (signal?.aborted) throw new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted.`);
-    const { http, pRetry } = this.#runtime ?? (await this.#loadRuntime());
-    return pRetry((attempt) => this.#attempt(spec, attempt, http), {
-      retries: maxRetries,
-      // p-retry's own wait is disabled: the policy computes the wait (Retry-After aware) below.
-      minTimeout: 0,
-      maxTimeout: 0,
-      shouldRetry: async ({ error, attemptNumber }) => {
-        if (!shouldRetry(error, spec.idempotent)) return false;
-        const delay = retryDelayMs(attemptNumber, error);
-        this.#config.logger.info(
-          `[flanks-sdk] retrying ${spec.method} ${spec.path} in ${delay} ms (attempt ${attemptNumber + 1} of ${maxRetries + 1}) after ${error.name}`,
-        );
-        await abortableSleep(
-          delay,
-          signal,
-          () => new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted.`),
-        );
-        return true;
-      },
+    const exchange = new Exchange(spec);
+    try {
+      const options = spec.options ?? {};
+      const maxRetries = options.maxRetries ?? this.#config.maxRetries;
+      const signal = options.signal;
+      if (signal?.aborted) throw new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted.`);
+      const { http, pRetry } = this.#runtime ?? (await this.#loadRuntime());
+      const response = await pRetry(() => this.#attempt(spec, exchange, http), {
+        retries: maxRetries,
+        // p-retry's own wait is disabled: the policy computes the wait (Retry-After aware) below.
+        minTimeout: 0,
+        maxTimeout: 0,
+        shouldRetry: async ({ error, attemptNumber }) => {
+          if (!shouldRetry(error, spec.idempotent)) return false;
+          const delay = retryDelayMs(attemptNumber, error);
+          this.#config.logger.info(
+            `[flanks-sdk] retrying ${spec.method} ${spec.path} in ${delay} ms (attempt ${attemptNumber + 1} of ${maxRetries + 1}) after ${error.name}`,
+          );
+          if (this.#events.has('retry')) this.#emitRetry(exchange, retryReason(error), delay);
+          await abortableSleep(
+            delay,
+            signal,
+            () => new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted.`),
+          );
+          return true;
+        },
+      });
+      if (this.#events.has('end')) this.#emitEnd(exchange, undefined);
+      this.#observe?.(exchange);
+      return response;
+    } catch (error) {
+      if (this.#events.has('end')) this.#emitEnd(exchange, error);
+      throw error;
+    }
+  }
+
+  /** The public part of an exchange, scrubbed of every secret this client knows. */
+  describe(exchange: Exchange): ExchangeView {
+    const secrets = this.#secrets(exchange.spec);
+    const headers: Record<string, string> = {};
+    exchange.headers?.forEach((value, name) => {
+      if (!HIDDEN_HEADERS.has(name)) headers[redactString(name, secrets)] = redactString(value, secrets);
+    });
+    return {
+      status: exchange.status ?? 0,
+      headers: Object.freeze(headers),
+      traceId: this.#traceId(exchange, secrets),
+      attempts: exchange.attempts,
+    };
+  }
+
+  #traceId(exchange: Exchange, secrets: string[] = this.#secrets(exchange.spec)): string | undefined {
+    if (!exchange.headers) return undefined;
+    const raw = findTraceId(exchange.body, exchange.headers);
+    return raw === undefined ? undefined : redactString(raw, secrets);
+  }
+
+  /** Emits a call event: the call's id and endpoint, plus `fields`. Callers check `has` first. */
+  #emit<E extends 'request' | 'response' | 'retry' | 'end'>(
+    name: E,
+    exchange: Exchange,
+    fields: Omit<FlanksEvents[E], keyof FlanksCallEvent>,
+  ): void {
+    const { method, path } = exchange.spec;
+    this.#events.emit(name, { callId: exchange.id, method, path, ...fields } as FlanksEvents[E]);
+  }
+
+  #emitResponse(exchange: Exchange, error: unknown): void {
+    this.#emit('response', exchange, {
+      attempt: exchange.attempts,
+      status: exchange.status,
+      durationMs: performance.now() - exchange.attemptStarted,
+      traceId: this.#traceId(exchange),
+      error: error as Error | undefined,
+    });
+  }
+
+  #emitRetry(exchange: Exchange, reason: FlanksRetryReason, delayMs: number): void {
+    this.#emit('retry', exchange, { attempt: exchange.attempts, delayMs, reason, status: exchange.status });
+  }
+
+  #emitEnd(exchange: Exchange, error: unknown): void {
+    this.#emit('end', exchange, {
+      attempts: exchange.attempts,
+      durationMs: performance.now() - exchange.started,
+      status: exchange.status,
+      traceId: this.#traceId(exchange),
+      error: error as Error | undefined,
     });
   }
 
@@ -269,15 +397,17 @@ export class Transport {
    * before the queue drained would fail them for good. The token request itself (auth: false)
    * bypasses the cap, so a request holding a slot can always get a token.
    */
-  async #attempt<T>(spec: RequestSpec<T>, attempt: number, http: KyInstance): Promise<ApiResponse<T>> {
-    const exchange = async (): Promise<RawResponse> => {
-      if (spec.auth === false) return this.#send(http, spec, undefined, attempt);
+  async #attempt<T>(spec: RequestSpec<T>, exchange: Exchange, http: KyInstance): Promise<ApiResponse<T>> {
+    const roundTrip = async (): Promise<RawResponse> => {
+      if (spec.auth === false) return this.#send(http, spec, undefined, exchange);
       const auth = this.#requireAuth();
       for (let replayed = false; ; replayed = true) {
         const token = await auth.token({ signal: spec.options?.signal });
-        const raw = await this.#send(http, spec, token, attempt);
+        const raw = await this.#send(http, spec, token, exchange);
         if (raw.status !== 401 || replayed) return raw;
         auth.invalidate(token);
+        if (this.#events.has('response')) this.#emitResponse(exchange, undefined);
+        if (this.#events.has('retry')) this.#emitRetry(exchange, 'unauthorized', 0);
         this.#config.logger.debug(
           `[flanks-sdk] 401 on ${spec.method} ${spec.path}; replaying with a fresh token`,
         );
@@ -285,13 +415,21 @@ export class Transport {
     };
     const raw =
       spec.auth === false
-        ? await exchange()
+        ? await roundTrip()
         : await this.#limiter.run(
-            exchange,
+            roundTrip,
             spec.options?.signal,
             () => new FlanksAbortError(`Flanks ${spec.method} ${spec.path} was aborted while queued.`),
           );
-    return this.#handle(spec, raw);
+    let result: ApiResponse<T>;
+    try {
+      result = this.#handle(spec, raw, exchange);
+    } catch (error) {
+      if (this.#events.has('response')) this.#emitResponse(exchange, error);
+      throw error;
+    }
+    if (this.#events.has('response')) this.#emitResponse(exchange, undefined);
+    return result;
   }
 
   #requireAuth(): AuthProvider {
@@ -303,8 +441,13 @@ export class Transport {
     http: KyInstance,
     spec: RequestSpec<unknown>,
     token: string | undefined,
-    attempt: number,
+    exchange: Exchange,
   ): Promise<RawResponse> {
+    exchange.attempts++;
+    exchange.attemptStarted = performance.now();
+    exchange.status = undefined;
+    exchange.headers = undefined;
+    exchange.body = undefined;
     const timeoutMs = spec.options?.timeoutMs ?? this.#config.timeoutMs;
     const userSignal = spec.options?.signal;
     const controller = new AbortController();
@@ -312,7 +455,7 @@ export class Transport {
     const onAbort = () => controller.abort(ABORTED);
     userSignal?.addEventListener('abort', onAbort, { once: true });
     if (userSignal?.aborted) controller.abort(ABORTED);
-    const started = this.#logsDebug ? Date.now() : 0;
+    if (this.#events.has('request')) this.#emit('request', exchange, { attempt: exchange.attempts });
     try {
       let searchParams: Record<string, string> | undefined;
       for (const k in spec.query) {
@@ -344,6 +487,8 @@ export class Transport {
           return send ? send(url, init) : globalThis.fetch(url, init);
         },
       });
+      exchange.status = response.status;
+      exchange.headers = response.headers;
       if (isRedirect(response)) {
         // Nothing of a redirect is read or followed: the body is dropped with the connection.
         response.body?.cancel().catch(() => undefined);
@@ -365,36 +510,43 @@ export class Transport {
       );
       if (this.#logsDebug) {
         this.#config.logger.debug(
-          `[flanks-sdk] ${spec.method} ${spec.path} → ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`,
+          `[flanks-sdk] ${spec.method} ${spec.path} → ${response.status} in ${Math.round(performance.now() - exchange.attemptStarted)} ms (attempt ${exchange.attempts})`,
         );
       }
       return { status: response.status, headers: response.headers, text, redirected: false };
     } catch (error) {
-      if (error instanceof FlanksResponseTooLargeError) throw error;
-      const what = `${spec.method} ${spec.path}`;
-      const cause = redactCause(error, this.#secrets(spec));
-      if (controller.signal.reason === TIMEOUT) {
-        throw new FlanksTimeoutError(
-          `Flanks ${what} timed out after ${timeoutMs} ms. Raise timeoutMs if Flanks is slow for this call.`,
-          { timeoutMs, cause },
-        );
-      }
-      if (controller.signal.reason === ABORTED) {
-        throw new FlanksAbortError(`Flanks ${what} was aborted by the caller's signal.`, { cause });
-      }
-      const code = causeCode(error);
-      const reachedServer = !(code && NEVER_SENT_CODES.has(code));
-      throw new FlanksConnectionError(
-        `Flanks ${what} failed before a complete response arrived${code ? ` (${code})` : ''}. Check network access to ${this.#config.baseUrl}.`,
-        { reachedServer, cause },
-      );
+      const failure = this.#failure(error, spec, controller.signal, timeoutMs);
+      if (this.#events.has('response')) this.#emitResponse(exchange, failure);
+      throw failure;
     } finally {
       clearTimeout(timer);
       userSignal?.removeEventListener('abort', onAbort);
     }
   }
 
-  #handle<T>(spec: RequestSpec<T>, raw: RawResponse): ApiResponse<T> {
+  /** The error an attempt that got no usable answer ends with. */
+  #failure(error: unknown, spec: RequestSpec<unknown>, signal: AbortSignal, timeoutMs: number): Error {
+    if (error instanceof FlanksResponseTooLargeError) return error;
+    const what = `${spec.method} ${spec.path}`;
+    const cause = redactCause(error, this.#secrets(spec));
+    if (signal.reason === TIMEOUT) {
+      return new FlanksTimeoutError(
+        `Flanks ${what} timed out after ${timeoutMs} ms. Raise timeoutMs if Flanks is slow for this call.`,
+        { timeoutMs, cause },
+      );
+    }
+    if (signal.reason === ABORTED) {
+      return new FlanksAbortError(`Flanks ${what} was aborted by the caller's signal.`, { cause });
+    }
+    const code = causeCode(error);
+    const reachedServer = !(code && NEVER_SENT_CODES.has(code));
+    return new FlanksConnectionError(
+      `Flanks ${what} failed before a complete response arrived${code ? ` (${code})` : ''}. Check network access to ${this.#config.baseUrl}.`,
+      { reachedServer, cause },
+    );
+  }
+
+  #handle<T>(spec: RequestSpec<T>, raw: RawResponse, exchange: Exchange): ApiResponse<T> {
     if (raw.redirected) {
       throw errorFromResponse({
         status: raw.status,
@@ -427,6 +579,7 @@ export class Transport {
         body = raw.text;
       }
     }
+    exchange.body = body;
     const shape = (spec.responseByStatus?.[raw.status] ?? spec.response) as ResponseShape<T>;
     // Flanks' legacy API reports "not ready" / "data error" as a code inside the body; whether it
     // does so with a 2xx status is undocumented, so a 2xx object carrying such a code is an error too.
@@ -456,6 +609,6 @@ export class Transport {
     if (shape.many && !Array.isArray(data)) {
       throw validator.mismatch(shape, data, endpoint, `a list of ${shape.name}`);
     }
-    return { status: raw.status, data: validator.check(shape, data, endpoint) };
+    return { status: raw.status, data: validator.check(shape, data, endpoint), exchange };
   }
 }

@@ -1,9 +1,11 @@
 import * as z from 'zod/mini';
+import type { APIPromise } from '../core/api-promise';
 import type { Paginator } from '../core/pagination';
 import type { RequestOptions } from '../core/request-options';
-import { checkRequestOptions, requireString } from '../internal/args';
+import { checkArg, checkRequestOptions, requireString } from '../internal/args';
+import type { Call } from '../internal/call';
 import { one } from '../internal/validate';
-import { type CursorListParams, checkArg, cursorList, idList, isoDate } from './cursor';
+import { type CursorListParams, cursorList, idList, isoDate } from './cursor';
 import { type ActionResult, ActionResultSchema, Resource } from './shared';
 
 /*
@@ -216,8 +218,10 @@ export class AggregationV2 extends Resource {
    *
    * @example
    * ```ts
-   * for await (const page of flanks.aggregationV2.listTransactions({ query: { date_from: '2026-01-01' } }).pages()) {
-   *   await db.insertMany(page);
+   * const query = { date_from: '2026-01-01' };
+   * for await (const page of flanks.aggregationV2.listTransactions({ query, cursor: await progress.load() }).pages()) {
+   *   await db.insertMany(page.items);
+   *   await progress.save(page.nextCursor); // resume here after a crash
    * }
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
@@ -246,9 +250,11 @@ export class AggregationV2 extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
    */
-  async setProductLabels(productId: string, labels: Labels, options?: RequestOptions): Promise<ActionResult> {
-    const id = requireString(productId, 'productId');
-    return this.#setLabels('/aggregation/v2/set-product-labels', { product_id: id }, labels, options);
+  setProductLabels(productId: string, labels: Labels, options?: RequestOptions): APIPromise<ActionResult> {
+    return this.call(async (call) => {
+      const id = requireString(productId, 'productId');
+      return this.#setLabels(call, '/aggregation/v2/set-product-labels', { product_id: id }, labels, options);
+    });
   }
 
   /**
@@ -261,23 +267,27 @@ export class AggregationV2 extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api/v2/
    */
-  async setTransactionLabels(
+  setTransactionLabels(
     transactionId: string,
     labels: Labels,
     options?: RequestOptions,
-  ): Promise<ActionResult> {
-    const id = requireString(transactionId, 'transactionId');
-    return this.#setLabels('/aggregation/v2/set-transaction-labels', { transaction_id: id }, labels, options);
+  ): APIPromise<ActionResult> {
+    return this.call(async (call) => {
+      const id = requireString(transactionId, 'transactionId');
+      const target = { transaction_id: id };
+      return this.#setLabels(call, '/aggregation/v2/set-transaction-labels', target, labels, options);
+    });
   }
 
   async #setLabels(
+    call: Call,
     path: string,
     target: Record<string, string>,
     labels: unknown,
     options: RequestOptions | undefined,
   ): Promise<ActionResult> {
     const checked = checkArg(LabelsSchema, labels, 'labels');
-    const { data } = await this.transport.request({
+    const { data } = await call.request({
       method: 'POST',
       path,
       body: { ...target, labels: checked },

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { APIPromise } from '../core/api-promise';
 import type { RequestOptions } from '../core/request-options';
 import { checkRequestOptions, optionalBoolean, optionalObject, requireString } from '../internal/args';
 import { many, one, type ResponseShape } from '../internal/validate';
@@ -429,7 +430,7 @@ export class Aggregation extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
    */
-  portfolios(credentialsToken: string, options?: AggregationOptions): Promise<Portfolio[]> {
+  portfolios(credentialsToken: string, options?: AggregationOptions): APIPromise<Portfolio[]> {
     return this.#fetch('portfolio', many('Portfolio', PortfolioSchema), credentialsToken, options);
   }
 
@@ -441,7 +442,7 @@ export class Aggregation extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
    */
-  investments(credentialsToken: string, options?: AggregationOptions): Promise<Investment[]> {
+  investments(credentialsToken: string, options?: AggregationOptions): APIPromise<Investment[]> {
     return this.#fetch('investment', many('Investment', InvestmentSchema), credentialsToken, options);
   }
 
@@ -453,7 +454,7 @@ export class Aggregation extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
    */
-  investmentTransactions(credentialsToken: string, options?: AggregationOptions): Promise<Transaction[]> {
+  investmentTransactions(credentialsToken: string, options?: AggregationOptions): APIPromise<Transaction[]> {
     return this.#fetch('investment/transaction', TRANSACTIONS, credentialsToken, options);
   }
 
@@ -465,7 +466,7 @@ export class Aggregation extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
    */
-  accounts(credentialsToken: string, options?: AggregationOptions): Promise<Account[]> {
+  accounts(credentialsToken: string, options?: AggregationOptions): APIPromise<Account[]> {
     return this.#fetch('account', many('Account', AccountSchema), credentialsToken, options);
   }
 
@@ -477,7 +478,7 @@ export class Aggregation extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
    */
-  accountTransactions(credentialsToken: string, options?: AggregationOptions): Promise<Transaction[]> {
+  accountTransactions(credentialsToken: string, options?: AggregationOptions): APIPromise<Transaction[]> {
     return this.#fetch('data', TRANSACTIONS, credentialsToken, options);
   }
 
@@ -489,7 +490,7 @@ export class Aggregation extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
    */
-  liabilities(credentialsToken: string, options?: AggregationOptions): Promise<Liability[]> {
+  liabilities(credentialsToken: string, options?: AggregationOptions): APIPromise<Liability[]> {
     return this.#fetch('liability', many('Liability', LiabilitySchema), credentialsToken, options);
   }
 
@@ -501,7 +502,7 @@ export class Aggregation extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
    */
-  liabilityTransactions(credentialsToken: string, options?: AggregationOptions): Promise<Transaction[]> {
+  liabilityTransactions(credentialsToken: string, options?: AggregationOptions): APIPromise<Transaction[]> {
     return this.#fetch('liability/transaction', TRANSACTIONS, credentialsToken, options);
   }
 
@@ -513,7 +514,7 @@ export class Aggregation extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
    */
-  cards(credentialsToken: string, options?: AggregationOptions): Promise<Card[]> {
+  cards(credentialsToken: string, options?: AggregationOptions): APIPromise<Card[]> {
     return this.#fetch('card', many('Card', CardSchema), credentialsToken, options);
   }
 
@@ -525,7 +526,7 @@ export class Aggregation extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
    */
-  cardTransactions(credentialsToken: string, options?: AggregationOptions): Promise<Transaction[]> {
+  cardTransactions(credentialsToken: string, options?: AggregationOptions): APIPromise<Transaction[]> {
     return this.#fetch('card/transaction', TRANSACTIONS, credentialsToken, options);
   }
 
@@ -537,7 +538,7 @@ export class Aggregation extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
    */
-  holders(credentialsToken: string, options?: AggregationOptions): Promise<Holder[]> {
+  holders(credentialsToken: string, options?: AggregationOptions): APIPromise<Holder[]> {
     return this.#fetch('holder', many('Holder', HolderSchema), credentialsToken, options);
   }
 
@@ -549,36 +550,38 @@ export class Aggregation extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/aggregation-api
    */
-  identity(credentialsToken: string, options?: AggregationOptions): Promise<Identity> {
+  identity(credentialsToken: string, options?: AggregationOptions): APIPromise<Identity> {
     // Path assumed without the trailing slash a third-party client uses (`auth/`); Flanks' other
     // v0 paths have none.
     return this.#fetch('auth', one('Identity', IdentitySchema), credentialsToken, options);
   }
 
-  async #fetch<T>(
+  #fetch<T>(
     kind: string,
     shape: ResponseShape<T>,
     credentialsToken: string,
     options: AggregationOptions | undefined,
-  ): Promise<T> {
-    const token = requireString(credentialsToken, 'credentialsToken');
-    const o = checkRequestOptions(options) as AggregationOptions;
-    const query = optionalObject(o.query, 'options.query');
-    const ignoreDataError = optionalBoolean(o.ignoreDataError, 'options.ignoreDataError');
-    const { data } = await this.transport.request({
-      method: 'POST',
-      path: `/v0/bank/credentials/${kind}`,
-      body: {
-        credentials_token: token,
-        ...(query !== undefined ? { query } : {}),
-        ...(ignoreDataError !== undefined ? { ignore_data_error: ignoreDataError } : {}),
-      },
-      idempotent: true,
-      secrets: [token],
-      response: shape,
-      options: o,
+  ): APIPromise<T> {
+    return this.call(async (call) => {
+      const token = requireString(credentialsToken, 'credentialsToken');
+      const o = checkRequestOptions(options) as AggregationOptions;
+      const query = optionalObject(o.query, 'options.query');
+      const ignoreDataError = optionalBoolean(o.ignoreDataError, 'options.ignoreDataError');
+      const { data } = await call.request({
+        method: 'POST',
+        path: `/v0/bank/credentials/${kind}`,
+        body: {
+          credentials_token: token,
+          ...(query !== undefined ? { query } : {}),
+          ...(ignoreDataError !== undefined ? { ignore_data_error: ignoreDataError } : {}),
+        },
+        idempotent: true,
+        secrets: [token],
+        response: shape,
+        options: o,
+      });
+      return data;
     });
-    return data;
   }
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { APIPromise } from '../core/api-promise';
 import {
   type CredentialRecord,
   type CredentialStore,
@@ -17,8 +18,12 @@ import type { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import {
+  argumentError,
+  checkArg,
   checkPollOptions,
   checkRequestOptions,
+  isRecord,
+  optionalFunction,
   optionalNumber,
   optionalObject,
   optionalString,
@@ -29,8 +34,8 @@ import {
 import { checkSessionBinding, DEFAULT_STATE_TTL_MS, signSessionBinding } from '../internal/link-state';
 import type { Transport } from '../internal/transport';
 import { one, UnusableResponse } from '../internal/validate';
-import { type CursorListParams, checkArg, cursorList, idList } from './cursor';
-import { isRecord, type RedirectInput, Resource, reauthField, redirectUrl, unwrapData } from './shared';
+import { type CursorListParams, cursorList, idList } from './cursor';
+import { type RedirectInput, Resource, reauthField, redirectUrl, unwrapData } from './shared';
 
 /*
  * Connect API v2 (BETA at Flanks). Only List Connectors and the start of Create Session are in the
@@ -454,28 +459,30 @@ export class Connect extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
    */
-  async createSession(params: CreateSessionParams, options?: RequestOptions): Promise<CreatedSession> {
-    const p = requireObject(params, 'params');
-    requireObject(p.configuration, 'params.configuration');
-    const configuration = checkArg(SessionConfigurationSchema, p.configuration, 'params.configuration');
-    const reauth = reauthField(p.reauth, 'params.reauth');
-    if (reauth && ('reset_token' in configuration || 'sca_token' in configuration)) {
-      throw new FlanksValidationError(
-        'Pass the token once: params.reauth, or configuration.reset_token / sca_token.',
-        { path: 'params.reauth' },
-      );
-    }
-    const { data: session } = await this.transport.request({
-      method: 'POST',
-      path: '/connect/v2/sessions/create-session',
-      body: { configuration: reauth ? { ...configuration, [reauth[0]]: reauth[1] } : configuration },
-      secrets: reauth ? [reauth[1]] : undefined,
-      idempotent: false,
-      response: one('Session', SessionSchema),
-      unwrap: unwrapSession,
-      options: checkRequestOptions(options),
+  createSession(params: CreateSessionParams, options?: RequestOptions): APIPromise<CreatedSession> {
+    return this.call(async (call) => {
+      const p = requireObject(params, 'params');
+      requireObject(p.configuration, 'params.configuration');
+      const configuration = checkArg(SessionConfigurationSchema, p.configuration, 'params.configuration');
+      const reauth = reauthField(p.reauth, 'params.reauth');
+      if (reauth && ('reset_token' in configuration || 'sca_token' in configuration)) {
+        throw argumentError(
+          'params.reauth',
+          'and configuration.reset_token / sca_token both carry a token: pass it once.',
+        );
+      }
+      const { data: session } = await call.request({
+        method: 'POST',
+        path: '/connect/v2/sessions/create-session',
+        body: { configuration: reauth ? { ...configuration, [reauth[0]]: reauth[1] } : configuration },
+        secrets: reauth ? [reauth[1]] : undefined,
+        idempotent: false,
+        response: one('Session', SessionSchema),
+        unwrap: unwrapSession,
+        options: checkRequestOptions(options),
+      });
+      return { url: widgetUrl(session) as string, session };
     });
-    return { url: widgetUrl(session) as string, session };
   }
 
   /**
@@ -493,7 +500,11 @@ export class Connect extends Resource {
     params: CursorListParams<SessionQuery> = {},
     options?: RequestOptions,
   ): Paginator<Session, string> {
-    return cursorList(this.transport, {
+    return this.#sessions(this.transport, params, options);
+  }
+
+  #sessions(transport: Transport, params: unknown, options: unknown): Paginator<Session, string> {
+    return cursorList(transport, {
       path: '/connect/v2/sessions/list-sessions',
       name: 'Session',
       item: SessionSchema,
@@ -528,7 +539,8 @@ export class Connect extends Resource {
 
   /**
    * Reads one session (List Sessions filtered by `session_id`; Flanks has no "get session").
-   * Rejects with a `FlanksError` when Flanks lists no session with that id.
+   * Rejects with a `FlanksError` when Flanks lists no session with that id. `.withResponse()`
+   * describes the page that held the session.
    *
    * @example
    * ```ts
@@ -536,17 +548,23 @@ export class Connect extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/concepts/connect-sessions
    */
-  async getSession(sessionId: string, options?: RequestOptions): Promise<Session> {
-    const id = requireString(sessionId, 'sessionId');
-    checkRequestOptions(options);
-    // The filter should leave one item; matching on the id as well keeps a filter Flanks ignored
-    // from returning someone else's session.
-    for await (const session of this.listSessions({ query: { session_id_in: [id] } }, options)) {
-      if (session.session_id === id) return session;
-    }
-    throw new FlanksError(
-      'Flanks lists no Connect session with this id. Check the session_id your redirect received, and that it was created with the same Flanks application.',
-    );
+  getSession(sessionId: string, options?: RequestOptions): APIPromise<Session> {
+    return this.call(async (call) => {
+      const id = requireString(sessionId, 'sessionId');
+      checkRequestOptions(options);
+      // The filter should leave one item; matching on the id as well keeps a filter Flanks ignored
+      // from returning someone else's session.
+      for await (const session of this.#sessions(
+        call.transport,
+        { query: { session_id_in: [id] } },
+        options,
+      )) {
+        if (session.session_id === id) return session;
+      }
+      throw new FlanksError(
+        'Flanks lists no Connect session with this id. Check the session_id your redirect received, and that it was created with the same Flanks application.',
+      );
+    });
   }
 
   /**
@@ -554,7 +572,8 @@ export class Connect extends Resource {
    * Resolves with the session on `Finished:OK` (its `connection_id` is the new connection), rejects
    * with `FlanksSessionError` (carrying `errorCode`) on `Finished:Error`, with `FlanksTimeoutError`
    * after `timeoutMs` (default 5 minutes; the user may still be typing), and with
-   * `FlanksAbortError` on `signal`.
+   * `FlanksAbortError` on `signal`. `.withResponse()` describes the read that ended the wait; its
+   * `calls` is the number of polls.
    *
    * @example
    * ```ts
@@ -563,25 +582,25 @@ export class Connect extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/concepts/connect-sessions
    */
-  async waitForSession(sessionId: string, options: WaitForSessionOptions = {}): Promise<Session> {
-    const id = requireString(sessionId, 'sessionId');
-    const o = optionalObject(options, 'options') ?? {};
-    checkPollOptions(o);
-    checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
-    if (o.onSession !== undefined && typeof o.onSession !== 'function') {
-      throw new FlanksValidationError('options.onSession must be a function.', { path: 'options.onSession' });
-    }
-    const { onSession, requestTimeoutMs } = options;
-    return poll({
-      ...options,
-      what: 'the Connect session to finish',
-      check: (signal) => this.getSession(id, { signal, timeoutMs: requestTimeoutMs }),
-      onValue: onSession,
-      isDone: (session) => {
-        if (!isFinished(session.status)) return false;
-        if (session.status !== FINISHED_OK) throw sessionFailure(session);
-        return true;
-      },
+  waitForSession(sessionId: string, options: WaitForSessionOptions = {}): APIPromise<Session> {
+    return this.call(async (call) => {
+      const id = requireString(sessionId, 'sessionId');
+      const o = optionalObject(options, 'options') ?? {};
+      checkPollOptions(o);
+      checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
+      optionalFunction(o.onSession, 'options.onSession');
+      const { onSession, requestTimeoutMs } = options;
+      return poll({
+        ...options,
+        what: 'the Connect session to finish',
+        check: (signal) => call.track(this.getSession(id, { signal, timeoutMs: requestTimeoutMs })),
+        onValue: onSession,
+        isDone: (session) => {
+          if (!isFinished(session.status)) return false;
+          if (session.status !== FINISHED_OK) throw sessionFailure(session);
+          return true;
+        },
+      });
     });
   }
 
@@ -603,9 +622,9 @@ export class Connect extends Resource {
     const url = redirectUrl(input);
     const sessionId = url.searchParams.get('session_id');
     if (!sessionId) {
-      throw new FlanksValidationError(
-        'The redirect URL has no `session_id` query parameter: is this the Flanks Connect redirect? Check the redirect_url of the session configuration.',
-        { path: 'input' },
+      throw argumentError(
+        'input',
+        '(the redirect URL) has no `session_id` query parameter: is this the Flanks Connect redirect? Check the redirect_url of the session configuration.',
       );
     }
     return { sessionId, params: Object.fromEntries(url.searchParams) };
@@ -638,7 +657,7 @@ export class Connect extends Resource {
    * it (`expectedSessionId` or `sessionBinding`, one of them required), waits for the session
    * (`waitForSession`), then saves a {@link CredentialRecord} for `userId` whose `credentialsToken` is
    * the session's `connection_id`, and returns it. `extra` holds `{ session_id }`. Completing the same
-   * session twice for the same user is harmless.
+   * session twice for the same user is harmless. `.withResponse()` is that of `waitForSession`.
    *
    * Refusals, with nothing saved: a session not bound to this user → `FlanksLinkStateError` (before
    * any request); a connection the store already holds for another user (a session that updated
@@ -656,45 +675,47 @@ export class Connect extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/integration-example
    */
-  async completeSession(
+  completeSession(
     params: CompleteSessionParams,
     options: WaitForSessionOptions = {},
-  ): Promise<CredentialRecord> {
-    const p = requireObject(params, 'params');
-    const sessionId = requireString(p.sessionId, 'params.sessionId');
-    const userId = requireUserId(p.userId, 'params.userId');
-    const expected = optionalString(p.expectedSessionId, 'params.expectedSessionId');
-    const binding = optionalString(p.sessionBinding, 'params.sessionBinding');
-    const store = (p.store ?? this.#store) as CredentialStore | undefined;
-    if (typeof store?.save !== 'function' || typeof store.get !== 'function') {
-      throw new FlanksValidationError(
-        'completeSession needs a CredentialStore: pass `store` to new FlanksClient() or to completeSession().',
-        { path: 'params.store' },
+  ): APIPromise<CredentialRecord> {
+    return this.call(async (call) => {
+      const p = requireObject(params, 'params');
+      const sessionId = requireString(p.sessionId, 'params.sessionId');
+      const userId = requireUserId(p.userId, 'params.userId');
+      const expected = optionalString(p.expectedSessionId, 'params.expectedSessionId');
+      const binding = optionalString(p.sessionBinding, 'params.sessionBinding');
+      const store = (p.store ?? this.#store) as CredentialStore | undefined;
+      if (typeof store?.save !== 'function' || typeof store.get !== 'function') {
+        throw argumentError(
+          'params.store',
+          'is needed: completeSession saves to a CredentialStore; pass `store` to new FlanksClient() or to completeSession().',
+        );
+      }
+      this.#checkOwner(sessionId, userId, expected, binding);
+      const session = await call.track(this.waitForSession(sessionId, options));
+      if (!session.connection_id) {
+        throw new FlanksValidationError(
+          `Flanks reports Connect session ${sessionId} as ${session.status} but gives no connection_id. Flanks may have changed this beta API; please report it.`,
+          { path: 'response.connection_id' },
+        );
+      }
+      // Assumption (shared/flanks-api.md §1B): Flanks' newer docs treat "connection id" and
+      // "credentials token" as the same thing while both API generations live, so the connection is
+      // stored as a credentials token and used with the v0 Credentials and Aggregation APIs.
+      const record = makeCredentialRecord(
+        {
+          userId,
+          credentialsToken: session.connection_id,
+          createdAt: new Date().toISOString(),
+          extra: { session_id: sessionId },
+          linkToken: null,
+          externalId: null,
+        },
+        'Connect session',
       );
-    }
-    this.#checkOwner(sessionId, userId, expected, binding);
-    const session = await this.waitForSession(sessionId, options);
-    if (!session.connection_id) {
-      throw new FlanksValidationError(
-        `Flanks reports Connect session ${sessionId} as ${session.status} but gives no connection_id. Flanks may have changed this beta API; please report it.`,
-        { path: 'response.connection_id' },
-      );
-    }
-    // Assumption (shared/flanks-api.md §1B): Flanks' newer docs treat "connection id" and
-    // "credentials token" as the same thing while both API generations live, so the connection is
-    // stored as a credentials token and used with the v0 Credentials and Aggregation APIs.
-    const record = makeCredentialRecord(
-      {
-        userId,
-        credentialsToken: session.connection_id,
-        createdAt: new Date().toISOString(),
-        extra: { session_id: sessionId },
-        linkToken: null,
-        externalId: null,
-      },
-      'Connect session',
-    );
-    return saveForUser(store, record, 'completeSession');
+      return saveForUser(store, record, 'completeSession');
+    });
   }
 
   /*
@@ -704,9 +725,9 @@ export class Connect extends Resource {
    */
   #checkOwner(sessionId: string, userId: string, expected?: string, binding?: string): void {
     if (expected === undefined && binding === undefined) {
-      throw new FlanksValidationError(
-        'completeSession needs proof that this user started the session: expectedSessionId (kept server-side at createSession) or sessionBinding (from connect.bindSession).',
-        { path: 'params.expectedSessionId' },
+      throw argumentError(
+        'params.expectedSessionId',
+        'is required (or a sessionBinding): completeSession needs proof that this user started the session, the id kept server-side at createSession or a binding from connect.bindSession.',
       );
     }
     const reason =

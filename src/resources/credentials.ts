@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { APIPromise } from '../core/api-promise';
 import {
   FlanksCredentialsBlockedError,
   FlanksScaRequiredError,
@@ -10,10 +11,15 @@ import { Paginator } from '../core/pagination';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
 import {
+  argumentError,
   checkPollOptions,
   checkRequestOptions,
+  onlyKnownKeys,
+  optionalArrayOf,
+  optionalFunction,
   optionalNumber,
   optionalObject,
+  optionalOneOf,
   requireString,
 } from '../internal/args';
 import { numericValue } from '../internal/shape';
@@ -201,6 +207,21 @@ export const CredentialListPageSchema = z.looseObject({
 export type CredentialListPage = z.infer<typeof CredentialListPageSchema>;
 
 /**
+ * Arguments of `credentials.list`.
+ *
+ * @example
+ * ```ts
+ * const params: CredentialListParams = { cursor: savedCursor }; // a page's nextCursor
+ * for await (const credential of flanks.credentials.list(params)) console.log(credential.bank);
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
+ */
+export interface CredentialListParams {
+  /** Resume after the page whose `nextCursor` this is (a page number), instead of from the first page. */
+  cursor?: number | undefined;
+}
+
+/**
  * What `credentials.force` asks Flanks for: a new SCA, a credential reset (re-enter the password), or
  * a deeper transaction fetch.
  *
@@ -322,23 +343,6 @@ export interface WaitUntilReadyOptions extends PollOptions {
   requestTimeoutMs?: number | undefined;
 }
 
-function checkKinds<K extends string>(
-  value: unknown,
-  allowed: readonly K[],
-  name: string,
-): readonly K[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((k) => !allowed.includes(k as K))) {
-    throw new FlanksValidationError(
-      `${name} must be an array of ${allowed.map((k) => `'${k}'`).join(', ')}.`,
-      {
-        path: name,
-      },
-    );
-  }
-  return value as K[];
-}
-
 const REAUTH_HOW =
   'To re-authenticate this credential (a plain Link would connect a new one), send the user to links.buildUrl({ token, userId, reauth: err.reauth }) or connect.createSession({ configuration, reauth: err.reauth }); ' +
   'later, credentials.reauthToken(credentialsToken) gives the token again. See docs/reauthentication.md.';
@@ -388,19 +392,21 @@ export class Credentials extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  async getStatus(credentialsToken: string, options?: RequestOptions): Promise<CredentialStatus> {
-    const token = requireString(credentialsToken, 'credentialsToken');
-    const { data } = await this.transport.request({
-      method: 'POST',
-      path: '/v0/bank/credentials/status',
-      body: { credentials_token: token },
-      idempotent: true,
-      secrets: [token],
-      response: one('CredentialStatus', CredentialStatusSchema),
-      unwrap: (body) => expectObject(body),
-      options: checkRequestOptions(options),
+  getStatus(credentialsToken: string, options?: RequestOptions): APIPromise<CredentialStatus> {
+    return this.call(async (call) => {
+      const token = requireString(credentialsToken, 'credentialsToken');
+      const { data } = await call.request({
+        method: 'POST',
+        path: '/v0/bank/credentials/status',
+        body: { credentials_token: token },
+        idempotent: true,
+        secrets: [token],
+        response: one('CredentialStatus', CredentialStatusSchema),
+        unwrap: (body) => expectObject(body),
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 
   /**
@@ -410,7 +416,8 @@ export class Credentials extends Resource {
    * must come back (their `reauth` re-authenticates this credential, see
    * docs/reauthentication.md), and with `FlanksTimeoutError` after `timeoutMs` (default 5 minutes).
    * A data type that finished with an error counts as extracted: check `errored` (or
-   * `credentialState(status).errored`) on the status it resolves with.
+   * `credentialState(status).errored`) on the status it resolves with. `.withResponse()` describes
+   * the status read that ended the wait; its `calls` is the number of polls.
    *
    * @example
    * ```ts
@@ -418,52 +425,63 @@ export class Credentials extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  async waitUntilReady(
+  waitUntilReady(
     credentialsToken: string,
     options: WaitUntilReadyOptions = {},
-  ): Promise<CredentialStatus> {
-    const token = requireString(credentialsToken, 'credentialsToken');
-    const o = optionalObject(options, 'options') ?? {};
-    const products = checkKinds(o.products, PRODUCT_KINDS, 'options.products');
-    const transactions = checkKinds(o.transactions, TRANSACTION_KINDS, 'options.transactions');
-    checkPollOptions(o);
-    checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
-    if (o.onStatus !== undefined && typeof o.onStatus !== 'function') {
-      throw new FlanksValidationError('options.onStatus must be a function.', { path: 'options.onStatus' });
-    }
-    const { onStatus, requestTimeoutMs } = options;
-    return poll({
-      ...options,
-      what: 'the credentials to be ready',
-      check: (signal) => this.getStatus(token, { signal, timeoutMs: requestTimeoutMs }),
-      onValue: onStatus,
-      isDone: (status) => {
-        const stop = userActionNeeded(status, () => this.transport.redact(status, [token]));
-        if (stop) throw stop;
-        if (!products && !transactions) return !status.pending;
-        const createdTx = transactionFlags(status.created);
-        return (
-          (products ?? []).every((k) => status.created?.product?.[k] === true) &&
-          (transactions ?? []).every((k) => createdTx?.[k] === true)
-        );
-      },
+  ): APIPromise<CredentialStatus> {
+    return this.call(async (call) => {
+      const token = requireString(credentialsToken, 'credentialsToken');
+      const o = optionalObject(options, 'options') ?? {};
+      const products = optionalArrayOf(o.products, PRODUCT_KINDS, 'options.products');
+      const transactions = optionalArrayOf(o.transactions, TRANSACTION_KINDS, 'options.transactions');
+      checkPollOptions(o);
+      checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
+      optionalFunction(o.onStatus, 'options.onStatus');
+      const { onStatus, requestTimeoutMs } = options;
+      return poll({
+        ...options,
+        what: 'the credentials to be ready',
+        check: (signal) => call.track(this.getStatus(token, { signal, timeoutMs: requestTimeoutMs })),
+        onValue: onStatus,
+        isDone: (status) => {
+          const stop = userActionNeeded(status, () => this.transport.redact(status, [token]));
+          if (stop) throw stop;
+          if (!products && !transactions) return !status.pending;
+          const createdTx = transactionFlags(status.created);
+          return (
+            (products ?? []).every((k) => status.created?.product?.[k] === true) &&
+            (transactions ?? []).every((k) => createdTx?.[k] === true)
+          );
+        },
+      });
     });
   }
 
   /**
-   * Iterates over every credential of your company, page by page as needed.
+   * Iterates over every credential of your company, page by page as needed. `pages()` gives each
+   * page with its `nextCursor` (the number of the page that follows, `null` after the last);
+   * `list({ cursor })` resumes there. Flanks numbers pages by position, so credentials created or
+   * deleted between two pages can shift the list by a few items: a resumed walk may then see an item
+   * twice or miss one, as an uninterrupted walk would.
    *
    * @example
    * ```ts
    * for await (const credential of flanks.credentials.list()) {
    *   if (!(await store.get(credential.credentials_token))) console.warn('orphan credential');
    * }
+   * for await (const { items, nextCursor } of flanks.credentials.list({ cursor: saved }).pages()) {
+   *   await audit(items);
+   *   await progress.save(nextCursor);
+   * }
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  list(options?: RequestOptions): Paginator<CredentialListItem> {
+  list(params: CredentialListParams = {}, options?: RequestOptions): Paginator<CredentialListItem, number> {
+    const p = optionalObject(params, 'params') ?? {};
+    onlyKnownKeys(p, ['cursor'], 'params');
+    const start = optionalNumber(p.cursor, 'params.cursor', { min: 1, integer: true });
     checkRequestOptions(options);
-    return new Paginator<CredentialListItem>(async (cursor) => {
+    return new Paginator<CredentialListItem, number>(async (cursor) => {
       const page = cursor ?? 1;
       const result = await this.listPage(page, options);
       // Read as numbers even with validation off (numeric strings are not coerced then), so that
@@ -471,8 +489,8 @@ export class Credentials extends Resource {
       const current = countOf(result.page) ?? page;
       const pages = countOf(result.pages);
       const hasMore = pages !== undefined ? current < pages : result.items.length > 0;
-      return { items: result.items, next: hasMore ? current + 1 : undefined };
-    });
+      return { items: result.items, nextCursor: hasMore ? current + 1 : null };
+    }, start);
   }
 
   /**
@@ -485,18 +503,20 @@ export class Credentials extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  async listPage(page = 1, options?: RequestOptions): Promise<CredentialListPage> {
-    optionalNumber(page, 'page', { min: 1, integer: true });
-    const { data } = await this.transport.request({
-      method: 'POST',
-      path: '/v0/bank/credentials/list',
-      body: { page },
-      idempotent: true,
-      response: one('CredentialListPage', CredentialListPageSchema),
-      unwrap: (body) => (Array.isArray(body) ? { items: body } : expectObject(body, 'items')),
-      options: checkRequestOptions(options),
+  listPage(page = 1, options?: RequestOptions): APIPromise<CredentialListPage> {
+    return this.call(async (call) => {
+      optionalNumber(page, 'page', { min: 1, integer: true });
+      const { data } = await call.request({
+        method: 'POST',
+        path: '/v0/bank/credentials/list',
+        body: { page },
+        idempotent: true,
+        response: one('CredentialListPage', CredentialListPageSchema),
+        unwrap: (body) => (Array.isArray(body) ? { items: body } : expectObject(body, 'items')),
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 
   /**
@@ -516,43 +536,43 @@ export class Credentials extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  async reauthToken(
+  reauthToken(
     credentialsToken: string,
     kind: 'reset' | 'sca',
     options?: RequestOptions,
-  ): Promise<ReauthToken>;
-  async reauthToken(
+  ): APIPromise<ReauthToken>;
+  reauthToken(
     credentialsToken: string,
     kind?: undefined,
     options?: RequestOptions,
-  ): Promise<ReauthToken | undefined>;
-  async reauthToken(
+  ): APIPromise<ReauthToken | undefined>;
+  reauthToken(
     credentialsToken: string,
     kind?: 'reset' | 'sca',
     options?: RequestOptions,
-  ): Promise<ReauthToken | undefined> {
-    const token = requireString(credentialsToken, 'credentialsToken');
-    if (kind !== undefined && kind !== 'reset' && kind !== 'sca') {
-      throw new FlanksValidationError(`kind must be 'reset' or 'sca' (or left out).`, { path: 'kind' });
-    }
-    checkRequestOptions(options);
-    const status = await this.getStatus(token, options);
-    const { state } = credentialState(status);
-    const wanted = kind ?? (state === 'needs_reset' ? 'reset' : state === 'needs_sca' ? 'sca' : undefined);
-    if (wanted === undefined) return undefined;
-    const field = wanted === 'reset' ? 'reset_token' : 'sca_token';
-    // In warn/off validation a body is returned as sent, so the force answer may not be an object.
-    const forced = status[field]
-      ? undefined
-      : ((await this.force(token, wanted, options)) as ForceResult | null);
-    const value = status[field] || forced?.[field];
-    if (!value) {
-      throw new FlanksValidationError(
-        `Flanks answered force('${wanted}') without a ${field}: nothing to re-authenticate with. Please report it.`,
-        { path: `response.${field}` },
-      );
-    }
-    return wanted === 'reset' ? { resetToken: value } : { scaToken: value };
+  ): APIPromise<ReauthToken | undefined> {
+    return this.call(async (call) => {
+      const token = requireString(credentialsToken, 'credentialsToken');
+      optionalOneOf(kind, ['reset', 'sca'], 'kind');
+      checkRequestOptions(options);
+      const status = await call.track(this.getStatus(token, options));
+      const { state } = credentialState(status);
+      const wanted = kind ?? (state === 'needs_reset' ? 'reset' : state === 'needs_sca' ? 'sca' : undefined);
+      if (wanted === undefined) return undefined;
+      const field = wanted === 'reset' ? 'reset_token' : 'sca_token';
+      // In warn/off validation a body is returned as sent, so the force answer may not be an object.
+      const forced = status[field]
+        ? undefined
+        : ((await call.track(this.force(token, wanted, options))) as ForceResult | null);
+      const value = status[field] || forced?.[field];
+      if (!value) {
+        throw new FlanksValidationError(
+          `Flanks answered force('${wanted}') without a ${field}: nothing to re-authenticate with. Please report it.`,
+          { path: `response.${field}` },
+        );
+      }
+      return wanted === 'reset' ? { resetToken: value } : { scaToken: value };
+    });
   }
 
   /**
@@ -565,21 +585,23 @@ export class Credentials extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  async force(credentialsToken: string, kind: ForceKind, options?: RequestOptions): Promise<ForceResult> {
-    const token = requireString(credentialsToken, 'credentialsToken');
-    if (!FORCE_KINDS.includes(kind)) {
-      throw new FlanksValidationError(`kind must be one of 'sca', 'reset', 'transaction'.`, { path: 'kind' });
-    }
-    const { data } = await this.transport.request({
-      method: 'PUT',
-      path: '/v0/bank/credentials/status',
-      body: { credentials_token: token, force: kind },
-      idempotent: false,
-      secrets: [token],
-      response: one('ForceResult', ForceResultSchema),
-      options: checkRequestOptions(options),
+  force(credentialsToken: string, kind: ForceKind, options?: RequestOptions): APIPromise<ForceResult> {
+    return this.call(async (call) => {
+      const token = requireString(credentialsToken, 'credentialsToken');
+      if (kind === undefined || optionalOneOf(kind, FORCE_KINDS, 'kind') === undefined) {
+        throw argumentError('kind', "is required: 'sca', 'reset' or 'transaction'.");
+      }
+      const { data } = await call.request({
+        method: 'PUT',
+        path: '/v0/bank/credentials/status',
+        body: { credentials_token: token, force: kind },
+        idempotent: false,
+        secrets: [token],
+        response: one('ForceResult', ForceResultSchema),
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 
   /**
@@ -593,17 +615,19 @@ export class Credentials extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
-  async delete(credentialsToken: string, options?: RequestOptions): Promise<ActionResult> {
-    const token = requireString(credentialsToken, 'credentialsToken');
-    const { data } = await this.transport.request({
-      method: 'DELETE',
-      path: '/v0/bank/credentials',
-      body: { credentials_token: token },
-      idempotent: false,
-      secrets: [token],
-      response: one('DeleteCredentialsResult', ActionResultSchema),
-      options: checkRequestOptions(options),
+  delete(credentialsToken: string, options?: RequestOptions): APIPromise<ActionResult> {
+    return this.call(async (call) => {
+      const token = requireString(credentialsToken, 'credentialsToken');
+      const { data } = await call.request({
+        method: 'DELETE',
+        path: '/v0/bank/credentials',
+        body: { credentials_token: token },
+        idempotent: false,
+        secrets: [token],
+        response: one('DeleteCredentialsResult', ActionResultSchema),
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 }

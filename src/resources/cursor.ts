@@ -1,8 +1,13 @@
 import * as z from 'zod/mini';
 import { keepEnvelope } from '../core/envelope';
-import { FlanksValidationError } from '../core/errors';
 import { Paginator } from '../core/pagination';
-import { checkRequestOptions, optionalObject, optionalString } from '../internal/args';
+import {
+  checkArg,
+  checkRequestOptions,
+  onlyKnownKeys,
+  optionalObject,
+  optionalString,
+} from '../internal/args';
 import type { Transport } from '../internal/transport';
 import { one } from '../internal/validate';
 import { expectObject } from './shared';
@@ -11,37 +16,34 @@ import { expectObject } from './shared';
  * Cursor pagination of the newer Flanks APIs (Connect v2, Aggregation v2), shared by every cursor
  * list so there is one copy of it: the body is `{ query, page_token? }` (`query` is required by
  * List Connectors and may be `{}`), the answer `{ items, next_page_token }`, and a null, missing or
- * empty `next_page_token` ends the list. Pages are read lazily through the one `Paginator`, which
- * also stops on a cursor seen twice. Arguments are checked when the first page is asked for, before
- * any request, so a bad argument rejects the iteration instead of throwing at the call site.
+ * empty `next_page_token` ends the list. A page's `nextCursor` is its `next_page_token` as Flanks sent
+ * it (an opaque position, no secret), and `cursor` resumes there. Pages are read lazily through the
+ * one `Paginator`, which also stops on a cursor seen twice. Arguments are checked when the first page
+ * is asked for, before any request, so a bad argument rejects the iteration instead of throwing at the
+ * call site; unknown parameter names are refused, so a misspelt `cursor` cannot restart a resumed walk
+ * from the top.
  */
 
 /**
  * Arguments of every cursor list of the newer APIs: a `query` in Flanks' own filter names, and a
- * `pageToken` to resume from (the `next_page_token` of an earlier page).
+ * `cursor` to resume from (the `nextCursor` of a page read earlier, with the same `query`).
  *
  * Query fields are ANDed; a `*_in` array matches any of its values, and **an empty array matches
  * nothing**; an empty query matches everything.
  *
  * @example
  * ```ts
- * const params: CursorListParams<SessionQuery> = { query: { status_in: ['Finished:OK'] }, pageToken: saved };
+ * const params: CursorListParams<SessionQuery> = { query: { status_in: ['Finished:OK'] }, cursor: saved };
  * ```
  * @see https://docs.flanks.io/pages/flanks-apis/connect-api/v2
  */
 export interface CursorListParams<Q> {
   query?: Q | undefined;
-  /** Start from this page (a `next_page_token` Flanks gave earlier) instead of the first. */
-  pageToken?: string | undefined;
-}
-
-/** Checks an argument against a schema, naming the first bad field; messages never echo values. */
-export function checkArg<S extends z.ZodMiniType>(schema: S, value: unknown, name: string): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data as z.infer<S>;
-  const issue = result.error.issues[0];
-  const path = [name, ...(issue?.path ?? []).map(String)].join('.');
-  throw new FlanksValidationError(`${path} is invalid: ${issue?.message ?? 'bad value'}.`, { path });
+  /**
+   * Resume after the page whose `nextCursor` this is (from `pages()`), instead of starting from the
+   * first page. Use it with the same `query` it was read with.
+   */
+  cursor?: string | undefined;
 }
 
 /** A v2 filter list: strings only; empty is allowed (it matches nothing). */
@@ -79,8 +81,9 @@ export function cursorList<S extends z.ZodMiniType>(
   );
   return new Paginator<z.infer<S>, string>(async (cursor) => {
     const p = optionalObject(spec.params, 'params') ?? {};
+    onlyKnownKeys(p, ['query', 'cursor'], 'params');
     const query = checkArg(spec.query, p.query ?? {}, 'params.query') as Record<string, unknown>;
-    const pageToken = cursor ?? optionalString(p.pageToken, 'params.pageToken');
+    const pageToken = cursor ?? optionalString(p.cursor, 'params.cursor');
     const options = checkRequestOptions(spec.options);
     const { data } = await transport.request({
       method: 'POST',
@@ -99,6 +102,6 @@ export function cursorList<S extends z.ZodMiniType>(
       options,
     });
     const next = data.next_page_token;
-    return { items: data.items as Array<z.infer<S>>, next: next ? next : undefined };
+    return { items: data.items as Array<z.infer<S>>, nextCursor: next ? next : null };
   });
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { APIPromise } from '../core/api-promise';
 import type { RequestOptions } from '../core/request-options';
 import { checkRequestOptions } from '../internal/args';
 import { many } from '../internal/validate';
@@ -51,15 +52,17 @@ export class Entities extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/entities-api/
    */
-  async list(options?: RequestOptions): Promise<Entity[]> {
-    const { data } = await this.transport.request({
-      method: 'GET',
-      path: '/v0/bank/available',
-      idempotent: true,
-      response: many('Entity', EntitySchema),
-      unwrap: unwrapList,
-      options: checkRequestOptions(options),
+  list(options?: RequestOptions): APIPromise<Entity[]> {
+    return this.call(async (call) => {
+      const { data } = await call.request({
+        method: 'GET',
+        path: '/v0/bank/available',
+        idempotent: true,
+        response: many('Entity', EntitySchema),
+        unwrap: unwrapList,
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 }

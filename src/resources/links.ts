@@ -1,8 +1,11 @@
 import * as z from 'zod/mini';
-import { FlanksValidationError, type ReauthToken } from '../core/errors';
+import type { APIPromise } from '../core/api-promise';
+import type { ReauthToken } from '../core/errors';
 import type { RequestOptions } from '../core/request-options';
 import {
+  argumentError,
   checkRequestOptions,
+  isRecord,
   optionalBoolean,
   optionalNumber,
   optionalObject,
@@ -11,6 +14,7 @@ import {
   requireString,
   requireUserId,
 } from '../internal/args';
+import type { Call } from '../internal/call';
 import { DEFAULT_STATE_TTL_MS, readLinkState, signLinkState } from '../internal/link-state';
 import type { Transport } from '../internal/transport';
 import { many, one } from '../internal/validate';
@@ -376,40 +380,36 @@ export class Links extends Resource {
       for (const [i, c] of rollback.entries()) requireString(c, `params.rollback[${i}]`);
       url.searchParams.set('rollback', rollback.join(','));
     } else if (rollback !== undefined && rollback !== false && !Array.isArray(rollback)) {
-      throw new FlanksValidationError('params.rollback must be a boolean or an array of Link error codes.', {
-        path: 'params.rollback',
-      });
+      throw argumentError('params.rollback', 'must be a boolean or an array of Link error codes.');
     }
     const reauth = reauthField(p.reauth, 'params.reauth');
     if (reauth) url.searchParams.set(...reauth);
     for (const [key, value] of Object.entries(optionalObject(p.params, 'params.params') ?? {})) {
       if (RESERVED_LINK_PARAMS.has(key)) {
-        throw new FlanksValidationError(
-          `params.params.${key} is reserved by the Flanks Link; use the dedicated option or another name.`,
-          { path: `params.params.${key}` },
+        throw argumentError(
+          `params.params.${key}`,
+          'is reserved by the Flanks Link; use the dedicated option or another name.',
         );
       }
       if (!['string', 'number', 'boolean'].includes(typeof value)) {
-        throw new FlanksValidationError(`params.params.${key} must be a string, number or boolean.`, {
-          path: `params.params.${key}`,
-        });
+        throw argumentError(`params.params.${key}`, 'must be a string, number or boolean.');
       }
       url.searchParams.set(key, String(value));
     }
     const ttl = optionalNumber(p.stateTtlMs, 'params.stateTtlMs', { min: 1 }) ?? DEFAULT_STATE_TTL_MS;
     if (optionalBoolean(p.dangerouslyOmitState, 'params.dangerouslyOmitState')) {
       if (p.userId !== undefined) {
-        throw new FlanksValidationError(
-          'params.userId has no effect with dangerouslyOmitState: the URL then names no user. Drop one of them.',
-          { path: 'params.userId' },
+        throw argumentError(
+          'params.userId',
+          'has no effect with dangerouslyOmitState: the URL then names no user. Drop one of them.',
         );
       }
       return url.toString();
     }
     if (p.userId === undefined) {
-      throw new FlanksValidationError(
-        'params.userId is required: it signs the Link for the user starting it, so completeLink can refuse a code brought back by anyone else (login CSRF).',
-        { path: 'params.userId' },
+      throw argumentError(
+        'params.userId',
+        'is required: it signs the Link for the user starting it, so completeLink can refuse a code brought back by anyone else (login CSRF).',
       );
     }
     const userId = requireUserId(p.userId, 'params.userId');
@@ -439,9 +439,9 @@ export class Links extends Resource {
     if (error) return { ok: false, error, params };
     const code = url.searchParams.get('code');
     if (code) return { ok: true, code, params };
-    throw new FlanksValidationError(
-      'The redirect URL has neither a `code` nor an `error` query parameter: is this the Flanks Link redirect? Check the Redirect URI configured on the link.',
-      { path: 'input' },
+    throw argumentError(
+      'input',
+      '(the redirect URL) has neither a `code` nor an `error` query parameter: is this the Flanks Link redirect? Check the Redirect URI configured on the link.',
     );
   }
 
@@ -458,23 +458,25 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async exchangeCode(code: string, options?: RequestOptions): Promise<LinkExchangeResult> {
-    requireString(code, 'code');
-    // 202: the legacy docs say Flanks accepted the code but holds the token back while security
-    // checks run (~72 h); its body is undocumented, so it is checked against a schema of its own.
-    const { status, data } = await this.transport.request({
-      method: 'POST',
-      path: '/v0/platform/link',
-      body: { code },
-      idempotent: false,
-      secrets: [code],
-      response: one('LinkExchange', LinkExchangeSchema),
-      responseByStatus: { 202: one('LinkExchangeDelayed', LinkExchangeDelayedSchema) },
-      options: checkRequestOptions(options),
+  exchangeCode(code: string, options?: RequestOptions): APIPromise<LinkExchangeResult> {
+    return this.call(async (call) => {
+      requireString(code, 'code');
+      // 202: the legacy docs say Flanks accepted the code but holds the token back while security
+      // checks run (~72 h); its body is undocumented, so it is checked against a schema of its own.
+      const { status, data } = await call.request({
+        method: 'POST',
+        path: '/v0/platform/link',
+        body: { code },
+        idempotent: false,
+        secrets: [code],
+        response: one('LinkExchange', LinkExchangeSchema),
+        responseByStatus: { 202: one('LinkExchangeDelayed', LinkExchangeDelayedSchema) },
+        options: checkRequestOptions(options),
+      });
+      return status === 202
+        ? { status: 'delayed', body: data as LinkExchangeDelayed }
+        : { status: 'ready', body: data };
     });
-    return status === 202
-      ? { status: 'delayed', body: data as LinkExchangeDelayed }
-      : { status: 'ready', body: data };
   }
 
   /**
@@ -486,17 +488,19 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async list(options?: RequestOptions): Promise<Link[]> {
-    const { data } = await this.transport.request({
-      method: 'POST',
-      path: '/v0/links/list-links',
-      body: {},
-      idempotent: true,
-      response: many('Link', LinkSchema),
-      unwrap: unwrapList,
-      options: checkRequestOptions(options),
+  list(options?: RequestOptions): APIPromise<Link[]> {
+    return this.call(async (call) => {
+      const { data } = await call.request({
+        method: 'POST',
+        path: '/v0/links/list-links',
+        body: {},
+        idempotent: true,
+        response: many('Link', LinkSchema),
+        unwrap: unwrapList,
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 
   /**
@@ -508,10 +512,12 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async create(params: LinkCreateParams, options?: RequestOptions): Promise<Link> {
-    const body = requireObject(params, 'params');
-    requireString(body.redirect_uri, 'params.redirect_uri');
-    return this.#linkCall('/v0/links/create-link', body, false, options);
+  create(params: LinkCreateParams, options?: RequestOptions): APIPromise<Link> {
+    return this.call(async (call) => {
+      const body = requireObject(params, 'params');
+      requireString(body.redirect_uri, 'params.redirect_uri');
+      return this.#linkCall(call, '/v0/links/create-link', body, false, options);
+    });
   }
 
   /**
@@ -523,10 +529,12 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async edit(params: LinkEditParams, options?: RequestOptions): Promise<Link> {
-    const body = requireObject(params, 'params');
-    requireString(body.token, 'params.token');
-    return this.#linkCall('/v0/links/edit-link', body, true, options);
+  edit(params: LinkEditParams, options?: RequestOptions): APIPromise<Link> {
+    return this.call(async (call) => {
+      const body = requireObject(params, 'params');
+      requireString(body.token, 'params.token');
+      return this.#linkCall(call, '/v0/links/edit-link', body, true, options);
+    });
   }
 
   /**
@@ -538,8 +546,10 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async pause(token: string, options?: RequestOptions): Promise<Link> {
-    return this.#linkCall('/v0/links/pause-link', { token: requireString(token, 'token') }, true, options);
+  pause(token: string, options?: RequestOptions): APIPromise<Link> {
+    return this.call(async (call) =>
+      this.#linkCall(call, '/v0/links/pause-link', { token: requireString(token, 'token') }, true, options),
+    );
   }
 
   /**
@@ -551,8 +561,10 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async resume(token: string, options?: RequestOptions): Promise<Link> {
-    return this.#linkCall('/v0/links/resume-link', { token: requireString(token, 'token') }, true, options);
+  resume(token: string, options?: RequestOptions): APIPromise<Link> {
+    return this.call(async (call) =>
+      this.#linkCall(call, '/v0/links/resume-link', { token: requireString(token, 'token') }, true, options),
+    );
   }
 
   /**
@@ -564,16 +576,18 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async delete(token: string, options?: RequestOptions): Promise<ActionResult> {
-    const { data } = await this.transport.request({
-      method: 'POST',
-      path: '/v0/links/delete-link',
-      body: { token: requireString(token, 'token') },
-      idempotent: false,
-      response: one('DeleteLinkResult', ActionResultSchema),
-      options: checkRequestOptions(options),
+  delete(token: string, options?: RequestOptions): APIPromise<ActionResult> {
+    return this.call(async (call) => {
+      const { data } = await call.request({
+        method: 'POST',
+        path: '/v0/links/delete-link',
+        body: { token: requireString(token, 'token') },
+        idempotent: false,
+        response: one('DeleteLinkResult', ActionResultSchema),
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 
   /**
@@ -586,18 +600,20 @@ export class Links extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/links-api
    */
-  async unusedCodes(params: { linkToken?: string } = {}, options?: RequestOptions): Promise<UnusedCode[]> {
-    const p = requireObject(params, 'params');
-    const { data } = await this.transport.request({
-      method: 'GET',
-      path: '/v0/platform/link',
-      query: { link_token: optionalString(p.linkToken, 'params.linkToken') },
-      idempotent: true,
-      response: many('UnusedCode', UnusedCodeSchema),
-      unwrap: unwrapList,
-      options: checkRequestOptions(options),
+  unusedCodes(params: { linkToken?: string } = {}, options?: RequestOptions): APIPromise<UnusedCode[]> {
+    return this.call(async (call) => {
+      const p = requireObject(params, 'params');
+      const { data } = await call.request({
+        method: 'GET',
+        path: '/v0/platform/link',
+        query: { link_token: optionalString(p.linkToken, 'params.linkToken') },
+        idempotent: true,
+        response: many('UnusedCode', UnusedCodeSchema),
+        unwrap: unwrapList,
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 
   /**
@@ -619,18 +635,19 @@ export class Links extends Resource {
    */
   stateOwner(code: Pick<UnusedCode, 'extra'>): LinkStateOwner {
     const c = requireObject(code, 'code');
-    const extra = c.extra !== null && typeof c.extra === 'object' ? (c.extra as Record<string, unknown>) : {};
+    const extra = isRecord(c.extra) ? c.extra : {};
     const reading = readLinkState(this.#stateKey, extra.state, Date.now());
     return reading.ok ? { ok: true, userId: reading.userId } : { ok: false, reason: reading.reason };
   }
 
   async #linkCall(
+    call: Call,
     path: string,
     body: Record<string, unknown>,
     idempotent: boolean,
     options: RequestOptions | undefined,
   ): Promise<Link> {
-    const { data } = await this.transport.request({
+    const { data } = await call.request({
       method: 'POST',
       path,
       body,

@@ -1,10 +1,20 @@
 import * as z from 'zod/mini';
-import { FlanksReportError, FlanksValidationError } from '../core/errors';
+import type { APIPromise } from '../core/api-promise';
+import { FlanksReportError } from '../core/errors';
 import { type PollOptions, poll } from '../core/polling';
 import type { RequestOptions } from '../core/request-options';
-import { checkPollOptions, checkRequestOptions, optionalObject, requireObject } from '../internal/args';
+import {
+  argumentError,
+  checkArg,
+  checkPollOptions,
+  checkRequestOptions,
+  optionalFunction,
+  optionalObject,
+  requireObject,
+} from '../internal/args';
+import type { Call } from '../internal/call';
 import { many, one, UnusableResponse } from '../internal/validate';
-import { checkArg, connectionSecrets, isoDate } from './cursor';
+import { connectionSecrets, isoDate } from './cursor';
 import { Resource, unwrapData, unwrapList } from './shared';
 
 /*
@@ -169,9 +179,7 @@ function checkId(value: unknown, name: string): number | string {
   ) {
     return value;
   }
-  throw new FlanksValidationError(`${name} must be a report id (a whole number, or a non-empty string).`, {
-    path: name,
-  });
+  throw argumentError(name, 'must be a report id (a whole number, or a non-empty string).');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,17 +209,19 @@ export class Reports extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/report-api/
    */
-  async listTemplates(options?: RequestOptions): Promise<ReportTemplate[]> {
-    const { data } = await this.transport.request({
-      method: 'POST',
-      path: '/report/v1/list-templates',
-      body: {},
-      idempotent: true,
-      response: many('ReportTemplate', ReportTemplateSchema),
-      unwrap: unwrapList,
-      options: checkRequestOptions(options),
+  listTemplates(options?: RequestOptions): APIPromise<ReportTemplate[]> {
+    return this.call(async (call) => {
+      const { data } = await call.request({
+        method: 'POST',
+        path: '/report/v1/list-templates',
+        body: {},
+        idempotent: true,
+        response: many('ReportTemplate', ReportTemplateSchema),
+        unwrap: unwrapList,
+        options: checkRequestOptions(options),
+      });
+      return data;
     });
-    return data;
   }
 
   /**
@@ -224,18 +234,20 @@ export class Reports extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/report-api/
    */
-  async build(params: BuildReportParams, options?: RequestOptions): Promise<Report> {
-    requireObject(params, 'params');
-    const p = checkArg(BuildReportParamsSchema, params, 'params');
-    const body: Record<string, unknown> = {
-      template_id: p.templateId,
-      query: p.query ?? {},
-      template_attributes: p.templateAttributes ?? {},
-    };
-    if (p.language !== undefined) body.language = p.language;
-    if (p.startDate !== undefined) body.start_date = p.startDate;
-    if (p.endDate !== undefined) body.end_date = p.endDate;
-    return this.#report('/report/v1/build-report', body, false, options, connectionSecrets(p.query));
+  build(params: BuildReportParams, options?: RequestOptions): APIPromise<Report> {
+    return this.call(async (call) => {
+      requireObject(params, 'params');
+      const p = checkArg(BuildReportParamsSchema, params, 'params');
+      const body: Record<string, unknown> = {
+        template_id: p.templateId,
+        query: p.query ?? {},
+        template_attributes: p.templateAttributes ?? {},
+      };
+      if (p.language !== undefined) body.language = p.language;
+      if (p.startDate !== undefined) body.start_date = p.startDate;
+      if (p.endDate !== undefined) body.end_date = p.endDate;
+      return this.#report(call, '/report/v1/build-report', body, false, options, connectionSecrets(p.query));
+    });
   }
 
   /**
@@ -247,14 +259,17 @@ export class Reports extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/report-api/
    */
-  async getStatus(reportId: number | string, options?: RequestOptions): Promise<Report> {
-    const report_id = checkId(reportId, 'reportId');
-    return this.#report('/report/v1/get-report-status', { report_id }, true, options);
+  getStatus(reportId: number | string, options?: RequestOptions): APIPromise<Report> {
+    return this.call(async (call) => {
+      const report_id = checkId(reportId, 'reportId');
+      return this.#report(call, '/report/v1/get-report-status', { report_id }, true, options);
+    });
   }
 
   /**
    * Polls the report (with the poller `credentials.waitUntilReady` uses) until it is `ready`. Rejects with `FlanksReportError` on `fail`, `FlanksTimeoutError` after `timeoutMs`
-   * (default 5 minutes) and `FlanksAbortError` on `signal`.
+   * (default 5 minutes) and `FlanksAbortError` on `signal`. `.withResponse()` describes the status
+   * read that ended the wait; its `calls` is the number of polls.
    *
    * @example
    * ```ts
@@ -262,29 +277,29 @@ export class Reports extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/report-api/
    */
-  async waitUntilReady(reportId: number | string, options: WaitForReportOptions = {}): Promise<Report> {
-    const report_id = checkId(reportId, 'reportId');
-    const o = optionalObject(options, 'options') ?? {};
-    checkPollOptions(o);
-    checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
-    if (o.onReport !== undefined && typeof o.onReport !== 'function') {
-      throw new FlanksValidationError('options.onReport must be a function.', { path: 'options.onReport' });
-    }
-    const { onReport, requestTimeoutMs } = options;
-    return poll({
-      ...options,
-      what: 'the report to be ready',
-      check: (signal) => this.getStatus(report_id, { signal, timeoutMs: requestTimeoutMs }),
-      onValue: onReport,
-      isDone: (report) => {
-        if (report.status === 'fail') {
-          throw new FlanksReportError(
-            `Flanks could not build report ${report.report_id} (status fail). Build it again, or quote the report id to Flanks support.`,
-            { reportId: report.report_id, reportStatus: report.status },
-          );
-        }
-        return report.status === 'ready';
-      },
+  waitUntilReady(reportId: number | string, options: WaitForReportOptions = {}): APIPromise<Report> {
+    return this.call(async (call) => {
+      const report_id = checkId(reportId, 'reportId');
+      const o = optionalObject(options, 'options') ?? {};
+      checkPollOptions(o);
+      checkRequestOptions({ signal: o.signal, timeoutMs: o.requestTimeoutMs }, 'options');
+      optionalFunction(o.onReport, 'options.onReport');
+      const { onReport, requestTimeoutMs } = options;
+      return poll({
+        ...options,
+        what: 'the report to be ready',
+        check: (signal) => call.track(this.getStatus(report_id, { signal, timeoutMs: requestTimeoutMs })),
+        onValue: onReport,
+        isDone: (report) => {
+          if (report.status === 'fail') {
+            throw new FlanksReportError(
+              `Flanks could not build report ${report.report_id} (status fail). Build it again, or quote the report id to Flanks support.`,
+              { reportId: report.report_id, reportStatus: report.status },
+            );
+          }
+          return report.status === 'ready';
+        },
+      });
     });
   }
 
@@ -299,35 +314,38 @@ export class Reports extends Resource {
    * ```
    * @see https://docs.flanks.io/pages/flanks-apis/report-api/
    */
-  async getContentUrl(reportId: number | string, options?: RequestOptions): Promise<string> {
-    const report_id = checkId(reportId, 'reportId');
-    const { data } = await this.transport.request({
-      method: 'POST',
-      path: '/report/v1/get-report-content',
-      body: { report_id },
-      idempotent: true,
-      response: one('ReportContent', ReportContentSchema),
-      // Checked in every validation mode: a missing URL must not become "undefined" in the caller's hands.
-      unwrap: (body) => {
-        const content = unwrapData(body) as Record<string, unknown>;
-        if (typeof content.url !== 'string' || content.url === '') {
-          throw new UnusableResponse('a non-empty string', 'response.url');
-        }
-        return content;
-      },
-      options: checkRequestOptions(options),
+  getContentUrl(reportId: number | string, options?: RequestOptions): APIPromise<string> {
+    return this.call(async (call) => {
+      const report_id = checkId(reportId, 'reportId');
+      const { data } = await call.request({
+        method: 'POST',
+        path: '/report/v1/get-report-content',
+        body: { report_id },
+        idempotent: true,
+        response: one('ReportContent', ReportContentSchema),
+        // Checked in every validation mode: a missing URL must not become "undefined" in the caller's hands.
+        unwrap: (body) => {
+          const content = unwrapData(body) as Record<string, unknown>;
+          if (typeof content.url !== 'string' || content.url === '') {
+            throw new UnusableResponse('a non-empty string', 'response.url');
+          }
+          return content;
+        },
+        options: checkRequestOptions(options),
+      });
+      return data.url;
     });
-    return data.url;
   }
 
   async #report(
+    call: Call,
     path: string,
     body: Record<string, unknown>,
     idempotent: boolean,
     options: RequestOptions | undefined,
     secrets: string[] = [],
   ): Promise<Report> {
-    const { data } = await this.transport.request({
+    const { data } = await call.request({
       method: 'POST',
       path,
       body,

@@ -1,17 +1,27 @@
 import * as z from 'zod/mini';
+import type { APIPromise } from '../core/api-promise';
 import { keepEnvelope } from '../core/envelope';
-import { FlanksValidationError, type ReauthToken } from '../core/errors';
-import { requireObject, requireString } from '../internal/args';
+import type { ReauthToken } from '../core/errors';
+import { argumentError, isRecord, requireObject, requireString } from '../internal/args';
+import { apiCall, type Call } from '../internal/call';
 import type { Transport } from '../internal/transport';
 import { UnusableResponse } from '../internal/validate';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
- * The base of every resource class. It holds the client's transport (which holds the client secret
- * and the live access token) in a `#private` field, which neither `util.inspect` nor `JSON.stringify`
- * can reach, and prints as its name plus what `toJSON` returns: nothing secret. TypeScript `private`
- * would not do: it is a plain property at run time.
+ * The base of every resource class (`flanks.links`, `flanks.credentials` …). It holds the client's
+ * transport (which holds the client secret and the live access token) in a `#private` field, which
+ * neither `util.inspect` nor `JSON.stringify` can reach, and prints as its name plus what `toJSON`
+ * returns: nothing secret. TypeScript `private` would not do: it is a plain property at run time.
+ * Resources are built by {@link FlanksClient}; their constructors are not part of the public API.
+ *
+ * @example
+ * ```ts
+ * const resources: Resource[] = [flanks.links, flanks.credentials, flanks.aggregation];
+ * console.log(resources.map((r) => JSON.stringify(r))); // ['{}', '{}', '{}']: nothing secret
+ * ```
+ * @see https://docs.flanks.io/pages/flanks-apis/authentication
  */
 export abstract class Resource {
   readonly #transport: Transport;
@@ -21,9 +31,17 @@ export abstract class Resource {
     this.#transport = transport;
   }
 
-  /** The client's transport: a getter on the prototype, so it shows in no inspect or JSON output. */
+  /** The client's transport: a getter on the prototype, so it shows in no inspect or JSON output. @internal */
   protected get transport(): Transport {
     return this.#transport;
+  }
+
+  /**
+   * Runs the body of an API method as one call (argument checks included, so they reject rather
+   * than throw) and returns its APIPromise: its requests go through `call.request`. @internal
+   */
+  protected call<T>(run: (call: Call<T>) => Promise<T>): APIPromise<T> {
+    return apiCall(this.#transport, run);
   }
 
   /** A secret-free view for `JSON.stringify` and loggers. */
@@ -46,10 +64,6 @@ export abstract class Resource {
  * neither form is an error in every validation mode: returning `[]` or `{}` for it would be a silent
  * wrong answer.
  */
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 export function unwrapList(body: unknown): unknown[] {
   if (Array.isArray(body)) return body;
@@ -95,7 +109,17 @@ export const ActionResultSchema = z.optional(
  */
 export type ActionResult = z.infer<typeof ActionResultSchema>;
 
-/** What a redirect back to your app can be given as: a URL string (absolute, or a path such as Node's `req.url`), a `URL`, a `Request`, or anything with a `url` string. */
+/**
+ * What a redirect back to your app can be given as: a URL string (absolute, or a path such as Node's
+ * `req.url`), a `URL`, a `Request`, or anything with a `url` string.
+ *
+ * @example
+ * ```ts
+ * const input: RedirectInput = req.url; // or new URL(href), a Fetch Request, { url }
+ * const redirect = flanks.links.parseRedirect(input);
+ * ```
+ * @see https://docs.flanks.io/pages/integration-example
+ */
 export type RedirectInput = string | URL | Request | { url: string };
 
 /** Reads the URL of a redirect back to the app (the Link's or the Connect widget's). */
@@ -107,7 +131,7 @@ export function redirectUrl(input: RedirectInput): URL {
   try {
     return new URL(text, 'http://redirect.invalid');
   } catch {
-    throw new FlanksValidationError('input is not a valid URL.', { path: 'input' });
+    throw argumentError('input', 'is not a valid URL.');
   }
 }
 
@@ -132,9 +156,9 @@ export function reauthField(value: unknown, name: string): ReauthField | undefin
   if (value === undefined) return undefined;
   const r = requireObject(value, name) as Partial<ReauthToken>;
   if ((r.resetToken === undefined) === (r.scaToken === undefined)) {
-    throw new FlanksValidationError(
-      `${name} must hold exactly one of resetToken, scaToken (see credentials.reauthToken()).`,
-      { path: name },
+    throw argumentError(
+      name,
+      'must hold exactly one of resetToken, scaToken (see credentials.reauthToken()).',
     );
   }
   return r.resetToken !== undefined

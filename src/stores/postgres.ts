@@ -8,12 +8,33 @@
 import {
   type CredentialRecord,
   CredentialRecordSchema,
-  type CredentialStore,
+  checkStoreListOptions,
+  type ListableCredentialStore,
+  type StoreListOptions,
 } from '../core/credential-store';
 import { FlanksStoreError, FlanksValidationError } from '../core/errors';
 import { Paginator } from '../core/pagination';
-import { hasLoneSurrogate, optionalNumber, optionalObject, requireObject } from '../internal/args';
+import {
+  argumentError,
+  checkArg,
+  hasLoneSurrogate,
+  jsonOf,
+  requireKey,
+  requireMethods,
+  requireObject,
+} from '../internal/args';
+import { hash32 } from '../internal/hash';
 import { redactString } from '../internal/redact';
+
+// The main entry's types this entry's signatures use, so they can be named from here too.
+export type {
+  CredentialRecord,
+  CredentialRecordSchema,
+  CredentialStore,
+  ListableCredentialStore,
+  StoreListOptions,
+} from '../core/credential-store';
+export type { Page, Paginator } from '../core/pagination';
 
 /*
  * Storage rules:
@@ -24,6 +45,10 @@ import { redactString } from '../internal/redact';
  *   other columns are copies for your SQL (indexes, reports); `user_id` and `credentials_token` are
  *   checked against the record on every read, and a row whose copies disagree is refused.
  * - Every row read is validated; a bad one is a FlanksValidationError naming the column.
+ * - `list` walks the table by `seq`, a bigserial that numbers rows in insertion order and that an
+ *   upsert keeps. Its cursor is `pg1.<seq>`: a position, never the credentials token (the primary
+ *   key), so a cursor saved in a job queue or a log holds no secret. `migrate()` adds `seq` to a
+ *   table created before it existed, numbering the rows already there.
  * - PostgreSQL cannot store U+0000 in text or jsonb, and silently turns unpaired UTF-16 surrogates
  *   into U+FFFD in text: a record holding either is refused before any I/O, and a lookup by such a
  *   string finds nothing, instead of a database error or a record that comes back different.
@@ -67,23 +92,11 @@ export interface PostgresCredentialStoreOptions {
   table?: string | undefined;
 }
 
-/**
- * Options of {@link PostgresCredentialStore.list}.
- *
- * @example
- * ```ts
- * for await (const record of store.list({ batchSize: 1000 })) await queue.add('sync', { userId: record.userId });
- * ```
- * @see https://docs.flanks.io/pages/concepts/credentials
- */
-export interface PostgresListOptions {
-  /** Rows read per query, 1–10,000. Default 500. */
-  batchSize?: number | undefined;
-}
-
 const DEFAULT_TABLE = 'flanks_credentials';
-const DEFAULT_BATCH_SIZE = 500;
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+/** A list cursor: `pg1.` and a `seq` (a positive bigint, so at most 19 digits). */
+const CURSOR = /^pg1\.[1-9][0-9]{0,18}$/;
+const MAX_SEQ = 9_223_372_036_854_775_807n;
 const MAX_TABLE_LENGTH = 63 - '_user_id_idx'.length;
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -94,6 +107,8 @@ interface TableName {
   sql: string;
   /** Quoted name of the user_id index (it lives in the table's schema). */
   index: string;
+  /** Quoted name of the unique index on `seq`. */
+  seqIndex: string;
 }
 
 function parseTable(value: unknown, path: string): TableName {
@@ -106,19 +121,27 @@ function parseTable(value: unknown, path: string): TableName {
     !parts.every((p) => IDENTIFIER.test(p) && p.length <= 63) ||
     table.length > MAX_TABLE_LENGTH
   ) {
-    throw new FlanksValidationError(
-      `${path} must be a table name like "flanks_credentials" or "app.flanks_credentials": lower-case letters, digits and _, the table part at most ${MAX_TABLE_LENGTH} characters.`,
-      { path },
+    throw argumentError(
+      path,
+      `must be a table name like "flanks_credentials" or "app.flanks_credentials": lower-case letters, digits and _, the table part at most ${MAX_TABLE_LENGTH} characters.`,
     );
   }
   return {
     plain: plain as string,
     sql: parts.map((p) => `"${p}"`).join('.'),
     index: `"${table}_user_id_idx"`,
+    seqIndex: `"${table}_seq_idx"`,
   };
 }
 
-function ddl(table: TableName): string {
+/*
+ * The schema. `seq` is in CREATE TABLE for new tables; the ALTER adds it to a table created by an
+ * earlier version (PostgreSQL numbers the existing rows). Plain SQL for a migration tool, which runs it
+ * once; `migrate()`, which runs on every start, only issues the ALTER when the column is missing,
+ * because even a no-op ALTER TABLE waits for an exclusive lock on the table.
+ */
+function ddl(table: TableName, guarded = false): string {
+  const addSeq = `ALTER TABLE ${table.sql} ADD COLUMN IF NOT EXISTS seq bigserial;`;
   return `CREATE TABLE IF NOT EXISTS ${table.sql} (
   credentials_token text PRIMARY KEY,
   user_id text NOT NULL,
@@ -127,19 +150,30 @@ function ddl(table: TableName): string {
   external_id text,
   extra jsonb NOT NULL,
   record jsonb NOT NULL,
-  updated_at timestamptz NOT NULL DEFAULT now()
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  seq bigserial
 );
+${
+  guarded
+    ? `IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '${table.sql}'::regclass AND attname = 'seq' AND NOT attisdropped) THEN
+  ${addSeq}
+END IF;`
+    : addSeq
+}
 CREATE INDEX IF NOT EXISTS ${table.index} ON ${table.sql} (user_id);
+CREATE UNIQUE INDEX IF NOT EXISTS ${table.seqIndex} ON ${table.sql} (seq);
 `;
 }
 
 /**
- * The SQL that creates the store's table and its `user_id` index (idempotent: `IF NOT EXISTS`), for
- * your own migration tool. {@link PostgresCredentialStore.migrate} runs the same SQL.
+ * The SQL that creates the store's table and its indexes, or upgrades a table created by an earlier
+ * version (idempotent: `IF NOT EXISTS`), for your own migration tool.
+ * {@link PostgresCredentialStore.migrate} runs the same statements.
  *
  * Columns: `credentials_token` (primary key), `user_id` (indexed), `created_at` (the record's
  * `createdAt` as a timestamp, NULL if it is not a date), `link_token`, `external_id`, `extra`
- * (jsonb), `record` (jsonb, the whole record: what reads return) and `updated_at` (last save).
+ * (jsonb), `record` (jsonb, the whole record: what reads return), `updated_at` (last save) and `seq`
+ * (bigserial, unique: the order `list()` walks in and what its cursors point to).
  *
  * @example
  * ```ts
@@ -177,13 +211,6 @@ function timestampOf(createdAt: string): string | null {
   return year >= 1 && year <= 9999 ? new Date(ms).toISOString() : null;
 }
 
-function checkKey(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new FlanksValidationError(`${name} must be a non-empty string.`, { path: name });
-  }
-  return value;
-}
-
 /**
  * A {@link CredentialStore} over a PostgreSQL table: one row per credential, upserts that are safe
  * across processes, lookups by token and by user, and {@link PostgresCredentialStore.list} for
@@ -191,7 +218,7 @@ function checkKey(value: unknown, name: string): string {
  * it in `EncryptedCredentialStore` so credentials tokens are not stored in clear.
  *
  * Queries use `$n` parameters and a table name validated at construction; nothing from a record is
- * ever spliced into SQL. Requires PostgreSQL 9.5 or newer (`ON CONFLICT`).
+ * ever spliced into SQL. Requires PostgreSQL 9.6 or newer.
  *
  * @example
  * ```ts
@@ -210,36 +237,35 @@ function checkKey(value: unknown, name: string): string {
  * ```
  * @see https://docs.flanks.io/pages/concepts/credentials
  */
-export class PostgresCredentialStore implements CredentialStore {
+export class PostgresCredentialStore implements ListableCredentialStore {
   readonly #db: Queryable;
   readonly #table: TableName;
 
   constructor(options: PostgresCredentialStoreOptions) {
     const o = requireObject(options, 'options');
-    const pool = o.pool as Partial<Queryable> | null | undefined;
-    if (pool === null || typeof pool !== 'object' || typeof pool.query !== 'function') {
-      throw new FlanksValidationError(
-        'options.pool must be a pg.Pool, pg.Client or PoolClient (an object with a query(text, values) method).',
-        { path: 'options.pool' },
-      );
-    }
-    this.#db = pool as Queryable;
+    this.#db = requireMethods<Queryable>(
+      o.pool,
+      ['query'],
+      'options.pool',
+      'a pg.Pool, pg.Client or PoolClient',
+    );
     this.#table = parseTable(o.table, 'options.table');
   }
 
   /**
-   * Creates the table and its index if they do not exist; safe to run on every start, from several
-   * processes at once (a transaction-scoped advisory lock serialises them). The schema of a qualified
-   * name must exist already. Prefer your own migration tool? Use {@link postgresCredentialStoreSql}.
+   * Creates the table and its indexes if they do not exist, and upgrades a table created by an
+   * earlier version; safe to run on every start, from several processes at once (a
+   * transaction-scoped advisory lock serialises them). The schema of a qualified name must exist
+   * already. Prefer your own migration tool? Use {@link postgresCredentialStoreSql}.
    */
   async migrate(): Promise<void> {
-    // One DO statement, so the lock and both DDL statements share a transaction under any driver mode.
+    // One DO statement, so the lock and the DDL statements share a transaction under any driver mode.
     const [namespace, key] = advisoryLockKey(this.#table.plain);
     await this.#query(
       'migrate',
       `DO $flanks$ BEGIN
 PERFORM pg_advisory_xact_lock(${namespace}, ${key});
-${ddl(this.#table)}END $flanks$;`,
+${ddl(this.#table, true)}END $flanks$;`,
       [],
     );
   }
@@ -247,26 +273,14 @@ ${ddl(this.#table)}END $flanks$;`,
   async save(record: CredentialRecord): Promise<void> {
     // Validation runs on what will be stored: JSON drops undefined values and calls toJSON. The
     // caller's object is serialised, not the schema's copy, which drops an own `__proto__` key.
-    let json: string;
-    try {
-      json = JSON.stringify(record) ?? 'null';
-    } catch {
-      throw new FlanksValidationError('record must be JSON-serialisable (no cycles, no BigInt).', {
-        path: 'record',
-      });
-    }
+    const json = jsonOf(record, 'record');
     const stored = JSON.parse(json) as CredentialRecord;
-    const parsed = CredentialRecordSchema.safeParse(stored);
-    if (!parsed.success) {
-      const field = parsed.error.issues[0]?.path.join('.');
-      const path = field ? `record.${field}` : 'record';
-      throw new FlanksValidationError(`${path} is missing or invalid; nothing was saved.`, { path });
-    }
+    checkArg(CredentialRecordSchema, stored, 'record');
     const bad = unstorableAt(stored, 'record');
     if (bad) {
-      throw new FlanksValidationError(
-        `${bad} contains U+0000 or an unpaired UTF-16 surrogate, which PostgreSQL cannot store; nothing was saved.`,
-        { path: bad },
+      throw argumentError(
+        bad,
+        'contains U+0000 or an unpaired UTF-16 surrogate, which PostgreSQL cannot store; nothing was saved.',
       );
     }
     const values = [
@@ -293,7 +307,7 @@ ON CONFLICT (credentials_token) DO UPDATE SET
   }
 
   async get(credentialsToken: string): Promise<CredentialRecord | undefined> {
-    const token = checkKey(credentialsToken, 'credentialsToken');
+    const token = requireKey(credentialsToken, 'credentialsToken');
     if (unstorable(token)) return undefined;
     const rows = await this.#query(
       'get',
@@ -304,7 +318,7 @@ ON CONFLICT (credentials_token) DO UPDATE SET
   }
 
   async listByUser(userId: string): Promise<CredentialRecord[]> {
-    const user = checkKey(userId, 'userId');
+    const user = requireKey(userId, 'userId');
     if (unstorable(user)) return [];
     const rows = await this.#query(
       'listByUser',
@@ -315,7 +329,7 @@ ON CONFLICT (credentials_token) DO UPDATE SET
   }
 
   async delete(credentialsToken: string): Promise<boolean> {
-    const token = checkKey(credentialsToken, 'credentialsToken');
+    const token = requireKey(credentialsToken, 'credentialsToken');
     if (unstorable(token)) return false;
     const result = await this.#run(
       'delete',
@@ -327,35 +341,43 @@ ON CONFLICT (credentials_token) DO UPDATE SET
   }
 
   /**
-   * Every record in the table, read lazily in batches ordered by credentials token (keyset
-   * pagination: each batch is one indexed query, however deep the walk). Each record present for
-   * the whole walk is yielded exactly once; records saved or deleted meanwhile may or may not be.
-   * Use `.pages()` for batches, e.g. to enqueue one bulk of jobs per query.
+   * Every record in the table, read lazily in batches in the order they were first saved (keyset
+   * pagination on `seq`: each batch is one indexed query, however deep the walk). Each record present
+   * for the whole walk is yielded exactly once; records saved or deleted meanwhile may or may not be.
+   * `.pages()` gives the batches, each with its `nextCursor`: an opaque string that holds no secret,
+   * to save and hand back as `cursor` (to this or another instance over the same table) to resume
+   * right after that batch, for instance after a crash.
    *
    * @example
    * ```ts
    * for await (const record of store.list()) await queue.add('sync', { token: record.credentialsToken });
-   * for await (const batch of store.list({ batchSize: 1000 }).pages()) await queue.addBulk(batch.map(toJob));
+   * for await (const { items, nextCursor } of store.list({ batchSize: 1000, cursor: saved }).pages()) {
+   *   await queue.addBulk(items.map(toJob));
+   *   await progress.save(nextCursor); // null once the walk is done
+   * }
    * ```
    */
-  list(options: PostgresListOptions = {}): Paginator<CredentialRecord, string> {
-    const o = optionalObject(options, 'options') ?? {};
-    const batchSize =
-      optionalNumber(o.batchSize, 'options.batchSize', { min: 1, max: 10_000, integer: true }) ??
-      DEFAULT_BATCH_SIZE;
-    const select = `SELECT credentials_token, user_id, record FROM ${this.#table.sql}`;
-    return new Paginator<CredentialRecord, string>(async (after) => {
-      const rows =
-        after === undefined
-          ? await this.#query('list', `${select} ORDER BY credentials_token LIMIT $1`, [batchSize])
-          : await this.#query(
-              'list',
-              `${select} WHERE credentials_token > $1 ORDER BY credentials_token LIMIT $2`,
-              [after, batchSize],
-            );
+  list(options: StoreListOptions = {}): Paginator<CredentialRecord, string> {
+    const { batchSize, cursor: start } = checkStoreListOptions(options, CURSOR, 'pg1.1234');
+    if (start !== undefined && BigInt(start.slice('pg1.'.length)) > MAX_SEQ) {
+      throw argumentError('options.cursor', 'is past the largest position a table can have.');
+    }
+    // `seq` is read as text (a bigint may not fit a JS number) under another name, so that ORDER BY
+    // sorts by the bigint column, not by that text.
+    const select = `SELECT seq::text AS seq_text, credentials_token, user_id, record FROM ${this.#table.sql}`;
+    return new Paginator<CredentialRecord, string>(async (cursor) => {
+      // The starting cursor was checked above; the others are this store's own.
+      const after = cursor === undefined ? '0' : cursor.slice('pg1.'.length);
+      const rows = await this.#query(
+        'list',
+        `${select} WHERE seq > $1 ORDER BY seq LIMIT $2`,
+        [after, batchSize],
+        [],
+      );
       const items = rows.map((row) => this.#decode(row));
-      return { items, next: items.length === batchSize ? items.at(-1)?.credentialsToken : undefined };
-    });
+      const last = (rows.at(-1) as { seq_text?: unknown } | undefined)?.seq_text;
+      return { items, nextCursor: items.length === batchSize ? `pg1.${String(last)}` : null };
+    }, start);
   }
 
   async #query(
@@ -456,6 +478,8 @@ const NEXT_STEPS: Record<string, string> = {
   '42P01':
     ' Create the table first: await store.migrate(), or run postgresCredentialStoreSql() in your migrations.',
   '3F000': ' Create the schema first (CREATE SCHEMA …); migrate() does not create schemas.',
+  '42703':
+    ' The table may predate this version of the SDK: run await store.migrate(), or the SQL of postgresCredentialStoreSql(), to upgrade it.',
   '42501':
     ' Grant the database role SELECT, INSERT, UPDATE and DELETE on the table (and CREATE for migrate()).',
 };
@@ -472,9 +496,7 @@ function storeError(error: unknown, operation: string, table: string, secrets: s
   );
 }
 
-/** Two int4 keys for pg_advisory_xact_lock: a fixed namespace and an FNV-1a hash of the table name. */
+/** Two int4 keys for pg_advisory_xact_lock: a fixed namespace and a hash of the table name. */
 function advisoryLockKey(table: string): [number, number] {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(table)) hash = Math.imul(hash ^ byte, 0x01000193);
-  return [0x464c4e4b, hash | 0];
+  return [0x464c4e4b, hash32(table) | 0];
 }

@@ -6,6 +6,14 @@
  * @module flanks-sdk/testing
  */
 
+// The main entry's types this entry's signatures use, so they can be named from here too.
+export type { CredentialRecord, CredentialRecordSchema, CredentialStore } from '../core/credential-store';
+export type {
+  CachedAccessToken,
+  CachedAccessTokenSchema,
+  TokenCache,
+  TokenCacheLock,
+} from '../core/token-cache';
 export { createFlanksHandlers, type FlanksHandlers } from './msw';
 export {
   type FlanksFixture,

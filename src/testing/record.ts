@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlanksError } from '../core/errors';
+import { isRecord } from '../internal/args';
 import { Scrubber } from './scrub';
 
 /*
@@ -228,7 +229,7 @@ function matches(recorded: unknown, value: unknown, at: string, redacted: Readon
     );
   }
   if (recorded !== null && typeof recorded === 'object') {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+    if (!isRecord(value)) return false;
     const keys = Object.keys(recorded);
     if (keys.length !== Object.keys(value).length) return false;
     return keys.every((k) =>

@@ -1,4 +1,5 @@
 import type { CredentialRecord, CredentialStore } from '../core/credential-store';
+import { argumentError } from '../internal/args';
 
 /**
  * The test functions the contract registers its cases with: pass your runner's `describe` and `it`
@@ -95,7 +96,7 @@ export function runCredentialStoreContract(
   const describe = options.describe ?? g.describe;
   const it = options.it ?? g.it;
   if (!describe || !it) {
-    throw new TypeError('runCredentialStoreContract needs { describe, it } from your test runner.');
+    throw argumentError('options', 'must give { describe, it } from your test runner (none are global).');
   }
 
   describe(options.name ?? 'CredentialStore contract', () => {

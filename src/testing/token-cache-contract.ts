@@ -1,6 +1,8 @@
 import { inspect } from 'node:util';
 import { FlanksClient } from '../client';
 import type { CachedAccessToken, TokenCache } from '../core/token-cache';
+import { argumentError } from '../internal/args';
+import { abortableSleep } from '../internal/sleep';
 import { FlanksSandbox, SANDBOX_CLIENT_SECRET } from './sandbox';
 import type { ContractRunner } from './store-contract';
 
@@ -83,9 +85,9 @@ export function runTokenCacheContract(
   const describe = options.describe ?? g.describe;
   const it = options.it ?? g.it;
   if (!describe || !it) {
-    throw new TypeError('runTokenCacheContract needs { describe, it } from your test runner.');
+    throw argumentError('options', 'must give { describe, it } from your test runner (none are global).');
   }
-  const wait = options.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const wait = options.wait ?? ((ms: number) => abortableSleep(ms));
 
   describe(options.name ?? 'TokenCache contract', () => {
     it('get() resolves undefined for an unknown key', async () => {

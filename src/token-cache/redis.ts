@@ -5,15 +5,22 @@
  *
  * @module flanks-sdk/token-cache/redis
  */
-import { FlanksValidationError } from '../core/errors';
 import {
   type CachedAccessToken,
   CachedAccessTokenSchema,
-  checkCachedAccessToken,
+  checkTokenCacheArgs,
   type TokenCache,
   type TokenCacheLock,
 } from '../core/token-cache';
-import { hasMethods } from '../internal/args';
+import { optionalString, requireMethods, requireObject } from '../internal/args';
+
+// The main entry's types this entry's signatures use, so they can be named from here too.
+export type {
+  CachedAccessToken,
+  CachedAccessTokenSchema,
+  TokenCache,
+  TokenCacheLock,
+} from '../core/token-cache';
 
 /**
  * The Redis commands {@link RedisTokenCache} uses, typed so that an `ioredis` client (v5 and later)
@@ -92,12 +99,12 @@ export interface NodeRedisClient {
  * @see https://docs.flanks.io/pages/flanks-apis/authentication
  */
 export function fromNodeRedis(client: NodeRedisClient): RedisTokenCacheClient {
-  if (!hasMethods(client, REDIS_COMMANDS)) {
-    throw new FlanksValidationError(
-      'fromNodeRedis() needs a connected node-redis client (createClient() from the redis package).',
-      { path: 'client' },
-    );
-  }
+  requireMethods(
+    client,
+    REDIS_COMMANDS,
+    'client',
+    'a connected node-redis client (createClient() from the redis package)',
+  );
   const set = async (key: string, value: string, _px: 'PX', ms: number, nx?: 'NX') => {
     const reply = await client.set(key, value, nx ? { PX: ms, NX: true } : { PX: ms });
     return reply === null || reply === undefined ? null : String(reply);
@@ -145,26 +152,18 @@ export class RedisTokenCache implements TokenCache {
   readonly #prefix: string;
 
   constructor(options: RedisTokenCacheOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new FlanksValidationError('options must be an object with a `redis` client.', {
-        path: 'options',
-      });
-    }
-    if (!hasMethods(options.redis, REDIS_COMMANDS)) {
-      throw new FlanksValidationError(
-        'options.redis must be a Redis client with get, set, del and eval (e.g. new Redis(url) from ioredis).',
-        { path: 'options.redis' },
-      );
-    }
-    if (options.prefix !== undefined && typeof options.prefix !== 'string') {
-      throw new FlanksValidationError('options.prefix must be a string.', { path: 'options.prefix' });
-    }
-    this.#redis = options.redis;
-    this.#prefix = options.prefix ?? 'flanks:';
+    const o = requireObject(options, 'options');
+    this.#redis = requireMethods<RedisTokenCacheClient>(
+      o.redis,
+      REDIS_COMMANDS,
+      'options.redis',
+      'a Redis client (e.g. new Redis(url) from ioredis)',
+    );
+    this.#prefix = optionalString(o.prefix, 'options.prefix') ?? 'flanks:';
   }
 
   async get(key: string): Promise<CachedAccessToken | undefined> {
-    const raw = await this.#redis.get(this.#prefix + key);
+    const raw = await this.#redis.get(this.#prefix + checkTokenCacheArgs.key(key));
     if (raw === null) return undefined;
     let json: unknown;
     try {
@@ -178,7 +177,8 @@ export class RedisTokenCache implements TokenCache {
   }
 
   async set(key: string, token: CachedAccessToken): Promise<void> {
-    const checked = checkCachedAccessToken(token);
+    checkTokenCacheArgs.key(key);
+    const checked = checkTokenCacheArgs.token(token);
     const ttl = Math.ceil(checked.expiresAt - Date.now());
     if (ttl <= 0) {
       await this.#redis.del(this.#prefix + key);
@@ -188,16 +188,19 @@ export class RedisTokenCache implements TokenCache {
   }
 
   async lock(key: string, ttlMs: number): Promise<TokenCacheLock | undefined> {
-    const lockKey = `${this.#prefix}${key}:lock`;
+    const lockKey = `${this.#prefix}${checkTokenCacheArgs.key(key)}:lock`;
+    checkTokenCacheArgs.ttlMs(ttlMs);
     const id = crypto.randomUUID();
-    const reply = await this.#redis.set(lockKey, id, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
+    const reply = await this.#redis.set(lockKey, id, 'PX', Math.ceil(ttlMs), 'NX');
     if (reply !== 'OK') return undefined;
     return {
       release: async () => {
         await this.#redis.eval(RELEASE_SCRIPT, 1, lockKey, id);
       },
-      extend: async (ms) =>
-        (await this.#redis.eval(EXTEND_SCRIPT, 1, lockKey, id, String(Math.max(1, Math.ceil(ms))))) === 1,
+      extend: async (ms) => {
+        checkTokenCacheArgs.ttlMs(ms);
+        return (await this.#redis.eval(EXTEND_SCRIPT, 1, lockKey, id, String(Math.ceil(ms)))) === 1;
+      },
     };
   }
 

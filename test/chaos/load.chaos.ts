@@ -246,7 +246,7 @@ describe('chaos: 200 users through one client, faults injected at random', () =>
         }
         // …and a code Flanks did exchange (only the answer was lost) shows up as a credential. Its
         // external_id is not proof of ownership (docs/credential-stores.md); here the harness set it.
-        for await (const item of flanks.credentials.list(CALL)) {
+        for await (const item of flanks.credentials.list({}, CALL)) {
           if (item.external_id === userId) {
             const record: CredentialRecord = {
               userId,

@@ -53,4 +53,28 @@ describe('MemoryCredentialStore', () => {
     expect(inspect(store)).not.toContain('ct_secret_in_store');
     expect(store.size).toBe(1);
   });
+
+  it('reads back and deletes every key it accepted, spaces included', async () => {
+    const store = new MemoryCredentialStore();
+    const record = { userId: 'u', credentialsToken: ' ', createdAt: 'x', extra: {} };
+    await store.save(record);
+    expect(await store.get(' ')).toEqual(record);
+    expect(await store.delete(' ')).toBe(true);
+  });
+
+  it('list() walks records in the order first saved; an upsert keeps its place', async () => {
+    const store = new MemoryCredentialStore();
+    const rec = (t: string) => ({ userId: 'u', credentialsToken: t, createdAt: 'x', extra: {} });
+    for (const t of ['a', 'b', 'c']) await store.save(rec(t));
+    await store.save({ ...rec('a'), extra: { again: true } });
+    await store.delete('b');
+    await store.save(rec('b'));
+    const pages = [];
+    for await (const page of store.list({ batchSize: 2 }).pages()) pages.push(page);
+    expect(pages.map((p) => [p.items.map((r) => r.credentialsToken), p.nextCursor])).toEqual([
+      [['a', 'c'], 'mem1.3'],
+      [['b'], null],
+    ]);
+    expect(await store.list({ cursor: 'mem1.3' }).toArray({ limit: 10 })).toEqual([rec('b')]);
+  });
 });

@@ -86,13 +86,11 @@ describe('MemoryTokenCache boundaries', () => {
       return { message: (err as Error).message, path: (err as FlanksValidationError).path };
     };
     expect(await messageOf({ value: 'v', issuedAt: T0 })).toEqual({
-      message:
-        'token must be a CachedAccessToken ({ value, issuedAt, expiresAt }); token.expiresAt is missing or invalid.',
+      message: 'token.expiresAt is invalid: Invalid input.',
       path: 'token.expiresAt',
     });
     expect(await messageOf('at_plain_string')).toEqual({
-      message:
-        'token must be a CachedAccessToken ({ value, issuedAt, expiresAt }); token is missing or invalid.',
+      message: 'token is invalid: Invalid input.',
       path: 'token',
     });
   });

@@ -1,4 +1,4 @@
-import { findForm, type Page } from '../../examples/lib/browser';
+import { findForms, type Page } from '../../examples/lib/browser';
 
 export interface Visit extends Page {
   /** Every URL loaded, redirects included, in order. */
@@ -22,13 +22,23 @@ export class CookieBrowser {
   }
 
   /**
-   * Fills and submits the page's first form, like clicking its submit button. With `stopBefore`, a
-   * redirect to a URL starting with it is not followed: the visit ends there (status 0, no html),
+   * Fills and submits a form of the page, like clicking its submit button: the first one (the page's
+   * main action), or with `form` the first whose action ends with it (`/cancel`). With `stopBefore`,
+   * a redirect to a URL starting with it is not followed: the visit ends there (status 0, no html),
    * as when an attacker stops at their own redirect to keep the link code.
    */
-  async submit(page: Page, values: Record<string, string>, stopBefore?: string): Promise<Visit> {
-    const form = findForm(page);
-    if (!form) throw new Error(`No form on ${page.url} (HTTP ${page.status})`);
+  async submit(
+    page: Page,
+    values: Record<string, string>,
+    { stopBefore, form: action }: { stopBefore?: string; form?: string } = {},
+  ): Promise<Visit> {
+    const forms = findForms(page);
+    const form =
+      action === undefined ? forms[0] : forms.find((f) => new URL(f.action).pathname.endsWith(action));
+    if (!form)
+      throw new Error(
+        `No form${action ? ` posting to …${action}` : ''} on ${page.url} (HTTP ${page.status})`,
+      );
     const fields = new URLSearchParams({ ...form.fields, ...values });
     if (form.method === 'GET') {
       const target = new URL(form.action);

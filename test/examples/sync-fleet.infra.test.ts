@@ -2,7 +2,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { runFleet } from '../../examples/sync-fleet/main';
 
 // The sync fleet end to end: the sandbox on loopback, real Redis (BullMQ + the shared token cache),
-// real PostgreSQL (the credential store and the results), three worker processes.
+// real PostgreSQL (the credential store and the results), three worker processes, each serving
+// Prometheus metrics (prom-client, fed by the SDK's events) that the run scrapes at the end.
 describe('examples/sync-fleet', () => {
   it('syncs 2,000 credentials exactly once each with 3 workers, one token request per expiry', async () => {
     const tokenTtlSeconds = 4;
@@ -29,8 +30,25 @@ describe('examples/sync-fleet', () => {
     const lifetimes = summary.durationMs / (0.9 * tokenTtlSeconds * 1000);
     expect(summary.tokenRequests).toBeGreaterThanOrEqual(2);
     expect(summary.tokenRequests).toBeLessThanOrEqual(Math.floor(lifetimes) + 2);
+
+    // The workers' /metrics (scraped once every worker is drained) agree with the run: every
+    // status read the sandbox received was counted (an attempt that got no answer shows as
+    // status="none"), each credential was read at least once and a pending one twice (a job run
+    // again, after a retry or taken over from a stalled worker, reads again), every response was
+    // timed, each token from Flanks is one token event, and no secret is in any exposition.
+    const m = summary.metrics;
+    expect(m.scraped).toBe(3);
+    expect(m.statusAnswered).toBeLessThanOrEqual(summary.statusRequestsServed);
+    expect(summary.statusRequestsServed).toBeLessThanOrEqual(m.statusRequests);
+    expect(m.statusOk).toBeGreaterThanOrEqual(summary.synced + summary.delayedJobs);
+    expect(m.portfolioOk).toBeGreaterThanOrEqual(summary.synced);
+    expect(m.statusLatencyCount).toBe(m.statusRequests);
+    expect((m.tokens.fetched ?? 0) + (m.tokens.refreshed ?? 0)).toBe(m.tokenOk);
+    expect(m.tokenOk).toBeLessThanOrEqual(summary.tokenRequests);
+    expect(m.tokens.shared).toBeGreaterThan(0);
+    expect(m.secretsInMetrics).toBe(0);
     console.log(
-      `fleet: ${summary.credentialsPerSecond.toFixed(0)} credentials/s over ${(summary.durationMs / 1000).toFixed(1)} s, ${summary.tokenRequests} token requests, sandbox CPU ${(summary.sandboxCpuShare * 100).toFixed(0)} %`,
+      `fleet: ${summary.credentialsPerSecond.toFixed(0)} credentials/s over ${(summary.durationMs / 1000).toFixed(1)} s, ${summary.tokenRequests} token requests, sandbox CPU ${(summary.sandboxCpuShare * 100).toFixed(0)} %; metrics: ${JSON.stringify(m)}`,
     );
   });
 
@@ -49,6 +67,10 @@ describe('examples/sync-fleet', () => {
     expect(summary.recoveredJobs).toBeGreaterThan(0);
     expect(summary.perWorker[String(summary.killedWorker)]).toBeLessThan(2_000);
     expect(summary.tokenRequests).toBe(1);
+    // The killed worker's metrics died with it; the survivors still serve theirs, secret-free.
+    expect(summary.metrics.scraped).toBe(2);
+    expect(summary.metrics.statusOk).toBeGreaterThan(0);
+    expect(summary.metrics.secretsInMetrics).toBe(0);
     console.log(
       `fleet with a kill: ${summary.recoveredJobs} jobs recovered, ${summary.redeliveries} redeliveries, ${summary.credentialsPerSecond.toFixed(0)} credentials/s`,
     );

@@ -107,7 +107,7 @@ describe('the Connect v2 flow against the sandbox', () => {
       .listTransactions({ query: { product_id_in: [account.product_id], date_from: '2000-01-01' } })
       .pages()) {
       pages++;
-      count += page.length;
+      count += page.items.length;
     }
     expect(pages).toBeGreaterThan(2);
     expect(count).toBeGreaterThan(20);
@@ -166,12 +166,12 @@ describe('the Connect v2 flow against the sandbox', () => {
   it('connectors list across pages, with an empty last page when the count is a multiple of the page size', async () => {
     const flanks = client();
     const sizes: number[] = [];
-    for await (const page of flanks.connect.listConnectors().pages()) sizes.push(page.length);
+    for await (const page of flanks.connect.listConnectors().pages()) sizes.push(page.items.length);
     expect(sizes).toEqual([7, 3]);
     const exact = new FlanksSandbox({ seed: 3, pageSize: 5 });
     server.use(...(await createFlanksHandlers(exact)));
     const exactSizes: number[] = [];
-    for await (const page of client().connect.listConnectors().pages()) exactSizes.push(page.length);
+    for await (const page of client().connect.listConnectors().pages()) exactSizes.push(page.items.length);
     expect(exactSizes).toEqual([5, 5, 0]);
     server.resetHandlers();
   });

@@ -94,6 +94,23 @@ describe('shared token cache', () => {
     expect(bearers()).toHaveLength(4); // no 401, no replay
   });
 
+  it("token events say where each client's token came from: fetched, shared, refreshed", async () => {
+    vi.useFakeTimers();
+    const tokenCache = new MemoryTokenCache();
+    const [a, b] = [client({ tokenCache }), client({ tokenCache })];
+    const actions: Record<string, string[]> = { a: [], b: [] };
+    a.on('token', (e) => actions.a!.push(e.action));
+    b.on('token', (e) => actions.b!.push(e.action));
+    const ct = sandbox.createCredential({ pendingPolls: 0 });
+    await settle(a.credentials.getStatus(ct));
+    await settle(b.credentials.getStatus(ct));
+    vi.advanceTimersByTime(3_600_000); // both copies expired
+    await settle(b.credentials.getStatus(ct));
+    await settle(a.credentials.getStatus(ct));
+    expect(actions).toEqual({ a: ['fetched', 'shared'], b: ['shared', 'refreshed'] });
+    expect(sandbox.stats.tokenRequests).toBe(2);
+  });
+
   it('without a cache the same two clients fetch two tokens and the first is revoked', async () => {
     const [a, b] = [client(), client()];
     const ct = sandbox.createCredential({ pendingPolls: 0 });

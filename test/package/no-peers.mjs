@@ -1,5 +1,5 @@
 // The packed package in an empty application installed with `--omit=peer`: its own dependencies come
-// from the registry, none of its optional peers (msw, pg, ioredis, redis) is there. Every subpath must
+// from the registry, none of its optional peers (msw, pg, ioredis, redis, @opentelemetry/api) is there. Every subpath must
 // load from ESM and CommonJS, and a feature that needs a peer must fail only when used, with a
 // FlanksError naming the package to install (no-peers/checks.cjs). Run after `npm run build`.
 import assert from 'node:assert/strict';
@@ -20,7 +20,7 @@ try {
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'no-peers-app', private: true }));
   npm(['install', join(dir, filename), '--omit=peer', '--no-audit', '--no-fund', '--loglevel=error'], app);
-  for (const peer of ['msw', 'pg', 'ioredis', 'redis']) {
+  for (const peer of ['msw', 'pg', 'ioredis', 'redis', '@opentelemetry/api']) {
     assert.ok(!existsSync(join(app, 'node_modules', peer)), `${peer} was installed`);
   }
   for (const file of ['checks.cjs', 'esm.mjs', 'cjs.cjs']) copyFileSync(join(here, file), join(app, file));

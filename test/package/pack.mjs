@@ -15,7 +15,7 @@ const allowed = [
   /^README\.md$/,
   /^CHANGELOG\.md$/,
   /^LICENSE$/,
-  /^dist\/(index|testing\/index|token-cache\/redis|stores\/postgres)\.(js|cjs|d\.ts|d\.cts)(\.map)?$/,
+  /^dist\/(index|testing\/index|token-cache\/redis|stores\/postgres|otel\/index)\.(js|cjs|d\.ts|d\.cts)(\.map)?$/,
   /^dist\/[\w-]+\.d\.c?ts$/, // declaration chunks shared by the entries
   /^dist\/[\w-]+-[A-Z0-9]{8}\.c?js(\.map)?$/, // code chunks shared by the entries
   /^dist\/bin\/flanks-(sandbox|sdk)\.js$/,
@@ -32,6 +32,8 @@ for (const required of [
   'dist/token-cache/redis.cjs',
   'dist/stores/postgres.js',
   'dist/stores/postgres.cjs',
+  'dist/otel/index.js',
+  'dist/otel/index.cjs',
 ]) {
   assert.ok(files.includes(required), `missing from the package: ${required}`);
 }

@@ -167,6 +167,40 @@ try {
     assert.equal(err.constructor.name, 'FlanksStoreError', `${label}: constructor name`);
   }
   console.log('ok - flanks-sdk/stores/postgres loads from ESM and CommonJS and shares the error classes');
+
+  // flanks-sdk/otel with the real OpenTelemetry SDK (in-memory exporter), from ESM and CommonJS.
+  const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import(
+    '@opentelemetry/sdk-trace-base'
+  );
+  for (const [label, main, otel] of [
+    ['ESM', await import('flanks-sdk'), await import('flanks-sdk/otel')],
+    ['CommonJS', require('flanks-sdk'), require('flanks-sdk/otel')],
+  ]) {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const flanks = new main.FlanksClient({ clientId: 'id', clientSecret: 'secret', baseUrl });
+    const uninstall = otel.instrument(flanks, { tracer: provider.getTracer('smoke') });
+    await flanks.credentials.getStatus('ct_smoke');
+    await flanks.links.exchangeCode('bad').catch(() => undefined);
+    uninstall();
+    const spans = exporter.getFinishedSpans();
+    assert.deepEqual(
+      spans.map((span) => `${span.name} ${span.status.code}`),
+      [
+        'Flanks POST /v0/token 0',
+        'Flanks POST /v0/bank/credentials/status 0',
+        'Flanks POST /v0/platform/link 2',
+      ],
+      `${label}: one span per call, the failed one with status ERROR`,
+    );
+    assert.throws(
+      () => otel.instrument(flanks, {}),
+      main.FlanksValidationError,
+      `${label}: shared error class`,
+    );
+    await provider.shutdown();
+  }
+  console.log('ok - flanks-sdk/otel turns calls into OpenTelemetry spans from ESM and CommonJS');
 } finally {
   server.close();
 }

@@ -369,11 +369,16 @@ describe('async entry points with arbitrary arguments (sandbox over msw)', () =>
     );
   });
 
-  it('credentials.list(anyOptions) gives a paginator or a FlanksError; iterating it settles likewise', async () => {
+  it('credentials.list(anyParams, anyOptions) gives a paginator or a FlanksError; iterating it settles likewise', async () => {
     const flanks = sandboxClient();
+    const params = fc.oneof(
+      fc.constant(undefined),
+      anyValue,
+      fc.record({ cursor: fc.oneof(fc.integer({ min: -1, max: 4 }), anyValue) }, { requiredKeys: [] }),
+    );
     await fc.assert(
-      fc.asyncProperty(anyRequestOptions, async (options) => {
-        const outcome = runSync(() => flanks.credentials.list(bounded(options) as never));
+      fc.asyncProperty(params, anyRequestOptions, async (p, options) => {
+        const outcome = runSync(() => flanks.credentials.list(p as never, bounded(options) as never));
         expectFlanksErrorIfFailed(outcome);
         if (!outcome.ok) {
           expect(outcome.error).toBeInstanceOf(FlanksValidationError);
@@ -384,6 +389,51 @@ describe('async entry points with arbitrary arguments (sandbox over msw)', () =>
         expectFlanksErrorIfFailed(iterated);
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('cursor lists with arbitrary arguments', () => {
+  const LISTS = {
+    'connect.listSessions': (f: FlanksClient, p: unknown, o: unknown) =>
+      f.connect.listSessions(p as never, o as never),
+    'connect.listConnectors': (f: FlanksClient, p: unknown, o: unknown) =>
+      f.connect.listConnectors(p as never, o as never),
+    'aggregationV2.listProducts': (f: FlanksClient, p: unknown, o: unknown) =>
+      f.aggregationV2.listProducts(p as never, o as never),
+    'aggregationV2.listTransactions': (f: FlanksClient, p: unknown, o: unknown) =>
+      f.aggregationV2.listTransactions(p as never, o as never),
+  };
+  const params = fc.oneof(
+    fc.constant(undefined),
+    anyValue,
+    fc.record(
+      {
+        query: fc.oneof(fc.constant({}), anyValue),
+        cursor: fc.oneof(fc.constant('bogus'), stringOrAnything),
+        pageToken: stringOrAnything,
+      },
+      { requiredKeys: [] },
+    ),
+  );
+
+  it('building and reading a list gives its items or a FlanksError', async () => {
+    const flanks = sandboxClient();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...(Object.keys(LISTS) as Array<keyof typeof LISTS>)),
+        params,
+        anyRequestOptions,
+        async (name, p, options) => {
+          const outcome = await outcomeOf(() =>
+            Promise.resolve().then(
+              (): Promise<unknown> => LISTS[name](flanks, p, bounded(options)).toArray({ limit: 30 }),
+            ),
+          );
+          expectFlanksErrorIfFailed(outcome);
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 });

@@ -4,8 +4,10 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type APIPromise,
   EncryptedCredentialStore,
   FlanksClient,
+  type FlanksEventName,
   type Logger,
   MemoryCredentialStore,
   MemoryTokenCache,
@@ -17,7 +19,8 @@ import { expectFlanksErrorIfFailed, outcomeOf, watchUnhandledRejections } from '
 // secret — are placed everywhere a hostile or chatty server, proxy or fetch could echo them (error
 // bodies and messages, codes and trace ids, headers, echoed request bodies, malformed JSON, a 202
 // body, a blocked status, a failing fetch's error). None may appear in the error's message,
-// JSON.stringify, util.inspect (showHidden, depth 20), its cause chain, or any logger call.
+// JSON.stringify, util.inspect (showHidden, depth 20), its cause chain, or any logger call; nor in
+// any event payload (flanks.on) or the response of `.withResponse()`.
 
 const API = 'https://api.flanks.test';
 
@@ -250,7 +253,22 @@ const scenarioArb = (names: readonly string[]) =>
 
 type Run = Scenario & { name: string; maxRetries: number; validation: ValidationMode };
 
-async function run(sc: Run) {
+const EVENTS: FlanksEventName[] = ['request', 'response', 'retry', 'end', 'token'];
+/** The events the property runs have seen: each must show up at least once. */
+const emitted = new Set<FlanksEventName>();
+
+/** Every string view of an event payload or a `.withResponse()` response. */
+const payloadViews = (value: unknown) => [
+  JSON.stringify(value) ?? '',
+  inspect(value, { depth: 20, showHidden: true }),
+  inspect(value, { depth: 20, showHidden: true, customInspect: false }),
+];
+
+/**
+ * Runs one scenario through `.withResponse()` with a listener on every event. `only: 'payloads'`
+ * looks at the event payloads and the response only; otherwise at everything.
+ */
+async function run(sc: Run, only?: 'payloads') {
   scenario = sc;
   const capture = capturingLogger();
   const flanks = new FlanksClient({
@@ -264,10 +282,26 @@ async function run(sc: Run) {
     maxRetries: 0,
     ...(sc.fetchFails ? { fetch: leakyFetch(sc.fetchFails) } : {}),
   });
+  const payloads: unknown[] = [];
+  for (const name of EVENTS) {
+    flanks.on(name, (event) => {
+      emitted.add(name);
+      payloads.push(event);
+    });
+  }
   // 429 / 5xx with a Retry-After that is a secret (not a number) retries after the exponential wait.
-  const outcome = await outcomeOf(() => ENTRY_POINTS[sc.name]!(flanks, sc.secrets, sc.maxRetries));
+  const outcome = await outcomeOf(() =>
+    (ENTRY_POINTS[sc.name]!(flanks, sc.secrets, sc.maxRetries) as APIPromise<unknown>).withResponse(),
+  );
   expectFlanksErrorIfFailed(outcome);
+  expect(payloads.length).toBeGreaterThan(0);
+  const shown = [
+    ...payloads.flatMap(payloadViews),
+    ...(outcome.ok ? payloadViews((outcome.value as { response: unknown }).response) : []),
+  ];
+  if (only === 'payloads') return leaks(shown, sc.secrets);
   const texts = [
+    ...shown,
     ...(outcome.ok ? [] : views(outcome.error)),
     ...capture.calls
       .flat()
@@ -287,6 +321,18 @@ describe('secrets never leak', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('from any event payload or withResponse() response, wherever the server or fetch echoes them', async () => {
+    emitted.clear();
+    await fc.assert(
+      fc.asyncProperty(scenarioArb(Object.keys(ENTRY_POINTS)), async (sc) => {
+        expect(await run(sc, 'payloads')).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+    // Every kind of payload was looked at (a 401 is replayed: the retry event).
+    expect([...emitted].sort()).toEqual([...EVENTS].sort());
   });
 
   // Regression test; the bug was in src/internal/error-factory.ts:56-60 (findTraceId), used at :113 and :119: the trace id is read from

@@ -172,7 +172,7 @@ const ENTRY_POINTS: Record<string, Entry> = {
   'credentials.force': { call: (f) => f.credentials.force(T, 'sca', CALL) },
   'credentials.delete': { call: (f) => f.credentials.delete(T, CALL) },
   'credentials.listPage': { call: (f) => f.credentials.listPage(1, CALL) },
-  'credentials.list': { call: (f) => f.credentials.list(CALL).toArray({ limit: 20 }), list: true },
+  'credentials.list': { call: (f) => f.credentials.list({}, CALL).toArray({ limit: 20 }), list: true },
   'entities.list': { call: (f) => f.entities.list(CALL), list: true },
   'aggregation.identity': { call: (f) => f.aggregation.identity(T, CALL) },
   ...Object.fromEntries(

@@ -118,7 +118,7 @@ describe('aggregationV2.listTransactions', () => {
     tokenRoute();
     route('post', TRANSACTIONS, page([TX, TX], 't2'), page([TX]));
     const sizes: number[] = [];
-    for await (const p of makeClient().aggregationV2.listTransactions().pages()) sizes.push(p.length);
+    for await (const p of makeClient().aggregationV2.listTransactions().pages()) sizes.push(p.items.length);
     expect(sizes).toEqual([2, 1]);
   });
 

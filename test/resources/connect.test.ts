@@ -200,22 +200,25 @@ describe('connect.listSessions', () => {
     expect(calls[0]!.body).toEqual({ query: {} });
   });
 
-  it('starts from `pageToken` when given', async () => {
+  it('starts from `cursor` when given', async () => {
     tokenRoute();
     const calls = route('post', LIST, page([session()], 'tok-9'), page([]));
-    await makeClient().connect.listSessions({ pageToken: 'tok-8' }).toArray({ limit: 10 });
+    await makeClient().connect.listSessions({ cursor: 'tok-8' }).toArray({ limit: 10 });
     expect(calls.map((c) => c.body)).toEqual([
       { query: {}, page_token: 'tok-8' },
       { query: {}, page_token: 'tok-9' },
     ]);
   });
 
-  it('.pages() yields each page, including an empty last page', async () => {
+  it('.pages() yields each page with its cursor, including an empty last page', async () => {
     tokenRoute();
     route('post', LIST, page([session({ session_id: 'a' })], 'tok-2'), page([], null));
-    const pages: unknown[][] = [];
+    const pages: Array<{ items: unknown[]; nextCursor: string | null }> = [];
     for await (const p of makeClient().connect.listSessions().pages()) pages.push(p);
-    expect(pages.map((p) => p.length)).toEqual([1, 0]);
+    expect(pages.map((p) => [p.items.length, p.nextCursor])).toEqual([
+      [1, 'tok-2'],
+      [0, null],
+    ]);
   });
 
   it.each([
@@ -308,7 +311,8 @@ describe('connect.listSessions', () => {
   it.each([
     ['a string filter', { query: { session_id_in: 'x' } }, 'params.query.session_id_in'],
     ['a numeric id', { query: { status_in: [1] } }, 'params.query.status_in.0'],
-    ['a numeric pageToken', { pageToken: 1 }, 'params.pageToken'],
+    ['a numeric cursor', { cursor: 1 }, 'params.cursor'],
+    ['a misspelt cursor (it would restart the list)', { pageToken: 'tok-8' }, 'params.pageToken'],
     ['an array query', { query: [] }, 'params.query'],
   ])('%s rejects the iteration with FlanksValidationError, no request', async (_what, params, path) => {
     const calls = route('post', LIST, page([]));

@@ -477,12 +477,35 @@ describe('credentials', () => {
       expect(calls[0]!.headers.get('content-type')).toContain('application/json');
     });
 
-    it('.pages() yields one array per page', async () => {
+    it('.pages() yields each page with the number of the next one', async () => {
       tokenRoute();
       pagesRoute();
-      const pages: unknown[][] = [];
+      const pages: unknown[] = [];
       for await (const page of makeClient().credentials.list().pages()) pages.push(page);
-      expect(pages).toEqual(PAGES.map((p) => p.items));
+      expect(pages).toEqual(PAGES.map((p, i) => ({ items: p.items, nextCursor: i < 2 ? i + 2 : null })));
+    });
+
+    it('resumes from a saved cursor with a new client: the pages after it', async () => {
+      tokenRoute();
+      const calls = pagesRoute();
+      const first = makeClient().credentials.list().pages();
+      const { value } = await first.next();
+      await first.return(undefined);
+      const rest = await makeClient()
+        .credentials.list({ cursor: value!.nextCursor! })
+        .toArray({ limit: 100 });
+      expect([...value!.items, ...rest]).toEqual(ALL);
+      expect(calls.map((c) => c.body)).toEqual([{ page: 1 }, { page: 2 }, { page: 3 }]);
+    });
+
+    it.each([
+      ['a cursor below 1', { cursor: 0 }, 'params.cursor'],
+      ['a string cursor', { cursor: '2' }, 'params.cursor'],
+      ['request options in the params place', { timeoutMs: 5 }, 'params.timeoutMs'],
+    ])('%s is a FlanksValidationError naming it', (_what, params, path) => {
+      expect(() => makeClient().credentials.list(params as never)).toThrow(
+        expect.objectContaining({ name: 'FlanksValidationError', path }),
+      );
     });
 
     it('toArray({ limit: 3 }) stops early', async () => {
@@ -515,7 +538,7 @@ describe('credentials', () => {
         .toArray(arg as never)
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(FlanksValidationError);
-      expect((err as FlanksValidationError).path).toBe('limit');
+      expect((err as FlanksValidationError).path).toBe('options.limit');
     });
 
     // Regression: a missing argument must give the explanatory FlanksValidationError, not a TypeError.

@@ -6,12 +6,16 @@ const label = `${process.env.FLOW_RUNTIME} cjs`;
   const file = require.resolve(specifier).replace(/^.*\/(dist\/)/, '$1');
   const sdk = require(specifier);
   const { runFlow } = await import('./flow.mjs');
-  const result = await runFlow(sdk, {
-    baseUrl: process.env.FLOW_BASE_URL,
-    linkBaseUrl: process.env.FLOW_LINK_BASE_URL,
-    clientId: process.env.FLOW_CLIENT_ID,
-    clientSecret: process.env.FLOW_CLIENT_SECRET,
-  });
+  const result = await runFlow(
+    sdk,
+    {
+      baseUrl: process.env.FLOW_BASE_URL,
+      linkBaseUrl: process.env.FLOW_LINK_BASE_URL,
+      clientId: process.env.FLOW_CLIENT_ID,
+      clientSecret: process.env.FLOW_CLIENT_SECRET,
+    },
+    require('flanks-sdk/otel'),
+  );
   console.log(
     `ok - ${label} (${file}: ${result.portfolios} portfolios, bad code → FlanksApiError ${result.errorStatus})`,
   );

@@ -9,12 +9,17 @@ try {
   const specifier = env('FLOW_IMPORT') || 'flanks-sdk';
   const file = import.meta.resolve(specifier).replace(/^.*\/(dist\/)/, '$1');
   const sdk = await import(specifier);
-  const result = await runFlow(sdk, {
-    baseUrl: env('FLOW_BASE_URL'),
-    linkBaseUrl: env('FLOW_LINK_BASE_URL'),
-    clientId: env('FLOW_CLIENT_ID'),
-    clientSecret: env('FLOW_CLIENT_SECRET'),
-  });
+  const otel = await import('flanks-sdk/otel');
+  const result = await runFlow(
+    sdk,
+    {
+      baseUrl: env('FLOW_BASE_URL'),
+      linkBaseUrl: env('FLOW_LINK_BASE_URL'),
+      clientId: env('FLOW_CLIENT_ID'),
+      clientSecret: env('FLOW_CLIENT_SECRET'),
+    },
+    otel,
+  );
   console.log(
     `ok - ${label} (${file}: ${result.portfolios} portfolios, bad code → FlanksApiError ${result.errorStatus})`,
   );

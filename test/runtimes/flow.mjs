@@ -29,14 +29,37 @@ function formOf(html, pageUrl) {
   return { action: new URL(attr(/<form\b[^>]*>/i.exec(form)[0], 'action') ?? pageUrl, pageUrl).href, fields };
 }
 
+/** A tracer of @opentelemetry/api's shape that records span names and statuses: no OpenTelemetry here. */
+function recordingTracer() {
+  const spans = [];
+  return {
+    spans,
+    startSpan(name) {
+      const span = { name, status: 0, ended: false };
+      spans.push(span);
+      return {
+        setAttribute() {},
+        addEvent() {},
+        setStatus(status) {
+          span.status = status.code;
+        },
+        end() {
+          span.ended = true;
+        },
+      };
+    },
+  };
+}
+
 /**
- * Runs the flow with `sdk` (the module object of `flanks-sdk`, ESM or CommonJS) and returns a short
- * summary. Throws on any failure.
+ * Runs the flow with `sdk` (the module object of `flanks-sdk`, ESM or CommonJS) and `otel` (that of
+ * `flanks-sdk/otel`) and returns a short summary. Throws on any failure.
  *
  * @param {object} sdk
  * @param {{ baseUrl: string, linkBaseUrl: string, clientId: string, clientSecret: string }} config
+ * @param {object} otel
  */
-export async function runFlow(sdk, config) {
+export async function runFlow(sdk, config, otel) {
   const { FlanksClient, MemoryCredentialStore, EncryptedCredentialStore, FlanksApiError, FlanksError } = sdk;
   for (const name of [
     'FlanksClient',
@@ -63,6 +86,11 @@ export async function runFlow(sdk, config) {
     validation: 'strict',
     timeoutMs: 10_000,
   });
+  // Events and spans: every call ends once, and flanks-sdk/otel makes one span of it.
+  const ends = [];
+  flanks.on('end', (event) => ends.push(event));
+  const tracer = recordingTracer();
+  const uninstall = otel.instrument(flanks, { tracer });
 
   // 1. A link of our own (Links API), and its Link URL.
   const redirectUri = 'https://app.example.com/flanks/callback';
@@ -121,8 +149,16 @@ export async function runFlow(sdk, config) {
     pollIntervalMs: 50,
   });
   check(status.pending === false, 'waitUntilReady resolves with pending: false');
-  const portfolios = await flanks.aggregation.portfolios(record.credentialsToken);
+  const portfolioCall = flanks.aggregation.portfolios(record.credentialsToken);
+  check(portfolioCall instanceof Promise, 'API methods return a Promise (APIPromise)');
+  const { data: portfolios, response } = await portfolioCall.withResponse();
   check(Array.isArray(portfolios) && portfolios.length > 0, 'portfolios returns a non-empty list');
+  check(response.status === 200 && response.attempts === 1, `withResponse: ${JSON.stringify(response)}`);
+  check(
+    typeof response.headers['content-type'] === 'string',
+    'withResponse gives the headers as a plain object',
+  );
+  check((await portfolioCall) === portfolios, 'await gives the same data as withResponse');
 
   // 5. Typed errors: a bad code is a FlanksApiError (a FlanksError), with the HTTP status.
   const error = await flanks.links.exchangeCode('bad').then(
@@ -135,6 +171,17 @@ export async function runFlow(sdk, config) {
     typeof error.status === 'number' && error.status >= 400,
     `the error has an HTTP status (${error.status})`,
   );
+  uninstall();
+  const last = ends.at(-1);
+  check(
+    last?.error === error && last.path === '/v0/platform/link',
+    "the failed call's end event holds its error",
+  );
+  check(
+    tracer.spans.length === ends.length && tracer.spans.every((s) => s.ended),
+    `one ended span per call (${tracer.spans.length} spans, ${ends.length} calls)`,
+  );
+  check(tracer.spans.at(-1)?.status === 2, 'the failed call has an ERROR span');
 
   return { portfolios: portfolios.length, errorStatus: error.status };
 }

@@ -8,6 +8,7 @@ import {
   MemoryCredentialStore,
 } from '../../src';
 import { runCredentialStoreContract } from '../../src/testing/store-contract';
+import { readPages } from '../pages';
 
 const key = (fill: number) => new Uint8Array(32).fill(fill);
 const K1 = Buffer.from(key(1)).toString('base64');
@@ -37,36 +38,54 @@ runCredentialStoreContract(
   { name: 'EncryptedCredentialStore over MemoryCredentialStore', describe, it },
 );
 
-/** An inner store that can list, as PostgresCredentialStore does. */
-class Listing extends MemoryCredentialStore {
-  readonly all = new Map<string, CredentialRecord>();
-  override async save(r: CredentialRecord) {
-    this.all.set(r.credentialsToken, structuredClone(r));
-    await super.save(r);
-  }
-  async *list(): AsyncIterable<CredentialRecord> {
-    for (const r of this.all.values()) yield structuredClone(r);
-  }
-}
-
 describe('EncryptedCredentialStore', () => {
   it('list() opens every record the inner store lists', async () => {
-    const inner = new Listing();
-    const store = new EncryptedCredentialStore(inner, { keys: { k1: K1 }, currentKeyId: 'k1' });
-    const saved = [record(), record({ userId: 'bob', credentialsToken: 'ct_live_bob_0001' })];
-    for (const r of saved) await store.save(r);
-    const listed: CredentialRecord[] = [];
-    for await (const r of store.list()) listed.push(r);
-    expect(listed.sort((a, b) => a.userId.localeCompare(b.userId))).toEqual(saved);
-  });
-
-  it('list() over an inner store that cannot list is a FlanksValidationError', () => {
     const store = new EncryptedCredentialStore(new MemoryCredentialStore(), {
       keys: { k1: K1 },
       currentKeyId: 'k1',
     });
+    const saved = [record(), record({ userId: 'bob', credentialsToken: 'ct_live_bob_0001' })];
+    for (const r of saved) await store.save(r);
+    const listed: CredentialRecord[] = [];
+    for await (const r of store.list()) listed.push(r);
+    expect(listed).toEqual(saved);
+  });
+
+  it('list() resumes from a saved cursor with a new store: every record once, none twice', async () => {
+    const inner = new MemoryCredentialStore();
+    const options = { keys: { k1: K1 }, currentKeyId: 'k1' };
+    const saved = Array.from({ length: 9 }, (_, i) => record({ credentialsToken: `ct_live_${i}_4f2a9c` }));
+    for (const r of saved) await new EncryptedCredentialStore(inner, options).save(r);
+
+    const first = await readPages(new EncryptedCredentialStore(inner, options).list({ batchSize: 2 }), 2);
+    const seen = first.items.map((r) => r.credentialsToken);
+    const cursor = first.cursor;
+    for await (const r of new EncryptedCredentialStore(inner, options).list({
+      batchSize: 2,
+      cursor: cursor!,
+    }))
+      seen.push(r.credentialsToken);
+
+    expect(seen).toEqual(saved.map((r) => r.credentialsToken));
+    expect(cursor).toMatch(/^mem1\.\d+$/);
+    for (const r of saved) expect(cursor).not.toContain(r.credentialsToken);
+  });
+
+  it('list() over an inner store that cannot list is a FlanksValidationError', () => {
+    const plain = new MemoryCredentialStore();
+    const inner = {
+      save: plain.save.bind(plain),
+      get: plain.get.bind(plain),
+      listByUser: plain.listByUser.bind(plain),
+      delete: plain.delete.bind(plain),
+    };
+    const store = new EncryptedCredentialStore(inner, { keys: { k1: K1 }, currentKeyId: 'k1' });
     expect(() => store.list()).toThrow(FlanksValidationError);
-    expect(() => store.list()).toThrow(/inner store that can list/);
+    expect(() => store.list()).toThrow(/ListableCredentialStore/);
+    const oldStyle = { ...inner, list: async function* () {} };
+    expect(() =>
+      new EncryptedCredentialStore(oldStyle, { keys: { k1: K1 }, currentKeyId: 'k1' }).list(),
+    ).toThrow(expect.objectContaining({ name: 'FlanksValidationError', path: 'inner.list' }));
   });
 
   it('stores no token, extra, link token or external id in clear', async () => {

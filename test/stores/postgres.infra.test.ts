@@ -13,6 +13,7 @@ import {
   FlanksError,
   FlanksStoreError,
   FlanksValidationError,
+  type Paginator,
 } from '../../src';
 import { PostgresCredentialStore, type Queryable } from '../../src/stores/postgres';
 import {
@@ -21,6 +22,7 @@ import {
   SANDBOX_CLIENT_SECRET,
   startSandbox,
 } from '../../src/testing';
+import { readPages } from '../pages';
 import type { RaceJob, RaceOutcome } from './fixtures/postgres-race-worker';
 
 // PostgresCredentialStore against the real PostgreSQL of the infrastructure suite. Every describe
@@ -65,6 +67,33 @@ function expectNoSecret(value: unknown, secrets: string[]): void {
   for (const secret of secrets) for (const view of views) expect(view).not.toContain(secret);
 }
 
+/**
+ * Reads two pages with one store, drops it (its pool ends), then finishes the walk with a new store
+ * from the saved cursor. Returns every token read and the cursors from the saved one on.
+ */
+async function walkInTwoLives(
+  makeStore: (pool: pg.Pool) => {
+    list(o: { batchSize: number; cursor?: string }): Paginator<CredentialRecord>;
+  },
+): Promise<{ tokens: string[]; cursors: Array<string | null> }> {
+  const firstPool = new pg.Pool({ connectionString: postgresUrl, max: 2 });
+  const first = await readPages(makeStore(firstPool).list({ batchSize: 10 }), 2);
+  await firstPool.end();
+  const tokens = first.items.map((r) => r.credentialsToken);
+  const cursors: Array<string | null> = [first.cursor];
+  const secondPool = new pg.Pool({ connectionString: postgresUrl, max: 2 });
+  try {
+    const resumed = makeStore(secondPool).list({ batchSize: 10, cursor: cursors.at(-1)! });
+    for await (const page of resumed.pages()) {
+      tokens.push(...page.items.map((r) => r.credentialsToken));
+      cursors.push(page.nextCursor);
+    }
+  } finally {
+    await secondPool.end();
+  }
+  return { tokens, cursors };
+}
+
 describe('PostgresCredentialStore over a pg.Pool', () => {
   let schema: string;
   let store: PostgresCredentialStore;
@@ -100,6 +129,7 @@ describe('PostgresCredentialStore over a pg.Pool', () => {
         extra: { campaign: 'autumn', n: 1 },
         record: r,
         updated_at: expect.any(Date),
+        seq: expect.stringMatching(/^\d+$/),
       },
     ]);
   });
@@ -199,8 +229,8 @@ describe('PostgresCredentialStore over a pg.Pool', () => {
     const pageSizes: number[] = [];
     const seen: string[] = [];
     for await (const page of listing.list({ batchSize: 300 }).pages()) {
-      pageSizes.push(page.length);
-      seen.push(...page.map((r) => r.credentialsToken));
+      pageSizes.push(page.items.length);
+      seen.push(...page.items.map((r) => r.credentialsToken));
     }
     const ms = performance.now() - started;
 
@@ -208,12 +238,31 @@ describe('PostgresCredentialStore over a pg.Pool', () => {
     expect(new Set(seen)).toEqual(tokens);
     expect(pageSizes).toEqual([300, 300, 300, 300, 300, 300, 300, 300, 100]);
     expect(queries).toHaveLength(9);
-    expect(queries.slice(1).every((q) => q.includes('WHERE credentials_token > $1'))).toBe(true);
+    expect(queries.every((q) => q.includes('WHERE seq > $1 ORDER BY seq'))).toBe(true);
     // The default batch (500) divides 2,500: the walk ends on one empty query, still once per record.
     let count = 0;
     for await (const _ of listing.list()) count++;
     expect(count).toBe(2500);
     console.info(`list(): 2,500 records in 9 batches of ≤300 in ${ms.toFixed(0)} ms`);
+  });
+
+  it('list() resumes from a saved cursor with a new store: every record once, none twice', async () => {
+    await pool.query(`TRUNCATE ${schema}.credentials`);
+    const records = Array.from({ length: 35 }, () =>
+      aRecord({ credentialsToken: `ct_live_${randomBytes(16).toString('hex')}` }),
+    );
+    for (const r of records) await store.save(r);
+    // An upsert keeps a record's place: re-saving one already walked past does not bring it back.
+    await store.save({ ...records[3]!, extra: { resaved: true } });
+
+    const { tokens, cursors } = await walkInTwoLives(
+      (p) => new PostgresCredentialStore({ pool: p, table: `${schema}.credentials` }),
+    );
+
+    expect(tokens).toEqual(records.map((r) => r.credentialsToken));
+    expect(cursors.slice(0, -1).every((c) => typeof c === 'string' && /^pg1\.\d+$/.test(c))).toBe(true);
+    expect(cursors.at(-1)).toBeNull();
+    expectNoSecret(cursors, tokens);
   });
 });
 
@@ -258,6 +307,7 @@ describe('PostgresCredentialStore over a checked-out PoolClient', () => {
 
 describe('EncryptedCredentialStore over PostgresCredentialStore (the production setup)', () => {
   const pool = new pg.Pool({ connectionString: postgresUrl, max: 10 });
+  const KEY = randomBytes(32).toString('base64');
   let schema: string;
   let store: EncryptedCredentialStore;
 
@@ -265,10 +315,7 @@ describe('EncryptedCredentialStore over PostgresCredentialStore (the production 
     schema = await freshSchema();
     const postgres = new PostgresCredentialStore({ pool, table: `${schema}.credentials` });
     await postgres.migrate();
-    store = new EncryptedCredentialStore(postgres, {
-      keys: { k1: randomBytes(32).toString('base64') },
-      currentKeyId: 'k1',
-    });
+    store = new EncryptedCredentialStore(postgres, { keys: { k1: KEY }, currentKeyId: 'k1' });
   });
   afterAll(() => pool.end());
 
@@ -294,6 +341,29 @@ describe('EncryptedCredentialStore over PostgresCredentialStore (the production 
     expect(rows[0].user_id).toBe(r.userId);
     expect(await store.get(SECRET_TOKEN)).toEqual(r);
   });
+
+  it('list() resumes from a saved cursor with a new store: every record once, decrypted, none twice', async () => {
+    await pool.query(`TRUNCATE ${schema}.credentials`);
+    const records = Array.from({ length: 25 }, () =>
+      aRecord({ credentialsToken: `ct_live_${randomBytes(16).toString('hex')}` }),
+    );
+    for (const r of records) await store.save(r);
+
+    const { tokens, cursors } = await walkInTwoLives(
+      (p) =>
+        new EncryptedCredentialStore(
+          new PostgresCredentialStore({ pool: p, table: `${schema}.credentials` }),
+          {
+            keys: { k1: KEY },
+            currentKeyId: 'k1',
+          },
+        ),
+    );
+
+    expect(tokens).toEqual(records.map((r) => r.credentialsToken));
+    expect(cursors).toEqual([expect.stringMatching(/^pg1\./), null]);
+    expectNoSecret(cursors, tokens);
+  });
 });
 
 describe('PostgresCredentialStore tables and migrations', () => {
@@ -316,7 +386,71 @@ describe('PostgresCredentialStore tables and migrations', () => {
     const { rows } = await pool.query('SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY 1', [
       schema,
     ]);
-    expect(rows.map((i) => i.indexname)).toEqual(['credentials_pkey', 'credentials_user_id_idx']);
+    expect(rows.map((i) => i.indexname)).toEqual([
+      'credentials_pkey',
+      'credentials_seq_idx',
+      'credentials_user_id_idx',
+    ]);
+  });
+
+  it('migrate() upgrades a table created by the previous version: its rows get a place in list()', async () => {
+    const schema = await freshSchema();
+    // The schema of the first version, before `seq`.
+    await pool.query(`CREATE TABLE ${schema}.credentials (
+  credentials_token text PRIMARY KEY,
+  user_id text NOT NULL,
+  created_at timestamptz,
+  link_token text,
+  external_id text,
+  extra jsonb NOT NULL,
+  record jsonb NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX credentials_user_id_idx ON ${schema}.credentials (user_id);`);
+    const store = new PostgresCredentialStore({ pool, table: `${schema}.credentials` });
+    const old = Array.from({ length: 7 }, () => aRecord());
+    for (const r of old) await store.save(r);
+    const before = await store
+      .list()
+      .toArray({ limit: 10 })
+      .catch((e) => e);
+    expect(before).toMatchObject({ name: 'FlanksStoreError', code: '42703' });
+    expect(before.message).toMatch(/migrate\(\)/);
+
+    await store.migrate();
+    await store.migrate();
+    const added = aRecord();
+    await store.save(added);
+
+    const listed = await store.list({ batchSize: 3 }).toArray({ limit: 100 });
+    expect(listed.map((r) => r.credentialsToken).sort()).toEqual(
+      [...old, added].map((r) => r.credentialsToken).sort(),
+    );
+    expect(listed.at(-1)).toEqual(added);
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n, count(DISTINCT seq)::int AS distinct_seq FROM ${schema}.credentials`,
+    );
+    expect(rows[0]).toEqual({ n: 8, distinct_seq: 8 });
+  });
+
+  it('migrate() on an up-to-date table does not queue behind a reader (no exclusive lock)', async () => {
+    const schema = await freshSchema();
+    const store = new PostgresCredentialStore({ pool, table: `${schema}.credentials` });
+    await store.migrate();
+    // A transaction still reading the table holds ACCESS SHARE, which an ALTER TABLE would wait for.
+    const reader = await pool.connect();
+    const migrator = new pg.Client({ connectionString: postgresUrl });
+    await migrator.connect();
+    try {
+      await reader.query(`BEGIN; SELECT count(*) FROM ${schema}.credentials`);
+      // Fails at once, instead of waiting, if migrate() needs a lock the reader blocks.
+      await migrator.query("SET lock_timeout = '1ms'");
+      await new PostgresCredentialStore({ pool: migrator, table: `${schema}.credentials` }).migrate();
+    } finally {
+      await reader.query('ROLLBACK');
+      reader.release();
+      await migrator.end();
+    }
   });
 
   it('migrate() from eight connections at once creates one table and no error', async () => {

@@ -126,9 +126,12 @@ describe('postgresCredentialStoreSql', () => {
   external_id text,
   extra jsonb NOT NULL,
   record jsonb NOT NULL,
-  updated_at timestamptz NOT NULL DEFAULT now()
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  seq bigserial
 );
+ALTER TABLE "flanks_credentials" ADD COLUMN IF NOT EXISTS seq bigserial;
 CREATE INDEX IF NOT EXISTS "flanks_credentials_user_id_idx" ON "flanks_credentials" (user_id);
+CREATE UNIQUE INDEX IF NOT EXISTS "flanks_credentials_seq_idx" ON "flanks_credentials" (seq);
 `);
   });
 
@@ -136,6 +139,7 @@ CREATE INDEX IF NOT EXISTS "flanks_credentials_user_id_idx" ON "flanks_credentia
     const sql = postgresCredentialStoreSql('app.creds');
     expect(sql).toContain('CREATE TABLE IF NOT EXISTS "app"."creds" (');
     expect(sql).toContain('CREATE INDEX IF NOT EXISTS "creds_user_id_idx" ON "app"."creds" (user_id);');
+    expect(sql).toContain('CREATE UNIQUE INDEX IF NOT EXISTS "creds_seq_idx" ON "app"."creds" (seq);');
   });
 });
 
@@ -189,7 +193,7 @@ describe('PostgresCredentialStore driver errors', () => {
     await expect(new PostgresCredentialStore({ pool: noRows }).get('ct_x')).rejects.toThrow(/without rows/);
   });
 
-  it('list() pages are keyset queries on the token, with the last token as the cursor', async () => {
+  it('list() pages are keyset queries on seq; the cursor names the last seq, never a token', async () => {
     const rows = (from: number, n: number) =>
       Array.from({ length: n }, (_, i) => {
         const record = {
@@ -198,7 +202,12 @@ describe('PostgresCredentialStore driver errors', () => {
           createdAt: 'now',
           extra: {},
         };
-        return { credentials_token: record.credentialsToken, user_id: 'u', record };
+        return {
+          seq_text: String(101 + from + i),
+          credentials_token: record.credentialsToken,
+          user_id: 'u',
+          record,
+        };
       });
     const calls: Array<{ text: string; values: unknown[] | undefined }> = [];
     const pages = [rows(0, 2), rows(2, 2), rows(4, 1)];
@@ -209,11 +218,42 @@ describe('PostgresCredentialStore driver errors', () => {
         return { rows: page, rowCount: page.length };
       },
     };
-    const tokens = [];
-    for await (const r of new PostgresCredentialStore({ pool }).list({ batchSize: 2 })) {
-      tokens.push(r.credentialsToken);
+    const seen: unknown[] = [];
+    for await (const page of new PostgresCredentialStore({ pool }).list({ batchSize: 2 }).pages()) {
+      seen.push([page.items.map((r) => r.credentialsToken), page.nextCursor]);
     }
-    expect(tokens).toEqual(['ct_000', 'ct_001', 'ct_002', 'ct_003', 'ct_004']);
-    expect(calls.map((c) => c.values)).toEqual([[2], ['ct_001', 2], ['ct_003', 2]]);
+    expect(seen).toEqual([
+      [['ct_000', 'ct_001'], 'pg1.102'],
+      [['ct_002', 'ct_003'], 'pg1.104'],
+      [['ct_004'], null],
+    ]);
+    expect(calls.map((c) => c.values)).toEqual([
+      ['0', 2],
+      ['102', 2],
+      ['104', 2],
+    ]);
+    expect(calls.every((c) => c.text.includes('WHERE seq > $1 ORDER BY seq LIMIT $2'))).toBe(true);
+  });
+
+  it('list({ cursor }) resumes after the cursor; a cursor of another shape is refused before any query', async () => {
+    const calls: unknown[] = [];
+    const pool: Queryable = {
+      async query(_text, values) {
+        calls.push(values);
+        return { rows: [], rowCount: 0 };
+      },
+    };
+    const store = new PostgresCredentialStore({ pool });
+    await expect(store.list({ cursor: 'pg1.9223372036854775807' }).toArray({ limit: 5 })).resolves.toEqual(
+      [],
+    );
+    expect(calls).toEqual([['9223372036854775807', 500]]);
+    for (const cursor of ['ct_secret', 'pg1.0', 'pg1.-1', 'pg1.9223372036854775808', 'pg1.1 ', 5, null]) {
+      expect(() => store.list({ cursor } as never), String(cursor)).toThrow(
+        expect.objectContaining({ name: 'FlanksValidationError', path: 'options.cursor' }),
+      );
+    }
+    expect(() => store.list({ pageToken: 'pg1.5' } as never)).toThrow(/options\.pageToken/);
+    expect(calls).toHaveLength(1);
   });
 });

@@ -409,7 +409,9 @@ describe('credentials status lifecycle', () => {
       reset_token: expect.any(String),
       sca_token: expect.any(String),
     });
-    expect(() => running.sandbox.block('unknown')).toThrow('Unknown credentials token');
+    expect(() => running.sandbox.block('unknown')).toThrow(
+      expect.objectContaining({ name: 'FlanksValidationError', path: 'credentialsToken' }),
+    );
   });
 
   it('can spell the transaction key in the singular', async () => {

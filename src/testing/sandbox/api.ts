@@ -3,11 +3,12 @@
 // missing field is 400 `{"error":"Missing fields: <field>"}`, and data errors are 409 with the
 // legacy numeric code.
 
+import { isRecord } from '../../internal/args';
 import { AGGREGATION_V2_ROUTES } from './aggregation-v2';
 import { ENTITIES } from './catalog';
 import { CONNECT_ROUTES } from './connect';
 import type { BankData } from './data';
-import { ApiProblem, envelopeError, errorJson, isRecord, json, type ParsedBody, traceId } from './http';
+import { ApiProblem, envelopeError, errorJson, json, type ParsedBody, traceId } from './http';
 import { REPORT_ROUTES } from './reports';
 import type { CredentialRecord, ExtractionStep, LinkRecord, SandboxState } from './state';
 

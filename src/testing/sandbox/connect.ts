@@ -19,9 +19,10 @@
 //   (`Waiting:Challenge`). Success updates the credential and finishes OK with its token as
 //   `connection_id`; nothing is created.
 
+import { isRecord } from '../../internal/args';
 import type { RouteContext } from './api';
 import { ENTITIES } from './catalog';
-import { isRecord, json } from './http';
+import { json } from './http';
 import { type CredentialRecord, entityById, type Reauth, type SandboxState } from './state';
 import {
   addLoginCredential,

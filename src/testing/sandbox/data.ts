@@ -8,6 +8,7 @@
 // account equals the previous month's card spend; mortgage instalments appear both as account
 // and liability transactions; every IBAN, ISIN and DNI has valid check digits.
 
+import { hash32 } from '../../internal/hash';
 import {
   BONDS,
   CARD_MERCHANTS,
@@ -26,7 +27,7 @@ import {
   UTILITIES,
 } from './catalog';
 import { dni, isin, spanishIban } from './identifiers';
-import { hash32, hexId, Rng } from './random';
+import { hexId, Rng } from './random';
 
 const DAY_MS = 86_400_000;
 /** How far back account and card transactions go. */

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS, requireNumber, requireObject } from '../../internal/args';
 // Scheduled faults for `failNext`. Rules are consumed first-in, first-out, so a test can script a
 // sequence ("two 429s on status, then one reset anywhere") and read it top to bottom.
 
@@ -27,14 +28,10 @@ export class FaultQueue {
   private rules: FaultRule[] = [];
 
   add(match: string, times: number, fault: SandboxFaultSpec): void {
-    if (!Number.isInteger(times) || times < 1)
-      throw new RangeError(`failNext() needs a positive count, got ${times}`);
-    if ('status' in fault && (!Number.isInteger(fault.status) || fault.status < 100 || fault.status > 599)) {
-      throw new RangeError(`failNext() needs an HTTP status, got ${fault.status}`);
-    }
-    if ('delayMs' in fault && !(fault.delayMs >= 0)) {
-      throw new RangeError(`failNext() needs a non-negative delayMs, got ${fault.delayMs}`);
-    }
+    requireNumber(times, 'times', { min: 1, integer: true });
+    requireObject(fault, 'fault');
+    if ('status' in fault) requireNumber(fault.status, 'fault.status', { min: 100, max: 599, integer: true });
+    if ('delayMs' in fault) requireNumber(fault.delayMs, 'fault.delayMs', { max: MAX_TIMER_MS });
     this.rules.push({ match, remaining: times, fault });
   }
 
@@ -67,18 +64,4 @@ export function statusFault(fault: {
   }
   const body = fault.body ?? { error: REASONS[fault.status] ?? `HTTP ${fault.status}` };
   return json(body, fault.status, headers);
-}
-
-/** Waits `ms`, or less when the client gives up, so no timer outlives a closed connection. */
-export function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
 }

@@ -59,7 +59,3 @@ export function parseBody(text: string, contentType: string | null): ParsedBody 
     return { ok: false, text };
   }
 }
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

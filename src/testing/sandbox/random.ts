@@ -1,19 +1,7 @@
 // Deterministic randomness: the same credentials token and seed must always produce the same bank
 // data, on any runtime, so tests can assert on it and screenshots stay stable.
 
-/** 32-bit FNV-1a with a final avalanche, so nearby inputs ("a:1", "a:2") give unrelated outputs. */
-export function hash32(input: string, salt = 0): number {
-  let h = (0x811c9dc5 ^ salt) >>> 0;
-  for (let i = 0; i < input.length; i++) {
-    h ^= input.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
-}
+import { hash32 } from '../../internal/hash';
 
 /** A stable hex id derived from `input`, shaped like the 24-hex `_id`s Flanks returns. */
 export function hexId(input: string, length = 24): string {

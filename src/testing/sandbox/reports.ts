@@ -7,9 +7,10 @@
 // - The content URL is unauthenticated and unguessable, like a pre-signed link, and serves an HTML
 //   document from `<linkBaseUrl>/reports/<token>.html`.
 
+import { isRecord } from '../../internal/args';
 import { allProducts, allTransactions } from './aggregation-v2';
 import type { RouteContext } from './api';
-import { escapeHtml, html, isRecord, json, traceId } from './http';
+import { escapeHtml, html, json, traceId } from './http';
 import type { LinkCall } from './link-pages';
 import type { SandboxState } from './state';
 import { invalid, matchesIn, type Query, type Routes } from './v2';

@@ -1,9 +1,11 @@
+import { argumentError, isRecord, optionalNumber, requireNumber, requireString } from '../../internal/args';
+import { abortableSleep } from '../../internal/sleep';
 import { handleApi } from './api';
 import { TESTBANK_ID } from './catalog';
 import { answerSessionChallenge, cancelSession, type SessionStep, submitSessionLogin } from './connect';
 import { handleConnectWidget } from './connect-pages';
-import { delay, FaultQueue, statusFault } from './faults';
-import { errorJson, isRecord, parseBody } from './http';
+import { FaultQueue, statusFault } from './faults';
+import { errorJson, parseBody } from './http';
 import { handleLink } from './link-pages';
 import { handleReportFile } from './reports';
 import {
@@ -218,7 +220,7 @@ export class FlanksSandbox {
     const fault = this.faults.take(route.path);
     if (fault && 'status' in fault) return statusFault(fault);
     if (fault && 'reset' in fault) return { fault: 'reset' };
-    if (fault && 'delayMs' in fault) await delay(fault.delayMs, request.signal);
+    if (fault && 'delayMs' in fault) await abortableSleep(fault.delayMs, request.signal);
     const response = handleApi(this.state, {
       method,
       path: route.path,
@@ -298,7 +300,7 @@ export class FlanksSandbox {
   connectSession(sessionId: string, options: SandboxSessionOptions = {}): SandboxSessionResult {
     const state = this.state;
     const session = state.sessions.get(sessionId);
-    if (!session) throw new Error('connectSession(): unknown session_id');
+    if (!session) throw argumentError('sessionId', 'is unknown to this sandbox.');
     // An SCA re-authentication session opens on its challenge; any other starts at the login.
     const opensOnChallenge = session.reauth?.kind === 'sca';
     if (session.status !== (opensOnChallenge ? 'Waiting:Challenge' : 'Waiting:ProvideCredentials')) {
@@ -336,21 +338,17 @@ export class FlanksSandbox {
     const state = this.state;
     const clientId = options.clientId ?? this.config.clients[0]?.clientId ?? '';
     if (!this.config.clients.some((c) => c.clientId === clientId))
-      throw new Error('createCredential(): unknown clientId');
+      throw argumentError('options.clientId', 'is not a client of this sandbox.');
     const bank = options.bank ?? TESTBANK_ID;
-    if (!entityById(bank)) throw new Error(`createCredential(): unknown bank "${bank}"`);
+    if (!entityById(bank)) throw argumentError('options.bank', 'is not a bank of the sandbox.');
     const password = options.password ?? 'sandbox';
     if (loginFailure(password) !== undefined || isScaTrigger(password)) {
-      throw new Error(
-        'createCredential() only takes passwords that log in directly; use connect() to simulate failures or SCA',
+      throw argumentError(
+        'options.password',
+        'must log in directly in createCredential(); use connect() to simulate failures or SCA.',
       );
     }
-    if (
-      options.pendingPolls !== undefined &&
-      (!Number.isInteger(options.pendingPolls) || options.pendingPolls < 0)
-    ) {
-      throw new RangeError('createCredential(): pendingPolls must be an integer ≥ 0');
-    }
+    optionalNumber(options.pendingPolls, 'options.pendingPolls', { integer: true });
     const username = options.username ?? state.freshUsername();
     if (state.hasCredential(clientId, bank, username)) {
       throw new Error('createCredential(): CREDENTIALS_ALREADY_EXIST for this username and bank');
@@ -380,12 +378,13 @@ export class FlanksSandbox {
    * @see https://docs.flanks.io/troubleshooting-the-api
    */
   failNext(match: string, times: number, fault: SandboxFaultSpec): void {
+    requireString(match, 'match');
     this.faults.add(match === '*' ? match : trimSlashes(match) || '/', times, fault);
   }
 
   private credential(token: string): CredentialRecord {
     const credential = this.state.credentials.get(token);
-    if (!credential) throw new Error('Unknown credentials token');
+    if (!credential) throw argumentError('credentialsToken', 'is not a credential of this sandbox.');
     return credential;
   }
 
@@ -400,8 +399,7 @@ export class FlanksSandbox {
    * @see https://docs.flanks.io/pages/flanks-apis/credentials-api
    */
   stayPending(credentialsToken: string, polls: number): void {
-    if (!Number.isInteger(polls) || polls < 0)
-      throw new RangeError('stayPending(): polls must be an integer ≥ 0');
+    requireNumber(polls, 'polls', { integer: true });
     this.state.restartExtraction(this.credential(credentialsToken), polls);
   }
 

@@ -1,3 +1,4 @@
+import { argumentError, optionalNumber, requireObject, requireString } from '../../internal/args';
 // The sandbox's world: applications and their access tokens, Links, link codes, credentials and
 // the lifecycle of each credential's first extraction. Everything is in memory; `reset()` on the
 // sandbox replaces the whole state object.
@@ -32,25 +33,29 @@ export interface SandboxConfig {
 
 function count(name: string, value: number | undefined, fallback: number, min = 0): number {
   const resolved = value ?? fallback;
-  if (!Number.isInteger(resolved) || resolved < min) {
-    throw new RangeError(`SandboxOptions.${name} must be an integer ≥ ${min}, got ${value}`);
-  }
-  return resolved;
+  return optionalNumber(resolved, `options.${name}`, { min, integer: true }) as number;
 }
 
 function baseUrl(name: string, value: string): string {
   try {
     return new URL(value).href.replace(/\/+$/, '');
   } catch {
-    throw new TypeError(`SandboxOptions.${name} is not an absolute URL: ${value}`);
+    throw argumentError(`options.${name}`, 'is not an absolute URL.');
   }
 }
 
 export function resolveConfig(options: SandboxOptions): SandboxConfig {
+  requireObject(options, 'options');
   const clients = options.clients ?? [{ clientId: SANDBOX_CLIENT_ID, clientSecret: SANDBOX_CLIENT_SECRET }];
-  if (clients.length === 0) throw new RangeError('SandboxOptions.clients must not be empty');
+  if (!Array.isArray(clients) || clients.length === 0) {
+    throw argumentError('options.clients', 'must be a non-empty array of { clientId, clientSecret }.');
+  }
+  clients.forEach((c, i) => {
+    requireString(c?.clientId, `options.clients.${i}.clientId`);
+    requireString(c?.clientSecret, `options.clients.${i}.clientSecret`);
+  });
   if (new Set(clients.map((c) => c.clientId)).size !== clients.length) {
-    throw new RangeError('SandboxOptions.clients has a duplicated clientId');
+    throw argumentError('options.clients', 'has a duplicated clientId.');
   }
   return {
     clients: clients.map((c) => ({ ...c })),

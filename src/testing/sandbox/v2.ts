@@ -9,8 +9,10 @@
 // that does not count ahead, a list whose length is a multiple of the page size therefore ends with
 // an empty page, which clients must handle.
 
+import { isRecord } from '../../internal/args';
+import { fromBase64Url, toBase64Url } from '../../internal/encoding';
 import type { Route } from './api';
-import { ApiProblem, envelopeError, isRecord, json } from './http';
+import { ApiProblem, envelopeError, json } from './http';
 import type { SandboxState } from './state';
 
 export type Routes = Record<string, Record<string, Route>>;
@@ -67,14 +69,13 @@ interface Cursor {
   offset: number;
 }
 
-// btoa/atob rather than Buffer: the sandbox runs on Web-standard APIs only (edge runtimes too).
 function encodeCursor(cursor: Cursor): string {
-  return btoa(JSON.stringify(cursor)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return toBase64Url(new TextEncoder().encode(JSON.stringify(cursor)));
 }
 
 function decodeCursor(token: string, list: string): number {
   try {
-    const cursor = JSON.parse(atob(token.replaceAll('-', '+').replaceAll('_', '/'))) as Partial<Cursor>;
+    const cursor = JSON.parse(new TextDecoder().decode(fromBase64Url(token))) as Partial<Cursor>;
     if (cursor.list === list && Number.isInteger(cursor.offset) && (cursor.offset as number) >= 0)
       return cursor.offset as number;
   } catch {}

@@ -1,6 +1,7 @@
-// What an application that installed flanks-sdk without any optional peer (msw, pg, ioredis, redis)
-// must be able to do, from ESM (esm.mjs) and CommonJS (cjs.cjs): load every subpath, run the sandbox
-// and the conformance suites, and get a FlanksError naming msw only when it asks for msw handlers.
+// What an application that installed flanks-sdk without any optional peer (msw, pg, ioredis, redis,
+// @opentelemetry/api) must be able to do, from ESM (esm.mjs) and CommonJS (cjs.cjs): load every
+// subpath, run the sandbox and the conformance suites, drive a tracer of OpenTelemetry's shape with
+// flanks-sdk/otel, and get a FlanksError naming msw only when it asks for msw handlers.
 const assert = require('node:assert/strict');
 
 /** The smallest `{ describe, it }`: collects the cases, then runs them in order. */
@@ -29,12 +30,37 @@ function runner() {
   };
 }
 
-async function check(label, { main, testing, postgres, redis }) {
+/** A tracer of @opentelemetry/api's shape that records what it is told: no OpenTelemetry package here. */
+function recordingTracer() {
+  const spans = [];
+  return {
+    spans,
+    startSpan(name, options) {
+      const span = { name, options, attributes: {}, events: [], ended: false };
+      spans.push(span);
+      return {
+        setAttribute: (key, value) => {
+          span.attributes[key] = value;
+        },
+        addEvent: (event) => span.events.push(event),
+        setStatus: (status) => {
+          span.status = status;
+        },
+        end: () => {
+          span.ended = true;
+        },
+      };
+    },
+  };
+}
+
+async function check(label, { main, testing, postgres, redis, otel }) {
   assert.equal(typeof main.FlanksClient, 'function', `${label}: flanks-sdk`);
   assert.equal(typeof testing.startSandbox, 'function', `${label}: flanks-sdk/testing`);
   assert.equal(typeof postgres.PostgresCredentialStore, 'function', `${label}: flanks-sdk/stores/postgres`);
   assert.equal(typeof redis.RedisTokenCache, 'function', `${label}: flanks-sdk/token-cache/redis`);
-  console.log(`ok - ${label}: every subpath loads without msw, pg, ioredis or redis`);
+  assert.equal(typeof otel.instrument, 'function', `${label}: flanks-sdk/otel`);
+  console.log(`ok - ${label}: every subpath loads without msw, pg, ioredis, redis or @opentelemetry/api`);
 
   const running = await testing.startSandbox({ pendingPolls: 0 });
   try {
@@ -43,13 +69,28 @@ async function check(label, { main, testing, postgres, redis }) {
       clientSecret: testing.SANDBOX_CLIENT_SECRET,
       baseUrl: running.url,
     });
+    const tracer = recordingTracer();
+    const uninstall = otel.instrument(flanks, { tracer });
     const token = running.sandbox.createCredential({ pendingPolls: 0 });
     assert.equal((await flanks.credentials.getStatus(token)).pending, false);
-    assert.ok((await flanks.aggregation.portfolios(token)).length > 0);
+    const { data, response } = await flanks.aggregation.portfolios(token).withResponse();
+    assert.ok(data.length > 0);
+    assert.equal(response.status, 200);
+    uninstall();
+    assert.deepEqual(
+      tracer.spans.map((s) => `${s.name} ${s.ended}`),
+      [
+        'Flanks POST /v0/token true',
+        'Flanks POST /v0/bank/credentials/status true',
+        'Flanks POST /v0/bank/credentials/portfolio true',
+      ],
+    );
   } finally {
     await running.close();
   }
-  console.log(`ok - ${label}: startSandbox serves a FlanksClient over loopback`);
+  console.log(
+    `ok - ${label}: startSandbox serves a FlanksClient over loopback; flanks-sdk/otel made one span per call`,
+  );
 
   const suites = runner();
   testing.runCredentialStoreContract(() => new main.MemoryCredentialStore(), suites);

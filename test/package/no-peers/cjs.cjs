@@ -5,6 +5,7 @@ check('CommonJS', {
   testing: require('flanks-sdk/testing'),
   postgres: require('flanks-sdk/stores/postgres'),
   redis: require('flanks-sdk/token-cache/redis'),
+  otel: require('flanks-sdk/otel'),
 }).catch((error) => {
   console.error(error);
   process.exitCode = 1;

@@ -157,9 +157,10 @@ export function jsonOf(value: unknown, name: string): string {
 export function checkArg<S extends z.ZodMiniType>(schema: S, value: unknown, name: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data as z.infer<S>;
-  const issue = result.error.issues[0];
-  const path = [name, ...(issue?.path ?? []).map(String)].join('.');
-  throw argumentError(path, `is invalid: ${issue?.message ?? 'bad value'}.`);
+  // A failed parse has at least one issue, and every issue a path and a message.
+  const issue = result.error.issues[0]!;
+  const path = [name, ...issue.path.map(String)].join('.');
+  throw argumentError(path, `is invalid: ${issue.message}.`);
 }
 
 function listOf(items: readonly string[], conjunction = 'or'): string {
@@ -195,6 +196,8 @@ export function optionalNumber(
 ): number | undefined {
   if (value === undefined) return undefined;
   if (
+    // Narrows the type; Number.isFinite below is false for a non-number as well.
+    // Stryker disable next-line ConditionalExpression: equivalent, see above
     typeof value !== 'number' ||
     !Number.isFinite(value) ||
     value < min ||

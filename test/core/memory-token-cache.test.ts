@@ -94,4 +94,28 @@ describe('MemoryTokenCache boundaries', () => {
       path: 'token',
     });
   });
+
+  it('names a bad key and a lock time outside 1 ms to the longest timer', async () => {
+    const cache = new MemoryTokenCache();
+    const refusal = async (call: () => Promise<unknown>) => {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FlanksValidationError);
+      return { message: (err as Error).message, path: (err as FlanksValidationError).path };
+    };
+    expect(await refusal(() => cache.get(''))).toEqual({
+      message: 'key must be a non-empty string; got an empty string.',
+      path: 'key',
+    });
+    const range = 'must be a finite number between 1 and 2147483647';
+    expect(await refusal(() => cache.lock('k', 0))).toEqual({
+      message: `ttlMs ${range}; got 0.`,
+      path: 'ttlMs',
+    });
+    expect(await refusal(() => cache.lock('k', 2_147_483_648))).toEqual({
+      message: `ttlMs ${range}; got 2147483648.`,
+      path: 'ttlMs',
+    });
+    expect(await cache.lock('k', 1)).toBeDefined();
+    expect(await cache.lock('k2', 2_147_483_647)).toBeDefined();
+  });
 });

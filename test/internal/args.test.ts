@@ -131,3 +131,72 @@ describe('argument checks', () => {
     expect(() => makeClient({ store: { ...methods, save: 'no' } as never })).toThrow(FlanksValidationError);
   });
 });
+
+describe('argument messages that list what was expected', () => {
+  it('name one choice alone, two with "or", three or more with commas and "or"', async () => {
+    const flanks = makeClient();
+    // Three or more: the validation modes.
+    expect(() => makeClient({ validation: 'loud' as never })).toThrow(
+      "options.validation must be one of 'strict', 'warn' or 'off'.",
+    );
+    // Two: the kinds of re-authentication token.
+    expect(await refusal(() => flanks.credentials.reauthToken('ct_1', 'otp' as never))).toEqual({
+      message: "kind must be one of 'reset' or 'sca'.",
+      path: 'kind',
+    });
+    // One: the only parameter of a credentials list.
+    expect(() => flanks.credentials.list({ page: 2 } as never)).toThrow(
+      'params.page is not a known parameter; expected cursor.',
+    );
+  });
+
+  it('an array option is refused when any element is unknown, not only when all are', async () => {
+    tokenRoute();
+    const calls = route('post', PATH, { body: { pending: false } });
+    const flanks = makeClient();
+    expect(
+      await refusal(() =>
+        flanks.credentials.waitUntilReady('ct_1', { products: ['portfolio', 'shares'] as never }),
+      ),
+    ).toEqual({
+      message:
+        "options.products must be an array of 'auth', 'account', 'card', 'portfolio', 'investment', 'liability' or 'holders'.",
+      path: 'options.products',
+    });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('a store, cache or logger missing a method is told every method it needs', () => {
+    const methods = { get: async () => undefined, listByUser: async () => [], delete: async () => false };
+    expect(() => makeClient({ store: methods as never })).toThrow(
+      'options.store must be a CredentialStore (an object with save(), get(), listByUser() and delete()).',
+    );
+    expect(() => makeClient({ tokenCache: { get: async () => undefined } as never })).toThrow(
+      'options.tokenCache must be a TokenCache (an object with get(), set() and lock()).',
+    );
+  });
+
+  it('a function option names what it got', async () => {
+    expect(() => makeClient({ fetch: 'node-fetch' as never })).toThrow(
+      'options.fetch must be a function; got a string.',
+    );
+    const flanks = makeClient();
+    expect(await refusal(() => flanks.credentials.waitUntilReady('ct_1', { onStatus: 5 as never }))).toEqual({
+      message: 'options.onStatus must be a function; got number.',
+      path: 'options.onStatus',
+    });
+  });
+
+  it('a store key and a required number say what they must be', async () => {
+    const store = new MemoryCredentialStore();
+    expect(await refusal(() => store.get(''))).toEqual({
+      message: 'credentialsToken must be a non-empty string; got an empty string.',
+      path: 'credentialsToken',
+    });
+    const flanks = makeClient();
+    expect(await refusal(() => flanks.credentials.list().toArray({} as never))).toEqual({
+      message: 'options.limit is required: a number.',
+      path: 'options.limit',
+    });
+  });
+});

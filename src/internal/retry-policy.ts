@@ -66,7 +66,8 @@ export function retryDelayMs(attempt: number, error: unknown, random: () => numb
 
 /** Parses `Retry-After` (delta-seconds or an HTTP date) into ms; `undefined` when absent or invalid. */
 export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
+  // Headers strip the whitespace around a value, so a blank header arrives as ''.
+  if (value === null || value === '') return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
   const date = Date.parse(value);

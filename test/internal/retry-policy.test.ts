@@ -81,13 +81,13 @@ describe('backoff', () => {
     expect(announcedWaits(logger)).toEqual([250, 500, 500, 1_000]);
   });
 
-  it('a 429 without Retry-After (or with an empty one) waits the same backoff, not zero', async () => {
+  it('a 429 without Retry-After (or with an empty or blank one) waits the same backoff, not zero', async () => {
     vi.useFakeTimers({ now: 1_000_000 });
     vi.spyOn(Math, 'random').mockReturnValue(0.5);
     tokenRoute();
     const logger = spyLogger();
     const flanks = makeClient({ logger, maxRetries: 1 });
-    for (const headers of [undefined, { 'retry-after': '' }]) {
+    for (const headers of [undefined, { 'retry-after': '' }, { 'retry-after': '  ' }]) {
       const arrivals = timedRoute({ status: 429, headers }, {});
       await settle(flanks.credentials.getStatus('ct_1'));
       expect(gaps(arrivals)).toEqual([375]);
@@ -197,5 +197,22 @@ describe('what is retried', () => {
     expect(err).toBeInstanceOf(FlanksTimeoutError);
     expect(sent).toBe(1);
     expect(announcedWaits(logger)).toEqual([]);
+  });
+});
+
+describe('the reason a retry event gives', () => {
+  it('a body that is not JSON is invalid_json; a 408 is a timeout; another 5xx a server error', async () => {
+    vi.useFakeTimers();
+    tokenRoute();
+    route('post', PATH, { text: '{"pending": fal' }, { status: 408 }, { status: 502 }, { body: STATUS });
+    const flanks = makeClient({ maxRetries: 3 });
+    const reasons: Array<[string, number | undefined]> = [];
+    flanks.on('retry', (e) => reasons.push([e.reason, e.status]));
+    await expect(settle(flanks.credentials.getStatus('ct_1'))).resolves.toEqual(STATUS);
+    expect(reasons).toEqual([
+      ['invalid_json', 200],
+      ['timeout', 408],
+      ['server_error', 502],
+    ]);
   });
 });

@@ -45,6 +45,21 @@ describe('link state', () => {
     expect(owner(state)).toEqual({ ok: true, userId: 'user-Ω' });
   });
 
+  it('is signed with HMAC-SHA256 of the label under stateSecret when set, else under the client secret', () => {
+    // Clients made here, not at the top of the file: the key is derived when a client is built.
+    const STATE_SECRET = 'state-secret-0123456789abcdef-0123456789';
+    const cases: Array<[ReturnType<typeof client>, string]> = [
+      [client(), SANDBOX_CLIENT_SECRET],
+      [client({ stateSecret: STATE_SECRET }), STATE_SECRET],
+    ];
+    for (const [signer, secret] of cases) {
+      const key = createHmac('sha256', secret).update('flanks-sdk link-state v1').digest();
+      const state = new URL(signer.links.buildUrl({ token: 'lt', userId: 'u' })).searchParams.get('state')!;
+      const signed = state.slice(0, state.lastIndexOf('.'));
+      expect(state).toBe(`${signed}.${createHmac('sha256', key).update(signed).digest('base64url')}`);
+    }
+  });
+
   it('each URL gets a fresh nonce', () => {
     const nonces = new Set(
       Array.from({ length: 5 }, () => {

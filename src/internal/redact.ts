@@ -66,7 +66,6 @@ export function redactValue(value: unknown, secrets: Iterable<string>, depth = 0
  * `fetch` implementations may put anything in a message.
  */
 export function redactCause(cause: unknown, secrets: Iterable<string>, seen = new Set<Error>()): unknown {
-  if (cause === undefined) return undefined;
   if (!(cause instanceof Error)) return redactValue(cause, secrets);
   // A chain that loops back (a → b → a) is followed once round.
   seen.add(cause);

@@ -57,6 +57,18 @@ describe('redaction', () => {
     expect(at).toBe('[Truncated]');
   });
 
+  it('counts a level of array like a level of object', async () => {
+    let body: unknown = ['bottom'];
+    for (let i = 0; i < 21; i++) body = [body];
+    const err = await errorFor('ct_abcdef', { error: 'deep', list: body });
+    let at: unknown = (err.body as { list: unknown }).list;
+    for (let depth = 1; depth <= 20; depth++) {
+      expect(Array.isArray(at)).toBe(true);
+      at = (at as unknown[])[0];
+    }
+    expect(at).toBe('[Truncated]');
+  });
+
   it("keeps a fetch failure's cause chain, scrubbed, with its codes, and survives a cause that is itself", async () => {
     tokenRoute();
     const token = 'ct_secret_in_a_cause';

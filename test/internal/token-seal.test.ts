@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { type CachedAccessToken, MemoryTokenCache, type TokenCache } from '../../src';
+import { TokenSeal } from '../../src/internal/token-seal';
 import { BASE, CLIENT_ID, CLIENT_SECRET, makeClient, route, spyLogger, tokenRoute, useMsw } from '../helpers';
 
 /*
@@ -133,5 +135,9 @@ describe('sealed token-cache entries', () => {
         warned: true,
       });
     }
+  });
+
+  it('the seal prints nothing of the secret it holds', () => {
+    expect(inspect(new TokenSeal(CLIENT_SECRET))).toBe('TokenSeal {}');
   });
 });

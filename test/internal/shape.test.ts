@@ -89,6 +89,70 @@ describe('which positions take numbers', () => {
   });
 });
 
+describe('numbers in unions, pipes and odd places', () => {
+  it('a union of objects reads numbers declared under either branch, at any depth', () => {
+    const schema = z.object({
+      a: z.union([
+        z.object({ b: z.object({ n: z.number() }) }),
+        z.object({ b: z.object({ m: z.number() }) }),
+      ]),
+    });
+    expect(check(schema, { a: { b: { n: '1', m: '2' } } })).toEqual({ a: { b: { n: 1, m: 2 } } });
+  });
+
+  it('a union with an array branch reads the numbers of its items', () => {
+    const schema = z.object({ list: z.union([z.string(), z.array(z.object({ n: z.number() }))]) });
+    expect(check(schema, { list: [{ n: '7' }] })).toEqual({ list: [{ n: 7 }] });
+  });
+
+  it('a union of a number and an object reads the numbers inside the object', () => {
+    const schema = z.object({ v: z.union([z.number(), z.object({ amount: z.number() })]) });
+    expect(check(schema, { v: { amount: '5' } })).toEqual({ v: { amount: 5 } });
+  });
+
+  it('a pipe takes the kind of what goes in: a pipe from a string keeps numeric strings', () => {
+    const schema = z.object({
+      code: z.pipe(
+        z.string(),
+        z.transform((text) => text.toUpperCase()),
+      ),
+    });
+    const data = { code: '5' };
+    expect(new Validator('strict', spyLogger()).check(one('X', schema), data, endpoint())).toEqual({
+      code: '5',
+    });
+  });
+
+  it('an array where a number is expected is left as sent, even holding one numeric string', () => {
+    const err = strictError(one('X', z.object({ amount: z.number() })), { amount: ['5'] });
+    expect(err.report!.issues).toEqual([
+      { path: 'response.amount', expected: 'number', received: 'array', count: 1 },
+    ]);
+  });
+
+  it('a null item of a list is no object to walk into', () => {
+    const shape = many('X', z.nullable(z.object({ amount: z.number() })));
+    expect(new Validator('strict', spyLogger()).check(shape, [null, { amount: '5' }], endpoint())).toEqual([
+      null,
+      { amount: 5 },
+    ]);
+  });
+
+  it('a key named "undefined" is a key like any other', () => {
+    expect(check(z.looseObject({ amount: z.number() }), { amount: '5', undefined: 'x' })).toEqual({
+      amount: 5,
+      undefined: 'x',
+    });
+  });
+
+  it('a null where a value is required is reported as null', () => {
+    const err = strictError(one('X', z.object({ name: z.string() })), { name: null });
+    expect(err.report!.issues).toEqual([
+      { path: 'response.name', expected: 'string', received: 'null', count: 1 },
+    ]);
+  });
+});
+
 describe('shape report limits', () => {
   it('holds at most 1,000 paths and says it was cut', () => {
     const letters = 'abcdefghijklmnopqrstuvwxyz';
@@ -101,6 +165,15 @@ describe('shape report limits', () => {
     expect(err.report!.truncated).toBe(true);
     const small = strictError(one('X', z.object({ id: z.string() })), { a: 1 });
     expect(small.report).not.toHaveProperty('truncated');
+  });
+
+  it('past 1,000 paths, a key that other objects lack is still marked missing where it is shown', () => {
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const wide: Record<string, number> = {};
+    for (const a of letters) for (const b of letters) for (const c of 'ab') wide[`${a}${b}${c}`] = 1;
+    const err = strictError(many('X', z.looseObject({ id: z.string() })), [wide, {}]);
+    expect(err.report!.truncated).toBe(true);
+    expect(err.report!.shape['response[].aaa']).toBe('missing | number');
   });
 
   it('merges the first 1,000 items and the ones with issues, not the rest', () => {

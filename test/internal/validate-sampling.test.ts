@@ -134,3 +134,87 @@ describe('reports', () => {
     );
   });
 });
+
+describe('the warn sample, in order', () => {
+  const Row = z.looseObject({
+    id: z.string(),
+    amounts: z.optional(z.array(z.nullable(z.number()))),
+    a: z.optional(z.string()),
+    b: z.optional(z.string()),
+  });
+
+  it('checks its items in array order: the issues are listed as the items come', () => {
+    // 600 items: head 0-199, stride 3 from 200, tail from 500.
+    const data: Array<Record<string, unknown>> = Array.from({ length: 600 }, (_, i) => ({ id: `t${i}` }));
+    data[211] = { id: 't211', amounts: ['twelve'] }; // flagged, off the grid
+    data[251] = { id: 't251', a: 1 }; // on the stride
+    data[550] = { id: 't550', b: 2 }; // in the tail
+    const logger = spyLogger();
+    new Validator('warn', logger).check(many('Row', Row), data, endpoint());
+    const report = logger.warn.mock.calls[0]![1] as { issues: Array<{ path: string }> };
+    expect(report.issues.map((issue) => issue.path)).toEqual([
+      'response[].amounts[]',
+      'response[].a',
+      'response[].b',
+    ]);
+  });
+
+  it('numbers and nulls that read fine do not flag their item: off the grid it is not checked', () => {
+    const data = Array.from({ length: 600 }, (_, i) => ({ id: `t${i}`, amounts: [1, null, 2.5] }));
+    (data[250] as Record<string, unknown>).id = 250; // off the grid (stride 3 from 200)
+    const logger = spyLogger();
+    new Validator('warn', logger).check(many('Row', Row), data, endpoint());
+    expect(logger.warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('coercion and issue paths', () => {
+  it('a list of numbers sent as strings becomes a list of numbers, in the same array', () => {
+    const data = ['1', '2.5', 3];
+    const result = new Validator('strict', spyLogger()).check(many('N', z.number()), data, endpoint());
+    expect(result).toBe(data);
+    expect(data).toEqual([1, 2.5, 3]);
+  });
+
+  it('an issue inside a tuple in a tuple has a path, though the walk knows no tuples', () => {
+    const Pair = z.tuple([z.tuple([z.string()])]);
+    const err = (() => {
+      try {
+        new Validator('strict', spyLogger()).check(one('Pair', Pair), [[5]], endpoint());
+      } catch (e) {
+        return e as FlanksValidationError;
+      }
+      throw new Error('expected a FlanksValidationError');
+    })();
+    expect(err.path).toBe('response[0][0]');
+    expect(err.report!.issues).toEqual([
+      { path: 'response[][]', expected: 'string', received: 'number', count: 1 },
+    ]);
+  });
+
+  it('two issues are both in the message, in strict and in warn', () => {
+    const Two = z.object({ a: z.string(), b: z.number() });
+    const bad = { a: 1, b: 'x' };
+    const summary =
+      'response.a: expected string, received number; response.b: expected number, received string';
+    expect(() => new Validator('strict', spyLogger()).check(one('Two', Two), { ...bad }, endpoint())).toThrow(
+      `at response.a: ${summary}. Flanks may`,
+    );
+    const logger = spyLogger();
+    new Validator('warn', logger).check(one('Two', Two), { ...bad }, endpoint());
+    expect(String(logger.warn.mock.calls[0]![0])).toContain(`schema: ${summary}. The data is returned`);
+  });
+
+  it('a value the SDK cannot use is looked up along its path only through objects', () => {
+    const validator = new Validator('off', spyLogger());
+    expect(
+      validator.mismatch(one('Item', Item), null, 'GET /x', 'an object', 'response.data').report,
+    ).toMatchObject({
+      issues: [{ path: 'response.data', received: 'missing' }],
+    });
+    // A string has a length, but no field of a response.
+    expect(
+      validator.mismatch(one('Item', Item), 'text', 'GET /x', 'an object', 'response.length').report,
+    ).toMatchObject({ issues: [{ path: 'response.length', received: 'missing' }] });
+  });
+});

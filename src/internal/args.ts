@@ -164,9 +164,9 @@ export function checkArg<S extends z.ZodMiniType>(schema: S, value: unknown, nam
 }
 
 function listOf(items: readonly string[], conjunction = 'or'): string {
-  return items.length < 2
-    ? items.join('')
-    : `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}`;
+  // Stryker disable next-line StringLiteral: equivalent, a list of one has no separator to show
+  if (items.length < 2) return items.join('');
+  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}`;
 }
 
 /** The longest delay a JS timer honours; Node fires longer ones after 1 ms. */

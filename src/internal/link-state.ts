@@ -49,7 +49,8 @@ export type LinkStateReading = { ok: true; userId: string } | { ok: false; reaso
 
 export function readLinkState(key: Uint8Array, state: unknown, now: number): LinkStateReading {
   if (state === undefined || state === null || state === '') return { ok: false, reason: 'missing' };
-  const parts = typeof state === 'string' ? state.split('.') : [];
+  if (typeof state !== 'string') return { ok: false, reason: 'malformed' };
+  const parts = state.split('.');
   const [version, expiry, nonce, user, given] = parts;
   if (parts.length !== 5 || version !== 'v2' || !/^\d{1,15}$/.test(expiry!) || !nonce || !user || !given) {
     return { ok: false, reason: 'malformed' };

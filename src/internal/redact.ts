@@ -65,9 +65,10 @@ export function redactValue(value: unknown, secrets: Iterable<string>, depth = 0
  * error `cause`: network errors from undici carry socket details, never bodies, but user-supplied
  * `fetch` implementations may put anything in a message.
  */
-export function redactCause(cause: unknown, secrets: Iterable<string>): unknown {
-  if (cause === undefined) return undefined;
+export function redactCause(cause: unknown, secrets: Iterable<string>, seen = new Set<Error>()): unknown {
   if (!(cause instanceof Error)) return redactValue(cause, secrets);
+  // A chain that loops back (a → b → a) is followed once round.
+  seen.add(cause);
   const list = [...secrets];
   const summary: { name: string; message: string; code?: string; cause?: unknown } = {
     name: cause.name,
@@ -76,6 +77,6 @@ export function redactCause(cause: unknown, secrets: Iterable<string>): unknown 
   const code = (cause as { code?: unknown }).code;
   if (typeof code === 'string') summary.code = code;
   const inner = (cause as { cause?: unknown }).cause;
-  if (inner !== undefined && inner !== cause) summary.cause = redactCause(inner, list);
+  if (inner !== undefined && !seen.has(inner as Error)) summary.cause = redactCause(inner, list, seen);
   return summary;
 }

@@ -44,6 +44,8 @@ const emptyNode = (): SchemaNode => ({
   coercingNodes: [],
   element: undefined,
   values: undefined,
+  // `finish` sets it on every node a schema is built into.
+  // Stryker disable next-line BooleanLiteral: equivalent, see above
   coerces: false,
 });
 
@@ -114,18 +116,22 @@ function build(schema: unknown): SchemaNode {
   return node;
 }
 
-function finish(node: SchemaNode, seen: Set<SchemaNode>): boolean {
-  if (seen.has(node)) return node.coerces;
-  seen.add(node);
-  node.coercingKeys = [];
-  node.coercingNodes = [];
+/*
+ * Sets `coerces` and the coercing keys below `node`. `build` makes a fresh node for every position,
+ * so each node is finished once. `coerces` only lets the passes skip subtrees that hold no number: a
+ * node that claimed one without holding it would cost time, not change a result.
+ */
+function finish(node: SchemaNode): boolean {
   for (const [key, child] of node.fields) {
-    if (!finish(child, seen)) continue;
+    if (!finish(child)) continue;
     node.coercingKeys.push(key);
     node.coercingNodes.push(child);
   }
-  const element = node.element ? finish(node.element, seen) : false;
-  const values = node.values ? finish(node.values, seen) : false;
+  // Stryker disable next-line BooleanLiteral: equivalent, see above
+  const element = node.element ? finish(node.element) : false;
+  // Stryker disable next-line BooleanLiteral: equivalent, see above
+  const values = node.values ? finish(node.values) : false;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
   node.coerces = node.number || node.coercingKeys.length > 0 || element || values;
   return node.coerces;
 }
@@ -142,7 +148,7 @@ export function schemaNode(schema: z.ZodMiniType): SchemaNode {
   let node = cache.get(schema);
   if (!node) {
     node = build(schema);
-    finish(node, new Set());
+    finish(node);
     cache.set(schema, node);
   }
   return node;
@@ -163,21 +169,32 @@ export function numericValue(text: string): number | undefined {
  * that is neither a number, a numeric string nor null: the caller then validates that item in full.
  */
 export function coerce(node: SchemaNode, value: unknown, flag: { bad: boolean }): unknown {
-  if (node.number && typeof value !== 'number' && value !== null && value !== undefined) {
+  if (
+    node.number &&
+    typeof value !== 'number' &&
+    value !== null &&
+    // Parsed JSON holds no undefined in an array or a record, and a field that is absent is skipped
+    // below; only a whole `one` response can be undefined, and its flag is not read.
+    // Stryker disable next-line ConditionalExpression: equivalent, see above
+    value !== undefined
+  ) {
     if (typeof value === 'string') {
       const number = numericValue(value);
       if (number !== undefined) return number;
     }
     flag.bad = true;
-    if (typeof value !== 'object') return value;
   }
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
     const element = node.element;
     if (element?.coerces) {
+      // Past the end is undefined, which coerce gives back as it is.
+      // Stryker disable next-line EqualityOperator: equivalent, see above
       for (let i = 0; i < value.length; i++) {
         const item = value[i];
         const next = coerce(element, item, flag);
+        // Writing back the same value changes nothing: the guard only spares the write.
+        // Stryker disable next-line ConditionalExpression: equivalent, see above
         if (next !== item) value[i] = next;
       }
     }
@@ -190,10 +207,13 @@ export function coerce(node: SchemaNode, value: unknown, flag: { bad: boolean })
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     const item = record[key];
-    // The common case, a number (or nothing), costs no call. (The keyed load itself still boxes a
-    // double: about 16 bytes of young garbage per number field per item, measured in docs/benchmarks.md.)
+    // The common case, a number (or nothing), costs no call: coerce would give it back as it is.
+    // (The keyed load itself still boxes a double: about 16 bytes of young garbage per number field
+    // per item, measured in docs/benchmarks.md.)
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: equivalent, a shortcut, see above
     if (item === undefined || item === null || typeof item === 'number') continue;
     const next = coerce(node.coercingNodes[i] as SchemaNode, item, flag);
+    // Stryker disable next-line ConditionalExpression: equivalent, the guard only spares a write
     if (next !== item) record[key] = next;
   }
   const values = node.values;
@@ -202,6 +222,7 @@ export function coerce(node: SchemaNode, value: unknown, flag: { bad: boolean })
       if (node.fields.has(key)) continue;
       const item = record[key];
       const next = coerce(values, item, flag);
+      // Stryker disable next-line ConditionalExpression: equivalent, the guard only spares a write
       if (next !== item) record[key] = next;
     }
   }
@@ -243,6 +264,8 @@ export function describeShape(
   node: SchemaNode | undefined,
   value: unknown,
   root: string,
+  // Extra items are indexes of the top-level array: no element of another array can match them.
+  // Stryker disable next-line ArrayDeclaration: equivalent, see above
   alsoItems: readonly number[] = [],
 ): { shape: Record<string, string>; truncated: boolean } {
   const types = new Map<string, Set<string>>();
@@ -255,6 +278,8 @@ export function describeShape(
     if (!set) {
       if (types.size >= MAX_PATHS) {
         truncated = true;
+        // Stops the walk below a path that was not added: every path below it would be refused too.
+        // Stryker disable next-line BooleanLiteral: equivalent, see above
         return false;
       }
       set = new Set();
@@ -269,8 +294,13 @@ export function describeShape(
     if (type === 'array') {
       const array = item as unknown[];
       const count = Math.min(array.length, MAX_ITEMS);
+      // Stryker disable next-line ArrayDeclaration: equivalent, extra items are only read at the top level
       for (let i = 0; i < count; i++) walk(at?.element, array[i], `${path}[]`, []);
-      for (const i of extra) if (i >= count && i < array.length) walk(at?.element, array[i], `${path}[]`, []);
+      // Extra items are given for the top level only (where `at` is the schema's node), as indexes of
+      // that array's own items; an item walked twice adds the same types and counts itself both as an
+      // object and as holding its keys.
+      // Stryker disable next-line ConditionalExpression,OptionalChaining,ArrayDeclaration: equivalent, see above
+      for (const i of extra) if (i >= count) walk(at?.element, array[i], `${path}[]`, []);
     } else if (type === 'object') {
       objects.set(path, (objects.get(path) ?? 0) + 1);
       const labels = new Set<string>();
@@ -283,6 +313,7 @@ export function describeShape(
           entry.present++;
           children.set(childPath, entry);
         }
+        // Stryker disable next-line ArrayDeclaration: equivalent, extra items are only read at the top level
         walk(step.child, child, childPath, []);
       }
     }
@@ -292,6 +323,7 @@ export function describeShape(
     if (present < (objects.get(parent) ?? 0)) types.get(path)?.add('missing');
   }
   const shape: Record<string, string> = {};
-  for (const path of [...types.keys()].sort()) shape[path] = [...(types.get(path) ?? [])].sort().join(' | ');
+  for (const path of [...types.keys()].sort())
+    shape[path] = [...(types.get(path) as Set<string>)].sort().join(' | ');
   return { shape, truncated };
 }

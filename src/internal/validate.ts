@@ -58,6 +58,8 @@ export class UnusableResponse extends Error {
     /** A sentence for the message (no secret), e.g. which object it was. */
     readonly detail = '',
   ) {
+    // The transport turns it into a FlanksValidationError: this message shows only in a stack trace.
+    // Stryker disable next-line StringLiteral: equivalent, see above
     super(`unusable response: expected ${expected} at ${path}`);
   }
 }
@@ -86,9 +88,14 @@ export const many = <S extends z.ZodMiniType>(name: string, schema: S): Response
 
 function sampleIndexes(length: number, always: readonly number[]): number[] {
   const picked = new Set<number>();
+  // Sampling applies only above SAMPLE_THRESHOLD items, so head, stride and tail meet: the head's
+  // end is the stride's first index and the stride's end the tail's first. Moving either bound by
+  // one adds an index already picked.
+  // Stryker disable next-line EqualityOperator: equivalent, see above
   for (let i = 0; i < Math.min(SAMPLE_HEAD, length); i++) picked.add(i);
   for (let i = Math.max(0, length - SAMPLE_TAIL); i < length; i++) picked.add(i);
   const stride = Math.max(1, Math.floor(length / SAMPLE_STRIDE_COUNT));
+  // Stryker disable next-line EqualityOperator: equivalent, see above
   for (let i = SAMPLE_HEAD; i < length - SAMPLE_TAIL; i += stride) picked.add(i);
   for (const i of always) picked.add(i);
   return [...picked].sort((a, b) => a - b);
@@ -109,14 +116,9 @@ function expectedOf(issue: ZodIssue): string {
   if (issue.code === 'too_small') return `${issue.origin} of at least ${String(issue.minimum)}`;
   // A union (e.g. an id that is a number or a string): what each branch wanted at this position.
   if (issue.errors) {
-    const branch = (b: ZodIssue[]) =>
-      !b[0]
-        ? '?'
-        : b[0].path.length
-          ? typeof b[0].path[0] === 'number'
-            ? 'array'
-            : 'object'
-          : expectedOf(b[0]);
+    // A branch that failed has at least one issue.
+    const branch = ([first]: ZodIssue[]) =>
+      first!.path.length ? (typeof first!.path[0] === 'number' ? 'array' : 'object') : expectedOf(first!);
     return [...new Set(issue.errors.map(branch))].join(' or ');
   }
   return issue.code;
@@ -128,11 +130,17 @@ class Issues {
   readonly #byKey = new Map<string, ShapeIssue>();
   /** The first issue's path with concrete indexes, for `FlanksValidationError.path`. */
   firstPath: string | undefined;
+  /**
+   * The indexes of the items with issues, for the shape report of a `many` response (the only kind
+   * that reads them, and the only one that gives an index).
+   */
+  // Stryker disable next-line ArrayDeclaration: equivalent, a non-index is no item of the array
   readonly items: number[] = [];
 
   constructor(readonly node: SchemaNode) {}
 
   add(issues: readonly ZodIssue[], item: unknown, index: number | undefined): void {
+    // Stryker disable next-line ConditionalExpression: equivalent, see `items`
     if (index !== undefined) this.items.push(index);
     for (const issue of issues) {
       let at: SchemaNode | undefined = this.node;
@@ -151,6 +159,8 @@ class Issues {
           at = step.child;
         }
         value =
+          // zod reports an issue below a position only when the value there is an object or an array.
+          // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, see above
           value !== null && typeof value === 'object'
             ? (value as Record<PropertyKey, unknown>)[segment]
             : undefined;
@@ -188,6 +198,8 @@ export class Validator {
     const node = schemaNode(shape.schema);
     const issues = new Issues(node);
     if (!shape.many) {
+      // The flag marks items to check in a sample; a single value is always checked.
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, see above
       const value = node.coerces ? coerce(node, data, { bad: false }) : data;
       const result = shape.schema.safeParse(value);
       if (!result.success) issues.add(result.error.issues as ZodIssue[], value, undefined);
@@ -198,11 +210,18 @@ export class Validator {
       throw this.mismatch(shape, data, endpoint, `an array of ${shape.name}`);
     }
     const flagged: number[] = [];
+    // Coercion below a node that holds no number gives every value back as it is: the test saves time.
+    // Stryker disable next-line ConditionalExpression: equivalent, see above
     if (node.coerces) {
+      // Starting it true (or unset) flags item 0 or nothing, and item 0 is always checked.
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, see above
       const flag = { bad: false };
+      // Past the end is undefined, which coerce gives back as it is.
+      // Stryker disable next-line EqualityOperator: equivalent, see above
       for (let i = 0; i < data.length; i++) {
         const item = data[i];
         const next = coerce(node, item, flag);
+        // Stryker disable next-line ConditionalExpression: equivalent when true, the guard only spares a write
         if (next !== item) data[i] = next;
         if (flag.bad) {
           flagged.push(i);
@@ -243,7 +262,15 @@ export class Validator {
           : undefined;
     }
     const issue = { path, expected, received: jsonType(received), count: 1 };
-    const report = this.#report(shape, [issue], body, schemaNode(shape.schema), endpoint, []);
+    const report = this.#report(
+      shape,
+      [issue],
+      body,
+      schemaNode(shape.schema),
+      endpoint,
+      // Stryker disable next-line ArrayDeclaration: equivalent, a non-index is no item of the array
+      [],
+    );
     return new FlanksValidationError(
       `Flanks ${endpoint} answered with ${issue.received === 'array' ? 'an array' : issue.received} at ${path} where ${expected} was expected. ${detail}Flanks may have changed this API; please report it (the error's \`report\` describes the response without its values).`,
       { path, report },
@@ -253,6 +280,7 @@ export class Validator {
   #settle(shape: ResponseShape<unknown>, issues: Issues, data: unknown, endpoint: string): void {
     if (issues.list.length === 0) return;
     const report = () =>
+      // Stryker disable next-line ArrayDeclaration: equivalent, a non-index is no item of the array
       this.#report(shape, issues.list, data, issues.node, endpoint, shape.many ? issues.items : []);
     const summary = issues.list.map(describe).join('; ');
     if (this.mode === 'strict') {

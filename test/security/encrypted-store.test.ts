@@ -136,11 +136,13 @@ describe('EncryptedCredentialStore', () => {
     // Move Alice's ciphertext onto Bob's row.
     await inner.save({ ...bob, extra: alice.extra });
     await expect(store.get('ct_bob_123456')).rejects.toBeInstanceOf(FlanksError);
-    // Flip one character of Alice's ciphertext.
+    // Change one character of Alice's ciphertext: the first, whose six bits are all ciphertext (the
+    // last characters of unpadded base64url may hold padding bits only, and decode the same).
     const sealed = String(alice.extra.encrypted);
+    const at = sealed.lastIndexOf('.') + 1;
     await inner.save({
       ...alice,
-      extra: { encrypted: sealed.slice(0, -2) + (sealed.endsWith('A') ? 'BB' : 'AA') },
+      extra: { encrypted: sealed.slice(0, at) + (sealed[at] === 'A' ? 'B' : 'A') + sealed.slice(at + 1) },
     });
     await expect(store.get(record().credentialsToken)).rejects.toThrow(/could not be decrypted/);
   });

@@ -108,6 +108,15 @@ describe('PostgresCredentialStore construction', () => {
     expect(calls).toEqual([]);
   });
 
+  it('save() says why a record cannot be written as JSON', async () => {
+    const store = new PostgresCredentialStore({
+      pool: failingDriver(() => new Error('no query expected')).pool,
+    });
+    const base = { userId: 'u1', credentialsToken: SECRET_TOKEN, createdAt: '2026-01-01' };
+    const err = await store.save({ ...base, extra: { big: 10n } } as never).catch((e) => e);
+    expect(err.message).toBe('record must be JSON-serialisable (no cycles, no BigInt).');
+  });
+
   it('get, listByUser and delete refuse a non-string key', async () => {
     const store = new PostgresCredentialStore({ pool });
     await expect(store.get(42 as never)).rejects.toMatchObject({ path: 'credentialsToken' });
